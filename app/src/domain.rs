@@ -1,0 +1,22 @@
+//! Domain types shared by the browser and the server.
+
+pub mod catalogue;
+pub mod colour;
+mod colour_names;
+pub mod order;
+pub mod scene;
+pub mod shape;
+
+pub use catalogue::ShapeInfo;
+pub use colour::{Colour, ColourError};
+pub use order::{Order, OrderStatus};
+pub use shape::{Shape, UnknownShape};
+
+use serde::{Deserialize, Serialize};
+
+/// A signed-in person as the pages and the API show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+}

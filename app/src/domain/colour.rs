@@ -1,0 +1,310 @@
+//! CSS colours: the 148 names, hex notations, `rgb()`/`rgba()` and `hsl()`/`hsla()`.
+
+use super::colour_names::NAMED_COLOURS;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::{fmt, str::FromStr};
+
+/// Longest colour text we look at; anything longer is refused before parsing.
+const MAX_LEN: usize = 64;
+
+/// What is accepted, for error messages and help texts.
+pub const ACCEPTED_COLOURS: &str = "a CSS colour name (e.g. rebeccapurple), #rgb, #rgba, #rrggbb, \
+     #rrggbbaa, rgb()/rgba() or hsl()/hsla()";
+
+/// A parsed CSS colour, keeping the (trimmed, lower-cased) text it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Colour {
+    css: String,
+    rgba: [u8; 4],
+}
+
+/// Why a colour was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ColourError {
+    #[error("enter a colour: {ACCEPTED_COLOURS}")]
+    Empty,
+    #[error("colour is too long (at most {MAX_LEN} characters)")]
+    TooLong,
+    #[error("'{0}' is not a colour: use {ACCEPTED_COLOURS}")]
+    Unknown(String),
+}
+
+impl Colour {
+    /// Parses any accepted notation, ignoring case and surrounding white space.
+    pub fn parse(input: &str) -> Result<Self, ColourError> {
+        let css = input.trim().to_ascii_lowercase();
+        if css.is_empty() {
+            return Err(ColourError::Empty);
+        }
+        if css.len() > MAX_LEN {
+            return Err(ColourError::TooLong);
+        }
+        let rgba = parse_rgba(&css).ok_or_else(|| ColourError::Unknown(input.trim().to_owned()))?;
+        Ok(Self { css, rgba })
+    }
+
+    /// The colour as the user wrote it, trimmed and lower-cased.
+    pub fn as_css(&self) -> &str {
+        &self.css
+    }
+
+    /// Red, green, blue and alpha, 0–255 each.
+    pub fn rgba(&self) -> [u8; 4] {
+        self.rgba
+    }
+
+    /// `#rrggbb`, without alpha: for SVG `fill`/`stroke` attributes.
+    pub fn hex_rgb(&self) -> String {
+        let [r, g, b, _] = self.rgba;
+        format!("#{r:02x}{g:02x}{b:02x}")
+    }
+
+    /// Alpha as 0.0–1.0, for SVG opacity attributes.
+    pub fn opacity(&self) -> f32 {
+        f32::from(self.rgba[3]) / 255.0
+    }
+
+    /// The names of all CSS named colours, for suggestions in forms.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        NAMED_COLOURS.iter().map(|(name, _)| *name)
+    }
+}
+
+impl fmt::Display for Colour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.css)
+    }
+}
+
+impl FromStr for Colour {
+    type Err = ColourError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for Colour {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.css)
+    }
+}
+
+impl<'de> Deserialize<'de> for Colour {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+fn parse_rgba(css: &str) -> Option<[u8; 4]> {
+    if let Some(hex) = css.strip_prefix('#') {
+        return parse_hex(hex);
+    }
+    if let Some(args) = function_args(css, &["rgba", "rgb"]) {
+        return parse_rgb_args(args);
+    }
+    if let Some(args) = function_args(css, &["hsla", "hsl"]) {
+        return parse_hsl_args(args);
+    }
+    let index = NAMED_COLOURS.binary_search_by(|(name, _)| (*name).cmp(css)).ok()?;
+    let [_, r, g, b] = NAMED_COLOURS[index].1.to_be_bytes();
+    Some([r, g, b, 255])
+}
+
+fn parse_hex(hex: &str) -> Option<[u8; 4]> {
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let digit = |i: usize| u8::from_str_radix(&hex[i..=i], 16).ok();
+    let pair = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    match hex.len() {
+        3 | 4 => {
+            let mut out = [255; 4];
+            for (i, channel) in out.iter_mut().enumerate().take(hex.len()) {
+                *channel = digit(i)? * 17;
+            }
+            Some(out)
+        }
+        6 | 8 => {
+            let mut out = [255; 4];
+            for (i, channel) in out.iter_mut().enumerate().take(hex.len() / 2) {
+                *channel = pair(i * 2)?;
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// `name(args)` → `args`, for the first of `names` that matches.
+fn function_args<'a>(css: &'a str, names: &[&str]) -> Option<&'a str> {
+    names.iter().find_map(|name| css.strip_prefix(name)?.trim_start().strip_prefix('(')?.strip_suffix(')'))
+}
+
+/// Splits either the legacy `a, b, c[, alpha]` or the modern `a b c [/ alpha]` syntax.
+fn split_args(args: &str) -> Option<(Vec<&str>, Option<&str>)> {
+    if args.contains(',') {
+        let parts: Vec<&str> = args.split(',').map(str::trim).collect();
+        return match parts.len() {
+            3 => Some((parts, None)),
+            4 => Some((parts[..3].to_vec(), Some(parts[3]))),
+            _ => None,
+        };
+    }
+    let (channels, alpha) = match args.split_once('/') {
+        Some((channels, alpha)) => (channels, Some(alpha.trim())),
+        None => (args, None),
+    };
+    let parts: Vec<&str> = channels.split_whitespace().collect();
+    (parts.len() == 3).then_some((parts, alpha))
+}
+
+fn number(text: &str) -> Option<f64> {
+    let value: f64 = text.parse().ok()?;
+    value.is_finite().then_some(value)
+}
+
+/// A number or percentage scaled so that 100% equals `full`; refused outside `0..=full`.
+fn scaled(text: &str, full: f64) -> Option<f64> {
+    let value = match text.strip_suffix('%') {
+        Some(percent) => number(percent)? / 100.0 * full,
+        None => number(text)?,
+    };
+    (0.0..=full).contains(&value).then_some(value)
+}
+
+fn alpha(text: Option<&str>) -> Option<u8> {
+    match text {
+        None => Some(255),
+        Some(text) => Some(to_byte(scaled(text, 1.0)? * 255.0)),
+    }
+}
+
+fn to_byte(value: f64) -> u8 {
+    // The value is range-checked by the callers, so the cast cannot truncate.
+    value.round().clamp(0.0, 255.0) as u8
+}
+
+fn parse_rgb_args(args: &str) -> Option<[u8; 4]> {
+    let (channels, alpha_text) = split_args(args)?;
+    let mut out = [0; 4];
+    for (slot, text) in out.iter_mut().zip(&channels) {
+        *slot = to_byte(scaled(text, 255.0)?);
+    }
+    out[3] = alpha(alpha_text)?;
+    Some(out)
+}
+
+fn parse_hsl_args(args: &str) -> Option<[u8; 4]> {
+    let (channels, alpha_text) = split_args(args)?;
+    let hue_text = channels[0].strip_suffix("deg").unwrap_or(channels[0]);
+    let hue = number(hue_text)?.rem_euclid(360.0) / 360.0;
+    let saturation = scaled(channels[1].strip_suffix('%')?, 100.0)? / 100.0;
+    let lightness = scaled(channels[2].strip_suffix('%')?, 100.0)? / 100.0;
+    let [r, g, b] = hsl_to_rgb(hue, saturation, lightness);
+    Some([to_byte(r * 255.0), to_byte(g * 255.0), to_byte(b * 255.0), alpha(alpha_text)?])
+}
+
+/// CSS Color 4's reference conversion; all inputs and outputs in 0.0–1.0.
+fn hsl_to_rgb(hue: f64, saturation: f64, lightness: f64) -> [f64; 3] {
+    let channel = |n: f64| {
+        let k = (n + hue * 12.0) % 12.0;
+        let a = saturation * lightness.min(1.0 - lightness);
+        lightness - a * (k - 3.0).min(9.0 - k).clamp(-1.0, 1.0)
+    };
+    [channel(0.0), channel(8.0), channel(4.0)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_every_notation_and_gives_its_rgba() {
+        let cases: &[(&str, [u8; 4])] = &[
+            ("rebeccapurple", [0x66, 0x33, 0x99, 255]),
+            ("RebeccaPurple", [0x66, 0x33, 0x99, 255]),
+            ("  indigo ", [0x4b, 0x00, 0x82, 255]),
+            ("aliceblue", [0xf0, 0xf8, 0xff, 255]),
+            ("yellowgreen", [0x9a, 0xcd, 0x32, 255]),
+            ("#f00", [255, 0, 0, 255]),
+            ("#F00", [255, 0, 0, 255]),
+            ("#f008", [255, 0, 0, 0x88]),
+            ("#663399", [0x66, 0x33, 0x99, 255]),
+            ("#66339980", [0x66, 0x33, 0x99, 0x80]),
+            ("rgb(1, 2, 3)", [1, 2, 3, 255]),
+            ("rgb(1 2 3)", [1, 2, 3, 255]),
+            ("RGB(100%, 0%, 50%)", [255, 0, 128, 255]),
+            ("rgba(10, 20, 30, 0.5)", [10, 20, 30, 128]),
+            ("rgba(10 20 30 / 50%)", [10, 20, 30, 128]),
+            ("rgb(10 20 30 / 0)", [10, 20, 30, 0]),
+            ("hsl(0, 100%, 50%)", [255, 0, 0, 255]),
+            ("hsl(120deg 100% 25%)", [0, 128, 0, 255]),
+            ("hsl(240, 100%, 50%)", [0, 0, 255, 255]),
+            ("hsl(-120, 100%, 50%)", [0, 0, 255, 255]),
+            ("hsla(270, 50%, 40%, 0.25)", [102, 51, 153, 64]),
+            ("hsl(0, 0%, 100%)", [255, 255, 255, 255]),
+        ];
+        for (text, rgba) in cases {
+            let colour = Colour::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(colour.rgba(), *rgba, "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_colour() {
+        let refused = [
+            "",
+            "   ",
+            "notacolour",
+            "transparent",
+            "#",
+            "#12",
+            "#12345",
+            "#1234567",
+            "#ggg",
+            "#+1f",
+            "rgb(1, 2)",
+            "rgb(1, 2, 3, 4, 5)",
+            "rgb(256, 0, 0)",
+            "rgb(-1, 0, 0)",
+            "rgb(1, 2, 3",
+            "rgb(a, b, c)",
+            "rgb(NaN, 0, 0)",
+            "rgb(inf, 0, 0)",
+            "rgba(1, 2, 3, 2)",
+            "hsl(0, 100, 50)",
+            "hsl(0, 101%, 50%)",
+            "hsl(x, 10%, 10%)",
+            "red blue",
+            "purple;",
+        ];
+        for text in refused {
+            assert!(Colour::parse(text).is_err(), "{text:?} should be refused");
+        }
+        assert_eq!(Colour::parse(&"a".repeat(65)), Err(ColourError::TooLong));
+    }
+
+    #[test]
+    fn knows_all_148_names_in_sorted_order() {
+        assert_eq!(Colour::names().count(), 148);
+        assert!(NAMED_COLOURS.windows(2).all(|w| w[0].0 < w[1].0));
+        for name in Colour::names() {
+            assert!(Colour::parse(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn error_message_says_what_is_accepted() {
+        let message = Colour::parse("blurple").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("'blurple'"), "{message}");
+        assert!(message.contains("#rrggbb") && message.contains("hsl()"), "{message}");
+    }
+
+    #[test]
+    fn keeps_the_text_trimmed_and_lower_cased() {
+        let colour = Colour::parse("  RebeccaPurple ").ok();
+        assert_eq!(colour.as_ref().map(Colour::as_css), Some("rebeccapurple"));
+        assert_eq!(colour.map(|c| c.hex_rgb()).as_deref(), Some("#663399"));
+    }
+}

@@ -1,0 +1,60 @@
+//! Let Them Draw: shared domain, drawing code, pages and server functions.
+//!
+//! Compiled twice: for the browser (`hydrate`) and for the server (`ssr`).
+
+pub mod auth;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+pub mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod services;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: header and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    auth::provide_auth();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/let-them-draw.css" />
+        <Title text="Let Them Draw" />
+        <Router>
+            <components::Header />
+            <main>
+                <Routes fallback=pages::NotFound>
+                    <Route path=StaticSegment("") view=pages::Home />
+                    <Route path=StaticSegment("signup") view=pages::SignUpPage />
+                    <Route path=StaticSegment("signin") view=pages::SignInPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

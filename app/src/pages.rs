@@ -1,0 +1,9 @@
+//! One module per page.
+
+mod accounts;
+mod home;
+mod not_found;
+
+pub use accounts::{SignInPage, SignUpPage};
+pub use home::Home;
+pub use not_found::NotFound;

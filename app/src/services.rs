@@ -1,0 +1,52 @@
+//! What the server functions need from the server (server-only).
+//!
+//! The `server` crate depends on this crate, so it implements [`Services`] over its plain
+//! services and hands it to every server function through Leptos context. Server functions
+//! stay thin: take the request, call one method, map the result.
+
+use crate::{
+    domain::{ShapeInfo, User},
+    error::AppError,
+};
+use http::{HeaderValue, header, request::Parts};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use std::sync::Arc;
+
+/// A session that was just opened, and the `Set-Cookie` value that hands it to the browser.
+pub struct SignedIn {
+    pub user: User,
+    pub cookie: HeaderValue,
+}
+
+/// The server's side of the server functions.
+#[async_trait::async_trait]
+pub trait Services: Send + Sync {
+    /// The active shapes, in catalogue order.
+    async fn shapes(&self) -> Result<Vec<ShapeInfo>, AppError>;
+    /// The user whose session cookie came with the request, if any.
+    async fn current_user(&self, request: &Parts) -> Result<Option<User>, AppError>;
+    /// Creates an account and signs it in.
+    async fn sign_up(&self, request: &Parts, email: &str, password: &str) -> Result<SignedIn, AppError>;
+    /// Checks the credentials (throttled) and opens a fresh session.
+    async fn sign_in(&self, request: &Parts, email: &str, password: &str) -> Result<SignedIn, AppError>;
+    /// Revokes the request's session; returns the cookie that clears it in the browser.
+    async fn sign_out(&self, request: &Parts) -> Result<HeaderValue, AppError>;
+}
+
+/// How the services travel through context.
+pub type SharedServices = Arc<dyn Services>;
+
+/// The services and the request, for the body of a server function.
+pub fn context() -> Result<(SharedServices, Parts), AppError> {
+    let services = use_context::<SharedServices>().ok_or(AppError::Internal)?;
+    let parts = use_context::<Parts>().ok_or(AppError::Internal)?;
+    Ok((services, parts))
+}
+
+/// Adds a `Set-Cookie` header to the server function's response.
+pub fn set_cookie(cookie: HeaderValue) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.append_header(header::SET_COOKIE, cookie);
+    }
+}

@@ -1,0 +1,35 @@
+import { test as base, expect } from '@playwright/test';
+import { AccountPage } from './pages/account-page';
+import { Header } from './pages/header';
+import { HomePage } from './pages/home-page';
+
+type Fixtures = {
+  header: Header;
+  home: HomePage;
+  signUp: AccountPage;
+  signIn: AccountPage;
+  /** A fresh e-mail address for this test. */
+  email: string;
+};
+
+export const PASSWORD = 'correct horse battery';
+
+export const test = base.extend<Fixtures>({
+  // Any uncaught error in the page (a failed hydration, a panic in the wasm) fails the test.
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await use(page);
+    expect(errors, 'uncaught errors in the page').toEqual([]);
+  },
+  header: async ({ page }, use) => use(new Header(page)),
+  home: async ({ page }, use) => use(new HomePage(page)),
+  signUp: async ({ page }, use) => use(new AccountPage(page, '/signup', 'Sign up')),
+  signIn: async ({ page }, use) => use(new AccountPage(page, '/signin', 'Sign in')),
+  email: async ({}, use, testInfo) => {
+    const unique = `${Date.now().toString(36)}-${testInfo.workerIndex}-${Math.random().toString(36).slice(2, 8)}`;
+    await use(`e2e-${unique}@example.com`);
+  },
+});
+
+export { expect };

@@ -1,0 +1,110 @@
+//! Accounts: sign-up, sign-in and sessions, over a pluggable [`Identity`] provider.
+
+mod credentials;
+mod identity;
+mod local;
+mod sessions;
+mod throttle;
+
+pub use credentials::{Email, Password};
+pub use identity::{Account, Identity};
+pub use local::LocalIdentity;
+pub use sessions::Sessions;
+pub use throttle::Throttle;
+
+use app::{domain::User, error::AppError, services::SignedIn};
+use axum::{extract::ConnectInfo, http::HeaderValue, http::request::Parts};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
+
+/// Who is calling: their address (for throttling) and their session token, if any.
+#[derive(Clone, Debug, Default)]
+pub struct Caller {
+    pub ip: Option<IpAddr>,
+    pub session_token: Option<String>,
+}
+
+/// The account service used by pages, server functions and the REST API alike.
+pub struct Accounts {
+    identity: Arc<dyn Identity>,
+    sessions: Sessions,
+    throttle: Throttle,
+}
+
+impl Accounts {
+    pub fn new(identity: Arc<dyn Identity>, sessions: Sessions, throttle: Throttle) -> Self {
+        Self { identity, sessions, throttle }
+    }
+
+    /// Reads the caller out of a request.
+    pub fn caller(&self, request: &Parts) -> Caller {
+        Caller {
+            ip: request.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip()),
+            session_token: self.sessions.token_from(&request.headers),
+        }
+    }
+
+    /// Creates an account.
+    pub async fn register(&self, email: &str, password: &str) -> Result<User, AppError> {
+        let email = Email::parse(email)?;
+        let password = Password::parse(password)?;
+        Ok(self.identity.register(&email, &password).await?.into())
+    }
+
+    /// Creates an account and opens its first session.
+    pub async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedIn, AppError> {
+        let user = self.register(email, password).await?;
+        self.open_session(caller, user).await
+    }
+
+    /// Checks the credentials, throttled per account and address, and opens a fresh session.
+    pub async fn sign_in(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedIn, AppError> {
+        let email = Email::parse(email)?;
+        // Refuse before spending a password hash on a throttled caller.
+        self.throttle.check(email.as_str(), caller.ip)?;
+        let password = Password::parse(password).map_err(|_| AppError::InvalidCredentials);
+        let outcome = match password {
+            Ok(password) => self.identity.authenticate(&email, &password).await,
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(account) => {
+                self.throttle.succeeded(email.as_str(), caller.ip);
+                self.open_session(caller, account.into()).await
+            }
+            Err(AppError::InvalidCredentials) => {
+                self.throttle.failed(email.as_str(), caller.ip);
+                Err(AppError::InvalidCredentials)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Revokes the caller's session; returns the cookie that clears it in the browser.
+    pub async fn sign_out(&self, caller: &Caller) -> Result<HeaderValue, AppError> {
+        if let Some(token) = &caller.session_token {
+            self.sessions.revoke(token).await?;
+        }
+        Ok(self.sessions.clearing_cookie())
+    }
+
+    /// The user the caller's session belongs to, if it is live.
+    pub async fn current_user(&self, caller: &Caller) -> Result<Option<User>, AppError> {
+        match &caller.session_token {
+            Some(token) => self.sessions.user(token).await,
+            None => Ok(None),
+        }
+    }
+
+    /// A new session for `user`. Any session the caller had is revoked: the id rotates on
+    /// every sign-in, so a planted cookie never becomes a signed-in one.
+    async fn open_session(&self, caller: &Caller, user: User) -> Result<SignedIn, AppError> {
+        if let Some(old) = &caller.session_token {
+            self.sessions.revoke(old).await?;
+        }
+        let cookie = self.sessions.open(&user.id).await?;
+        Ok(SignedIn { user, cookie })
+    }
+}

@@ -1,0 +1,108 @@
+//! Server-side sessions behind an HttpOnly cookie.
+
+use crate::{db, error::internal};
+use app::{domain::User, error::AppError};
+use axum::http::{HeaderMap, HeaderValue, header};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sha2::{Digest, Sha256};
+
+/// Length of an encoded token: 32 random bytes (256 bits) in unpadded base64url.
+const TOKEN_LEN: usize = 43;
+
+/// The session store.
+pub struct Sessions {
+    pool: db::Pool,
+    lifetime_secs: i64,
+    secure: bool,
+}
+
+impl Sessions {
+    /// `secure` marks cookies `Secure` and names them with the `__Host-` prefix (for https).
+    pub fn new(pool: db::Pool, lifetime_days: u32, secure: bool) -> Self {
+        Self { pool, lifetime_secs: i64::from(lifetime_days) * 86_400, secure }
+    }
+
+    fn cookie_name(&self) -> &'static str {
+        if self.secure { "__Host-ltd_session" } else { "ltd_session" }
+    }
+
+    /// Starts a session for `user_id`; returns its `Set-Cookie` value.
+    pub async fn open(&self, user_id: &str) -> Result<HeaderValue, AppError> {
+        let bytes: [u8; 32] = rand::random();
+        let token = URL_SAFE_NO_PAD.encode(bytes);
+        let now = db::now();
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(internal("could not expire old sessions"))?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(hash(&token))
+            .bind(user_id)
+            .bind(now)
+            .bind(now + self.lifetime_secs)
+            .execute(&self.pool)
+            .await
+            .map_err(internal("could not store the session"))?;
+        self.cookie(&token, self.lifetime_secs)
+    }
+
+    /// The user of a live session.
+    pub async fn user(&self, token: &str) -> Result<Option<User>, AppError> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT users.id, users.email FROM sessions JOIN users ON users.id = sessions.user_id \
+             WHERE sessions.token_hash = ? AND sessions.expires_at > ?",
+        )
+        .bind(hash(token))
+        .bind(db::now())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal("could not look up the session"))?;
+        Ok(row.map(|(id, email)| User { id, email }))
+    }
+
+    /// Ends a session; unknown tokens are ignored.
+    pub async fn revoke(&self, token: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(hash(token))
+            .execute(&self.pool)
+            .await
+            .map_err(internal("could not revoke the session"))?;
+        Ok(())
+    }
+
+    /// A `Set-Cookie` value that removes the session cookie.
+    pub fn clearing_cookie(&self) -> HeaderValue {
+        self.cookie("", 0).unwrap_or_else(|_| HeaderValue::from_static("ltd_session=; Max-Age=0; Path=/"))
+    }
+
+    /// The well-formed session token in the request's cookies, if any.
+    pub fn token_from(&self, headers: &HeaderMap) -> Option<String> {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, value)| *name == self.cookie_name() && is_token(value))
+            .map(|(_, value)| value.to_owned())
+    }
+
+    fn cookie(&self, token: &str, max_age: i64) -> Result<HeaderValue, AppError> {
+        // Lax, not Strict: the return from Stripe Checkout is a top-level cross-site navigation.
+        let secure = if self.secure { "; Secure" } else { "" };
+        let value = format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+            self.cookie_name()
+        );
+        HeaderValue::from_str(&value).map_err(internal("could not build the session cookie"))
+    }
+}
+
+fn is_token(value: &str) -> bool {
+    value.len() == TOKEN_LEN && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}

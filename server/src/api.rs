@@ -1,0 +1,30 @@
+//! REST API v1: JSON over the same services as the server functions.
+
+mod accounts;
+mod json;
+
+pub use json::ApiJson;
+
+use crate::{error::ApiError, state::AppState};
+use app::{domain::ShapeInfo, error::AppError};
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, State},
+    routing::{get, post},
+};
+
+/// Largest request body the API reads.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/accounts", post(accounts::create_account))
+        .route("/sessions", post(accounts::create_session).delete(accounts::delete_session))
+        .route("/shapes", get(list_shapes))
+        .fallback(|| async { ApiError(AppError::NotFound) })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+async fn list_shapes(State(state): State<AppState>) -> Result<Json<Vec<ShapeInfo>>, ApiError> {
+    Ok(Json(state.catalogue.active().await?))
+}

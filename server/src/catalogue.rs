@@ -1,0 +1,38 @@
+//! The shape catalogue, stored in the `shapes` table.
+
+use crate::{db, error::internal};
+use app::{
+    domain::{Shape, ShapeInfo},
+    error::AppError,
+};
+
+pub struct Catalogue {
+    pool: db::Pool,
+}
+
+impl Catalogue {
+    pub fn new(pool: db::Pool) -> Self {
+        Self { pool }
+    }
+
+    /// Active shapes in catalogue order.
+    pub async fn active(&self) -> Result<Vec<ShapeInfo>, AppError> {
+        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+            "SELECT name, display_name, price_cents, currency FROM shapes \
+             WHERE active = 1 ORDER BY sort_order, name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not read the catalogue"))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(name, display_name, price_cents, currency)| {
+                let Ok(shape) = Shape::parse(&name) else {
+                    tracing::warn!(shape.name = %name, "the catalogue lists a shape the artist cannot draw");
+                    return None;
+                };
+                Some(ShapeInfo { name: shape, display_name, free: price_cents == 0, price_cents, currency })
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,43 @@
+//! Turning failures into user-safe errors at the edge.
+
+use app::error::AppError;
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+/// Logs an unexpected failure once, with its cause, and hides it behind [`AppError::Internal`].
+pub fn internal<E: std::fmt::Display + std::fmt::Debug>(what: &'static str) -> impl FnOnce(E) -> AppError {
+    move |error| {
+        tracing::error!(error = %error, details = ?error, "{what}");
+        AppError::Internal
+    }
+}
+
+/// [`AppError`] as a REST response: `{"error": {"code", "message", "field"?}}`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        ApiError(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let error = self.0;
+        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut body = json!({ "code": error.code(), "message": error.to_string() });
+        if let Some(field) = error.field() {
+            body["field"] = json!(field);
+        }
+        let mut response = (status, Json(json!({ "error": body }))).into_response();
+        if let AppError::TooManyRequests { retry_after_secs } = error {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
+    }
+}

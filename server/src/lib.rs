@@ -1,0 +1,15 @@
+//! The let-them-draw server: everything that runs only on the server.
+
+pub mod accounts;
+pub mod api;
+pub mod catalogue;
+pub mod cli;
+pub mod db;
+pub mod draw;
+pub mod error;
+pub mod render;
+pub mod server_fn_status;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

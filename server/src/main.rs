@@ -1,0 +1,52 @@
+use clap::{CommandFactory, FromArgMatches, Parser};
+use server::{
+    cli::{Cli, Command},
+    db, draw,
+    settings::WebSettings,
+    startup::{Application, shutdown_signal},
+    telemetry,
+};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.settings.log_format);
+    let outcome = match cli.command {
+        Some(Command::Draw(args)) => draw::run(&args),
+        Some(Command::Migrate) => block_on(migrate(cli.settings)),
+        Some(Command::Serve(web)) => block_on(serve(cli.settings, web)),
+        None => web_settings_from_env().and_then(|web| block_on(serve(cli.settings, web))),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `serve`'s settings when no subcommand was given: from the environment and defaults.
+fn web_settings_from_env() -> anyhow::Result<WebSettings> {
+    let command = Cli::command();
+    let serve = command.find_subcommand("serve").cloned().unwrap_or(command);
+    let matches = serve.try_get_matches_from(["serve"])?;
+    Ok(WebSettings::from_arg_matches(&matches)?)
+}
+
+fn block_on(work: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(work)
+}
+
+async fn migrate(settings: server::settings::Settings) -> anyhow::Result<()> {
+    let pool = db::connect(&settings.database_url()).await?;
+    db::migrate(&pool).await?;
+    println!("database is up to date");
+    Ok(())
+}
+
+async fn serve(settings: server::settings::Settings, web: WebSettings) -> anyhow::Result<()> {
+    let app = Application::build(&settings, &web).await?;
+    tracing::info!(address = %app.local_addr()?, "serving Let Them Draw");
+    app.run(shutdown_signal()).await
+}

@@ -1,0 +1,162 @@
+//! Rasterises the shared SVG scene to a PNG.
+
+use app::domain::{Colour, Shape, scene};
+use resvg::{tiny_skia, usvg};
+use std::collections::HashMap;
+
+/// Smallest and largest picture side, in pixels.
+pub const SIZES: std::ops::RangeInclusive<u32> = 64..=2048;
+/// The side of an ordered picture unless configured otherwise.
+pub const DEFAULT_SIZE: u32 = 512;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("size must be between {min} and {max} pixels, not {0}", min = SIZES.start(), max = SIZES.end())]
+    Size(u32),
+    #[error("the scene is not valid SVG: {0}")]
+    Svg(#[from] usvg::Error),
+    #[error("could not encode the PNG: {0}")]
+    Png(#[from] png::EncodingError),
+}
+
+/// Draws `shape` in `colour` as an opaque `size`×`size` PNG.
+pub fn render_png(shape: Shape, colour: &Colour, seed: u32, size: u32) -> Result<Vec<u8>, RenderError> {
+    let pixmap = rasterise(&scene::svg(shape, colour, seed), size)?;
+    encode_png(&pixmap)
+}
+
+/// Rasterises an SVG document made by [`scene::svg`] onto white.
+pub fn rasterise(svg: &str, size: u32) -> Result<tiny_skia::Pixmap, RenderError> {
+    if !SIZES.contains(&size) {
+        return Err(RenderError::Size(size));
+    }
+    let tree = usvg::Tree::from_str(svg, &usvg::Options::default())?;
+    let mut pixmap = tiny_skia::Pixmap::new(size, size).ok_or(RenderError::Size(size))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    let scale = size as f32 / tree.size().width();
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    Ok(pixmap)
+}
+
+/// Encodes an opaque pixmap: as an 8-bit palette PNG when it has at most 256 colours
+/// (always, for one colour on white), else as plain RGB.
+pub fn encode_png(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, RenderError> {
+    let (width, height) = (pixmap.width(), pixmap.height());
+    let mut out = Vec::with_capacity(16 * 1024);
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    match palette_indices(pixmap.data()) {
+        Some((palette, indices)) => {
+            encoder.set_color(png::ColorType::Indexed);
+            encoder.set_palette(palette);
+            encoder.set_filter(png::Filter::NoFilter);
+            encoder.write_header()?.write_image_data(&indices)?;
+        }
+        None => {
+            // Opaque, so premultiplied RGBA is plain RGBA: drop the alpha byte.
+            let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.write_header()?.write_image_data(&rgb)?;
+        }
+    }
+    Ok(out)
+}
+
+/// The RGB palette and one index per pixel, or `None` past 256 colours.
+fn palette_indices(rgba: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut lookup: HashMap<[u8; 3], u8> = HashMap::with_capacity(256);
+    let mut palette = Vec::with_capacity(256 * 3);
+    let mut indices = Vec::with_capacity(rgba.len() / 4);
+    // Runs of one colour are the rule (white background, solid fills): skip the map for them.
+    let mut last: Option<([u8; 3], u8)> = None;
+    for pixel in rgba.chunks_exact(4) {
+        let rgb = [pixel[0], pixel[1], pixel[2]];
+        let index = match last {
+            Some((colour, index)) if colour == rgb => index,
+            _ => {
+                let index = match lookup.get(&rgb) {
+                    Some(index) => *index,
+                    None => {
+                        let index = u8::try_from(lookup.len()).ok()?;
+                        lookup.insert(rgb, index);
+                        palette.extend_from_slice(&rgb);
+                        index
+                    }
+                };
+                last = Some((rgb, index));
+                index
+            }
+        };
+        indices.push(index);
+    }
+    Some((palette, indices))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(png_bytes: &[u8]) -> (u32, Vec<u8>) {
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+        decoder.set_transformations(png::Transformations::EXPAND);
+        let mut reader = decoder.read_info().unwrap_or_else(|e| panic!("{e}"));
+        let mut buffer = vec![0; reader.output_buffer_size().unwrap_or(0)];
+        let info = reader.next_frame(&mut buffer).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(info.color_type, png::ColorType::Rgb, "palette expands to RGB, no alpha");
+        buffer.truncate(info.buffer_size());
+        (info.width, buffer)
+    }
+
+    fn pixel(rgb: &[u8], width: u32, x: u32, y: u32) -> [u8; 3] {
+        let i = ((y * width + x) * 3) as usize;
+        [rgb[i], rgb[i + 1], rgb[i + 2]]
+    }
+
+    #[test]
+    fn square_and_circle_have_the_colour_at_the_centre_and_white_corners() {
+        let colour = Colour::parse("rebeccapurple").unwrap_or_else(|e| panic!("{e}"));
+        for shape in [Shape::Square, Shape::Circle] {
+            let png_bytes = render_png(shape, &colour, 1, 512).unwrap_or_else(|e| panic!("{e}"));
+            let (width, rgb) = decode(&png_bytes);
+            assert_eq!(width, 512);
+            assert_eq!(pixel(&rgb, width, 256, 256), [0x66, 0x33, 0x99], "{shape} centre");
+            for (x, y) in [(0, 0), (511, 0), (0, 511), (511, 511), (20, 20)] {
+                assert_eq!(pixel(&rgb, width, x, y), [255, 255, 255], "{shape} corner {x},{y}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_shape_renders_the_same_bytes_for_the_same_seed_at_any_allowed_size() {
+        let colour = Colour::parse("indigo").unwrap_or_else(|e| panic!("{e}"));
+        for shape in Shape::ALL {
+            for size in [64, 512] {
+                let first = render_png(shape, &colour, 11, size).unwrap_or_else(|e| panic!("{e}"));
+                let again = render_png(shape, &colour, 11, size).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(first, again, "{shape} at {size}");
+                assert_eq!(decode(&first).0, size);
+            }
+        }
+    }
+
+    #[test]
+    fn sizes_outside_the_range_are_refused() {
+        let colour = Colour::parse("red").unwrap_or_else(|e| panic!("{e}"));
+        for size in [0, 63, 2049] {
+            assert!(
+                matches!(render_png(Shape::Square, &colour, 0, size), Err(RenderError::Size(s)) if s == size)
+            );
+        }
+    }
+
+    #[test]
+    fn many_colours_fall_back_to_rgb() {
+        let mut pixmap = tiny_skia::Pixmap::new(32, 32).unwrap_or_else(|| panic!("pixmap"));
+        for (i, p) in pixmap.data_mut().chunks_exact_mut(4).enumerate() {
+            p.copy_from_slice(&[i as u8, (i >> 8) as u8, 0, 255]);
+        }
+        let (width, rgb) = decode(&encode_png(&pixmap).unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(pixel(&rgb, width, 5, 10), [(10 * 32 + 5) as u8, 1, 0]);
+    }
+}
