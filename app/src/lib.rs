@@ -14,7 +14,7 @@ pub mod services;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -49,10 +49,12 @@ pub fn App() -> impl IntoView {
         <Router>
             <components::Header />
             <main>
+                // Async: each page is sent whole, so it reads right without JavaScript and
+                // a "not found" can still set its status. The pages are small.
                 <Routes fallback=pages::NotFound>
-                    <Route path=StaticSegment("") view=pages::Home />
-                    <Route path=StaticSegment("signup") view=pages::SignUpPage />
-                    <Route path=StaticSegment("signin") view=pages::SignInPage />
+                    <Route path=StaticSegment("") view=pages::Home ssr=SsrMode::Async />
+                    <Route path=StaticSegment("signup") view=pages::SignUpPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("signin") view=pages::SignInPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
