@@ -9,7 +9,7 @@ pub mod shape;
 
 pub use catalogue::ShapeInfo;
 pub use colour::{Colour, ColourError};
-pub use order::{Order, OrderStatus};
+pub use order::{Order, OrderStatus, parse_request};
 pub use shape::{Shape, UnknownShape};
 
 use serde::{Deserialize, Serialize};

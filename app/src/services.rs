@@ -5,7 +5,7 @@
 //! stay thin: take the request, call one method, map the result.
 
 use crate::{
-    domain::{ShapeInfo, User},
+    domain::{Order, ShapeInfo, User},
     error::AppError,
 };
 use http::{HeaderValue, header, request::Parts};
@@ -32,6 +32,12 @@ pub trait Services: Send + Sync {
     async fn sign_in(&self, request: &Parts, email: &str, password: &str) -> Result<SignedIn, AppError>;
     /// Revokes the request's session; returns the cookie that clears it in the browser.
     async fn sign_out(&self, request: &Parts) -> Result<HeaderValue, AppError>;
+    /// Stores an order for the signed-in user (free shapes are queued at once).
+    async fn create_order(&self, request: &Parts, shape: &str, color: &str) -> Result<Order, AppError>;
+    /// One of the signed-in user's orders; anyone else's is not found.
+    async fn order(&self, request: &Parts, id: &str) -> Result<Order, AppError>;
+    /// The signed-in user's orders, newest first.
+    async fn orders(&self, request: &Parts) -> Result<Vec<Order>, AppError>;
 }
 
 /// How the services travel through context.

@@ -1,8 +1,11 @@
 //! REST API v1: JSON over the same services as the server functions.
 
 mod accounts;
+mod auth;
 mod json;
+mod orders;
 
+pub use auth::SignedIn;
 pub use json::ApiJson;
 
 use crate::{error::ApiError, state::AppState};
@@ -21,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts", post(accounts::create_account))
         .route("/sessions", post(accounts::create_session).delete(accounts::delete_session))
         .route("/shapes", get(list_shapes))
+        .route("/orders", post(orders::create).get(orders::list))
+        .route("/orders/{id}", get(orders::get))
+        .route("/orders/{id}/picture", get(orders::picture))
+        .route("/orders/{id}/events", get(orders::events))
         .fallback(|| async { ApiError(AppError::NotFound) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

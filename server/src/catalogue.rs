@@ -35,4 +35,9 @@ impl Catalogue {
             })
             .collect())
     }
+
+    /// One active shape, or `None` when it is not on sale.
+    pub async fn find(&self, shape: Shape) -> Result<Option<ShapeInfo>, AppError> {
+        Ok(self.active().await?.into_iter().find(|info| info.name == shape))
+    }
 }

@@ -2,11 +2,16 @@
 
 pub mod accounts;
 pub mod api;
+pub mod artist;
 pub mod catalogue;
 pub mod cli;
 pub mod db;
 pub mod draw;
 pub mod error;
+pub mod events;
+pub mod orders;
+pub mod pictures;
+pub mod queue;
 pub mod render;
 pub mod server_fn_status;
 pub mod settings;

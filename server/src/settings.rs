@@ -12,6 +12,27 @@ pub enum Environment {
     Production,
 }
 
+/// What a `serve` process does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    /// Pages, API, webhooks and live updates; never draws.
+    Web,
+    /// Draws pictures; serves only `/healthz`.
+    Worker,
+    /// Both (the embedded default).
+    All,
+}
+
+impl Role {
+    pub fn serves_web(self) -> bool {
+        matches!(self, Role::Web | Role::All)
+    }
+
+    pub fn draws(self) -> bool {
+        matches!(self, Role::Worker | Role::All)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
@@ -41,6 +62,10 @@ pub struct Settings {
 /// Settings of the web server.
 #[derive(Clone, Debug, Args)]
 pub struct WebSettings {
+    /// `web` serves pages and the API, `worker` draws, `all` does both.
+    #[arg(long, env = "LTD_ROLE", value_enum, default_value = "all")]
+    pub role: Role,
+
     /// Address and port to listen on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub site_addr: SocketAddr,
@@ -58,6 +83,26 @@ pub struct WebSettings {
     #[arg(long, env = "LTD_SESSION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
     pub session_days: u32,
 
+    /// The drawing queue (apalis); defaults to `sqlite://<data dir>/queue.db`.
+    #[arg(long, env = "LTD_QUEUE_URL")]
+    pub queue_url: Option<String>,
+
+    /// How many pictures this process draws at once.
+    #[arg(long, env = "LTD_DRAW_CONCURRENCY", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub draw_concurrency: u32,
+
+    /// Side of ordered pictures in pixels (64 to 2048).
+    #[arg(long, env = "LTD_PICTURE_SIZE", default_value_t = crate::render::DEFAULT_SIZE, value_parser = clap::value_parser!(u32).range(64..=2048))]
+    pub picture_size: u32,
+
+    /// How often an idle worker looks for new jobs, in milliseconds.
+    #[arg(long, env = "LTD_QUEUE_POLL_MS", default_value_t = 50, value_parser = clap::value_parser!(u64).range(5..=60_000))]
+    pub queue_poll_ms: u64,
+
+    /// Tests only, ignored in release builds: wait this long before drawing each picture.
+    #[arg(long, env = "LTD_TEST_DRAW_DELAY_MS", default_value_t = 0, hide = true)]
+    pub test_draw_delay_ms: u64,
+
     /// Seconds that in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "LTD_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout: u64,
@@ -73,6 +118,22 @@ impl Settings {
 }
 
 impl WebSettings {
+    /// The queue URL, defaulting to a SQLite file in the data directory.
+    pub fn queue_url(&self, settings: &Settings) -> String {
+        self.queue_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", settings.data_dir.join("queue.db").display()))
+    }
+
+    /// The test-only drawing delay; always zero in release builds.
+    pub fn draw_delay(&self) -> std::time::Duration {
+        if cfg!(debug_assertions) {
+            std::time::Duration::from_millis(self.test_draw_delay_ms)
+        } else {
+            std::time::Duration::ZERO
+        }
+    }
+
     pub fn public_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.site_addr))
     }

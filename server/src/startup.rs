@@ -3,28 +3,41 @@
 use crate::{
     accounts::{Accounts, LocalIdentity, Sessions, Throttle},
     api,
+    artist::Artist,
     catalogue::Catalogue,
-    db, server_fn_status,
+    db,
+    events::InProcessEvents,
+    orders::Orders,
+    pictures::LocalPictures,
+    queue::SqliteQueue,
+    server_fn_status,
     settings::{Environment, Settings, WebSettings},
     state::AppState,
 };
 use anyhow::Context;
 use app::{App, services::SharedServices, shell};
 use axum::{Router, middleware, routing::get};
+use futures::FutureExt;
 use leptos::{
     config::{Env, LeptosOptions},
     prelude::provide_context,
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
-use tokio::{net::TcpListener, sync::Notify};
+use tokio::{net::TcpListener, sync::watch};
 use tower_http::trace::TraceLayer;
 
-/// A bound, ready-to-run server.
+/// How often the outbox sweep looks for orders whose job never reached the queue.
+const SWEEP_EVERY: Duration = Duration::from_secs(30);
+
+/// A bound, ready-to-run server (and, by role, drawing worker).
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    shutdown_timeout: Duration,
+    web: WebSettings,
+    queue: SqliteQueue,
+    artist: Arc<Artist>,
+    orders: Arc<Orders>,
 }
 
 impl Application {
@@ -32,34 +45,34 @@ impl Application {
     pub async fn build(settings: &Settings, web: &WebSettings) -> anyhow::Result<Self> {
         let pool = db::connect(&settings.database_url()).await?;
         db::migrate(&pool).await?;
+        let queue = SqliteQueue::open(&web.queue_url(settings)).await?;
+        let catalogue = Arc::new(Catalogue::new(pool.clone()));
+        let pictures = Arc::new(LocalPictures::new(settings.data_dir.join("pictures")));
+        let orders = Arc::new(Orders::new(
+            pool.clone(),
+            catalogue.clone(),
+            Arc::new(InProcessEvents::default()),
+            Arc::new(queue.clone()),
+        ));
+        let artist =
+            Arc::new(Artist::new(orders.clone(), pictures.clone(), web.picture_size, web.draw_delay()));
         let accounts = Accounts::new(
             Arc::new(LocalIdentity::new(pool.clone())),
-            Sessions::new(pool.clone(), web.session_days, web.secure_cookies()),
+            Sessions::new(pool, web.session_days, web.secure_cookies()),
             Throttle::default(),
         );
-        let leptos_options = LeptosOptions::builder()
-            .output_name("let-them-draw")
-            .site_root(web.site_root.display().to_string())
-            .site_pkg_dir("pkg")
-            .site_addr(web.site_addr)
-            .env(match settings.environment {
-                Environment::Development => Env::DEV,
-                Environment::Production => Env::PROD,
-            })
-            .build();
         let state = AppState {
-            leptos_options,
+            leptos_options: leptos_options(settings, web),
             accounts: Arc::new(accounts),
-            catalogue: Arc::new(Catalogue::new(pool)),
+            catalogue,
+            orders: orders.clone(),
+            pictures,
         };
+        let router = if web.role.serves_web() { router(state) } else { health_only() };
         let listener = TcpListener::bind(web.site_addr)
             .await
             .with_context(|| format!("cannot listen on {}", web.site_addr))?;
-        Ok(Self {
-            listener,
-            router: router(state),
-            shutdown_timeout: Duration::from_secs(web.shutdown_timeout),
-        })
+        Ok(Self { listener, router, web: web.clone(), queue, artist, orders })
     }
 
     /// The address actually bound (useful with port 0).
@@ -67,31 +80,105 @@ impl Application {
         Ok(self.listener.local_addr()?)
     }
 
-    /// Serves until `shutdown` completes, then gives in-flight requests the shutdown timeout.
+    /// Serves (and draws, by role) until `shutdown` completes; then in-flight requests and
+    /// pictures get the shutdown timeout to finish.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let stopping = Arc::new(Notify::new());
-        let signal = {
-            let stopping = stopping.clone();
+        let (stop, stopping) = watch::channel(false);
+        let stopped = move || {
+            let mut stopping = stopping.clone();
             async move {
-                shutdown.await;
-                tracing::info!("shutting down: finishing in-flight requests");
-                stopping.notify_one();
+                let _ = stopping.wait_for(|stopped| *stopped).await;
             }
         };
+        let signal = async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests and pictures");
+            let _ = stop.send(true);
+        };
+
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let server = axum::serve(self.listener, service).with_graceful_shutdown(signal);
-        let deadline = async {
-            stopping.notified().await;
-            tokio::time::sleep(self.shutdown_timeout).await;
+        let server = axum::serve(self.listener, service).with_graceful_shutdown(signal).into_future();
+        let drawing = draw_until(self.web.clone(), self.queue, self.artist, self.orders, stopped());
+        let work = futures::future::try_join(server.map(|r| r.context("the server failed")), drawing);
+        let deadline = {
+            let stopped = stopped();
+            let timeout = Duration::from_secs(self.web.shutdown_timeout);
+            async move {
+                stopped.await;
+                tokio::time::sleep(timeout).await;
+            }
         };
         tokio::select! {
-            served = server => served.context("the server failed"),
+            done = work => done.map(|_| ()),
             () = deadline => {
-                tracing::warn!("shutdown timeout reached: dropping the remaining requests");
+                tracing::warn!("shutdown timeout reached: dropping what is still running");
                 Ok(())
             }
         }
     }
+}
+
+/// The drawing worker and the outbox sweep, when this process draws.
+async fn draw_until(
+    web: WebSettings,
+    queue: SqliteQueue,
+    artist: Arc<Artist>,
+    orders: Arc<Orders>,
+    stopped: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    if !web.role.draws() {
+        stopped.await;
+        return Ok(());
+    }
+    // Orders left in progress belonged to a worker that died; queue them again.
+    if let Err(error) = orders.requeue_pending(true).await {
+        tracing::error!(%error, "the start-up sweep failed");
+    }
+    let stopped = stopped.shared();
+    let sweep = {
+        let stopped = stopped.clone();
+        async move {
+            let mut every = tokio::time::interval(SWEEP_EVERY);
+            every.tick().await;
+            loop {
+                tokio::select! {
+                    _ = every.tick() => {
+                        if let Err(error) = orders.requeue_pending(false).await {
+                            tracing::error!(%error, "the outbox sweep failed");
+                        }
+                    }
+                    () = stopped.clone() => return Ok(()),
+                }
+            }
+        }
+    };
+    // A unique name per process: apalis treats a restarted worker of the same name as alive.
+    let name = format!("artist-{}", uuid::Uuid::new_v4().simple());
+    let worker = queue.run_worker(
+        name,
+        artist,
+        usize::try_from(web.draw_concurrency).unwrap_or(1),
+        Duration::from_millis(web.queue_poll_ms),
+        stopped,
+    );
+    futures::future::try_join(worker, sweep).await.map(|_| ())
+}
+
+fn leptos_options(settings: &Settings, web: &WebSettings) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("let-them-draw")
+        .site_root(web.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(web.site_addr)
+        .env(match settings.environment {
+            Environment::Development => Env::DEV,
+            Environment::Production => Env::PROD,
+        })
+        .build()
+}
+
+fn health_only() -> Router {
+    Router::new().route("/healthz", get(|| async { "ok" }))
 }
 
 /// Pages, server functions, the REST API and static files.

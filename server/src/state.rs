@@ -1,8 +1,8 @@
 //! What every request handler and server function can reach.
 
-use crate::{accounts::Accounts, catalogue::Catalogue};
+use crate::{accounts::Accounts, catalogue::Catalogue, orders::Orders, pictures::PictureStore};
 use app::{
-    domain::{ShapeInfo, User},
+    domain::{Order, ShapeInfo, User},
     error::AppError,
     services::{Services, SignedIn},
 };
@@ -15,6 +15,14 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub accounts: Arc<Accounts>,
     pub catalogue: Arc<Catalogue>,
+    pub orders: Arc<Orders>,
+    pub pictures: Arc<dyn PictureStore>,
+}
+
+impl AppState {
+    async fn signed_in(&self, request: &Parts) -> Result<User, AppError> {
+        self.accounts.current_user(&self.accounts.caller(request)).await?.ok_or(AppError::Unauthenticated)
+    }
 }
 
 #[async_trait::async_trait]
@@ -37,5 +45,17 @@ impl Services for AppState {
 
     async fn sign_out(&self, request: &Parts) -> Result<HeaderValue, AppError> {
         self.accounts.sign_out(&self.accounts.caller(request)).await
+    }
+
+    async fn create_order(&self, request: &Parts, shape: &str, color: &str) -> Result<Order, AppError> {
+        self.orders.create(&self.signed_in(request).await?, shape, color).await
+    }
+
+    async fn order(&self, request: &Parts, id: &str) -> Result<Order, AppError> {
+        self.orders.get(&self.signed_in(request).await?, id).await
+    }
+
+    async fn orders(&self, request: &Parts) -> Result<Vec<Order>, AppError> {
+        self.orders.list(&self.signed_in(request).await?).await
     }
 }

@@ -1,6 +1,7 @@
 //! Orders and their life cycle.
 
 use super::{Colour, Shape};
+use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -62,6 +63,56 @@ pub struct Order {
     pub created_at: String,
     /// RFC 3339, UTC.
     pub updated_at: String,
+    /// Set when the order is done: where its owner downloads the picture.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture_url: Option<String>,
+    /// Set when the order failed: why, in words for its owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+}
+
+/// Checks an order request; errors name the field (`shape` or `color`).
+pub fn parse_request(shape: &str, color: &str) -> Result<(Shape, Colour), AppError> {
+    let shape = Shape::parse(shape).map_err(|e| AppError::validation("shape", e.to_string()))?;
+    let colour = Colour::parse(color).map_err(|e| AppError::validation("color", e.to_string()))?;
+    Ok((shape, colour))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_names_the_field_it_refuses() {
+        assert!(parse_request("circle", "rebeccapurple").is_ok());
+        let field = |shape: &str, color: &str| {
+            parse_request(shape, color).err().and_then(|e| e.field().map(str::to_owned))
+        };
+        assert_eq!(field("triangle", "red").as_deref(), Some("shape"));
+        assert_eq!(field("circle", "blurple").as_deref(), Some("color"));
+        assert_eq!(field("", "").as_deref(), Some("shape"), "the first bad field is named");
+    }
+
+    #[test]
+    fn order_json_has_the_documented_shape() {
+        let order = Order {
+            id: "0192".into(),
+            shape: Shape::TiledLines,
+            color: Colour::parse("indigo").expect("colour"),
+            status: OrderStatus::InProgress,
+            price_cents: 300,
+            currency: "usd".into(),
+            created_at: "2026-11-21T10:00:00Z".into(),
+            updated_at: "2026-11-21T10:00:01Z".into(),
+            picture_url: None,
+            failure_reason: None,
+        };
+        let json = serde_json::to_value(&order).expect("serialises");
+        assert_eq!(json["shape"], "tiled_lines");
+        assert_eq!(json["color"], "indigo");
+        assert_eq!(json["status"], "in_progress");
+        assert!(json.get("picture_url").is_none());
+        let back: Order = serde_json::from_value(json).expect("parses");
+        assert_eq!(back, order);
+    }
 }

@@ -39,6 +39,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // Every request body of this API is an object; serde alone would also take an array
+    // for a struct, field by position.
+    let skipped = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    if bytes.get(skipped).is_some_and(|b| *b != b'{') {
+        let valid = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+        return Err(if valid {
+            AppError::validation("body", "the body must be a JSON object")
+        } else {
+            AppError::BadRequest { message: "the body is not valid JSON".into() }
+        });
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -92,6 +103,15 @@ mod tests {
         let mistyped = parse::<Body>(br#"{"email": 5, "count": 1}"#).err();
         assert_eq!(mistyped.as_ref().and_then(|e| e.field()), Some("email"));
         assert_eq!(mistyped.map(|e| e.status()), Some(422));
+    }
+
+    #[test]
+    fn only_objects_are_bodies() {
+        for body in [&br#"["a@b.c", 1]"#[..], b"7", b"\"text\"", b" null"] {
+            let error = parse::<Body>(body).err();
+            assert_eq!(error.as_ref().map(AppError::status), Some(422), "{body:?}");
+            assert_eq!(error.as_ref().and_then(|e| e.field()), Some("body"));
+        }
     }
 
     #[test]

@@ -26,9 +26,15 @@ impl TestApp {
 
     /// Spawns the app on an existing data dir (to restart over the same data).
     pub async fn spawn_in(data_dir: TempDir) -> Self {
+        Self::spawn_with(data_dir, &[]).await
+    }
+
+    /// Spawns the app with extra `serve` arguments, e.g. `["--role", "web"]`.
+    pub async fn spawn_with(data_dir: TempDir, serve_args: &[&str]) -> Self {
         let data = data_dir.path().display().to_string();
-        let cli =
-            Cli::parse_from(["let-them-draw", "--data-dir", &data, "serve", "--site-addr", "127.0.0.1:0"]);
+        let mut args = vec!["let-them-draw", "--data-dir", &data, "serve", "--site-addr", "127.0.0.1:0"];
+        args.extend_from_slice(serve_args);
+        let cli = Cli::parse_from(args);
         let web: WebSettings = match cli.command {
             Some(server::cli::Command::Serve(web)) => web,
             _ => unreachable!("parsed a serve command"),
@@ -86,6 +92,75 @@ impl TestApp {
         let _ = self.server.await;
         self.data_dir
     }
+}
+
+impl TestApp {
+    /// `POST /api/v1/orders` as `client`.
+    pub async fn order(&self, client: &Client, shape: &str, color: &str) -> Response {
+        self.post_json(client, "/api/v1/orders", &json!({ "shape": shape, "color": color })).await
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.expect("request")
+    }
+
+    /// Polls the order until its status is `status` (at most 20 s).
+    pub async fn wait_for_status(&self, client: &Client, id: &str, status: &str) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let order: Value =
+                self.get(client, &format!("/api/v1/orders/{id}")).await.json().await.expect("json");
+            if order["status"] == status {
+                return order;
+            }
+            assert!(std::time::Instant::now() < deadline, "order {id} never became {status}: {order}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Reads the `status` events of an order's SSE stream until it closes (at most 20 s).
+    pub async fn status_events(&self, client: &Client, id: &str) -> Vec<Value> {
+        let response = self.get(client, &format!("/api/v1/orders/{id}/events")).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        let body = tokio::time::timeout(std::time::Duration::from_secs(20), response.text())
+            .await
+            .expect("the stream closes after the final status")
+            .expect("body");
+        parse_sse(&body)
+    }
+}
+
+impl TestApp {
+    /// Delivers the drawing job of order `id` once more and waits until the queue is idle.
+    pub async fn redeliver(&self, id: &str) {
+        use server::queue::DrawQueue;
+        let url = format!("sqlite://{}", self.data_dir.path().join("queue.db").display());
+        let queue = server::queue::SqliteQueue::open(&url).await.expect("queue");
+        queue.enqueue(id).await.expect("enqueue");
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("queue db");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let (open,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM Jobs WHERE done_at IS NULL")
+                .fetch_one(&pool)
+                .await
+                .expect("count jobs");
+            if open == 0 {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "the redelivered job never finished");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// The data of each `event: status` in an SSE body.
+pub fn parse_sse(body: &str) -> Vec<Value> {
+    body.split("\n\n")
+        .filter(|block| block.lines().any(|line| line == "event: status"))
+        .filter_map(|block| block.lines().find_map(|line| line.strip_prefix("data: ")))
+        .map(|data| serde_json::from_str(data).expect("event data is JSON"))
+        .collect()
 }
 
 pub const PASSWORD: &str = "correct horse battery";

@@ -1,0 +1,144 @@
+//! `/api/v1/orders`: create, list, read, the picture, and live status events.
+
+use super::{ApiJson, auth::SignedIn};
+use crate::{error::ApiError, events::OrderEvent, state::AppState};
+use app::{
+    domain::{Order, User},
+    error::AppError,
+};
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+};
+use futures::Stream;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::{convert::Infallible, time::Duration};
+use tokio::sync::broadcast::error::RecvError;
+
+#[derive(Debug, Deserialize)]
+pub struct NewOrder {
+    shape: String,
+    color: String,
+}
+
+/// `POST /api/v1/orders` → 201 with the order.
+pub async fn create(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ApiJson(body): ApiJson<NewOrder>,
+) -> Result<(StatusCode, Json<Order>), ApiError> {
+    let order = state.orders.create(&user, &body.shape, &body.color).await?;
+    Ok((StatusCode::CREATED, Json(order)))
+}
+
+/// `GET /api/v1/orders` → own orders, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<Json<Vec<Order>>, ApiError> {
+    Ok(Json(state.orders.list(&user).await?))
+}
+
+/// `GET /api/v1/orders/{id}` → the order, or 404 (also for someone else's).
+pub async fn get(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(state.orders.get(&user, &id).await?))
+}
+
+/// `GET /api/v1/orders/{id}/picture` → the PNG of a done order, only to its owner.
+pub async fn picture(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let row = state.orders.row_of(&user, &id).await?;
+    let key = row.picture_key.as_deref().filter(|_| row.status == "done").ok_or(AppError::NotFound)?;
+    let png = state
+        .pictures
+        .get(key)
+        .await
+        .map_err(|e| crate::error::internal("could not read the picture")(format!("{e:#}")))?
+        .ok_or(AppError::NotFound)?;
+    let etag = format!("\"{:x}\"", Sha256::digest(&png));
+    let not_modified = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
+    let mut response = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let disposition = format!("inline; filename=\"let-them-draw-{id}.png\"");
+        (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("inline")),
+                ),
+            ],
+            png,
+        )
+            .into_response()
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    if let Ok(etag) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, etag);
+    }
+    Ok(response)
+}
+
+/// `GET /api/v1/orders/{id}/events` → `event: status` with the order JSON: first the current
+/// state, then every change; the stream ends after `done` or `failed`.
+pub async fn events(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    // Subscribe before reading the current state, so no change falls between the two.
+    let receiver = state.orders.events().subscribe();
+    let current = state.orders.get(&user, &id).await?;
+    Ok(Sse::new(status_stream(state, user, current, receiver))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+fn status_stream(
+    state: AppState,
+    user: User,
+    current: Order,
+    mut receiver: tokio::sync::broadcast::Receiver<OrderEvent>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    async_stream::stream! {
+        let id = current.id.clone();
+        let mut last = current.status;
+        yield Ok(status_event(&current));
+        while !last.is_final() {
+            let order = match receiver.recv().await {
+                Ok(event) if event.order.id == id => event.order,
+                Ok(_) => continue,
+                // Missed some changes: the database has the truth.
+                Err(RecvError::Lagged(_)) => match state.orders.get(&user, &id).await {
+                    Ok(order) => order,
+                    Err(_) => break,
+                },
+                Err(RecvError::Closed) => break,
+            };
+            last = order.status;
+            yield Ok(status_event(&order));
+        }
+    }
+}
+
+fn status_event(order: &Order) -> Event {
+    Event::default().event("status").data(serde_json::to_string(order).unwrap_or_default())
+}

@@ -1,0 +1,290 @@
+//! Orders: created by clients, drawn by the artist, watched live.
+
+use crate::{
+    catalogue::Catalogue,
+    db,
+    error::internal,
+    events::{OrderEvent, OrderEvents},
+    queue::DrawQueue,
+};
+use app::{
+    domain::{Colour, Order, OrderStatus, Shape, User, parse_request},
+    error::AppError,
+};
+use std::sync::Arc;
+
+/// An order as stored.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OrderRow {
+    pub id: String,
+    pub user_id: String,
+    pub shape: String,
+    pub color: String,
+    pub seed: i64,
+    pub status: String,
+    pub failure_reason: Option<String>,
+    pub price_cents: i64,
+    pub currency: String,
+    pub picture_key: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The columns of [`OrderRow`], as a literal so queries stay `&'static str`.
+macro_rules! columns {
+    () => {
+        "id, user_id, shape, color, seed, status, failure_reason, price_cents, currency, picture_key, \
+         created_at, updated_at"
+    };
+}
+
+impl OrderRow {
+    pub fn shape(&self) -> Result<Shape, AppError> {
+        Shape::parse(&self.shape).map_err(|e| AppError::validation("shape", e.to_string()))
+    }
+
+    pub fn colour(&self) -> Result<Colour, AppError> {
+        Colour::parse(&self.color).map_err(|e| AppError::validation("color", e.to_string()))
+    }
+
+    /// The seed as drawn: stored as an integer column, always a `u32`.
+    pub fn seed(&self) -> u32 {
+        u32::try_from(self.seed).unwrap_or_default()
+    }
+
+    /// Where the picture of order `id` is stored: one fixed key per order.
+    pub fn picture_key(id: &str) -> String {
+        format!("orders/{id}.png")
+    }
+
+    /// The order as its owner sees it.
+    pub fn to_order(&self) -> Result<Order, AppError> {
+        let status = parse_status(&self.status)?;
+        Ok(Order {
+            id: self.id.clone(),
+            shape: self.shape().map_err(internal("stored order has an unknown shape"))?,
+            color: self.colour().map_err(internal("stored order has an invalid colour"))?,
+            status,
+            price_cents: self.price_cents,
+            currency: self.currency.clone(),
+            created_at: rfc3339(self.created_at),
+            updated_at: rfc3339(self.updated_at),
+            picture_url: (status == OrderStatus::Done).then(|| format!("/api/v1/orders/{}/picture", self.id)),
+            failure_reason: self.failure_reason.clone(),
+        })
+    }
+}
+
+fn parse_status(text: &str) -> Result<OrderStatus, AppError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(internal("stored order has an unknown status"))
+}
+
+fn rfc3339(millis: i64) -> String {
+    let nanos = i128::from(millis) * 1_000_000;
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+fn now_millis() -> i64 {
+    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// The order service shared by the API, the server functions and the artist.
+pub struct Orders {
+    pool: db::Pool,
+    catalogue: Arc<Catalogue>,
+    events: Arc<dyn OrderEvents>,
+    queue: Arc<dyn DrawQueue>,
+}
+
+impl Orders {
+    pub fn new(
+        pool: db::Pool,
+        catalogue: Arc<Catalogue>,
+        events: Arc<dyn OrderEvents>,
+        queue: Arc<dyn DrawQueue>,
+    ) -> Self {
+        Self { pool, catalogue, events, queue }
+    }
+
+    pub fn events(&self) -> &Arc<dyn OrderEvents> {
+        &self.events
+    }
+
+    /// Stores a new order. A free one is queued for drawing at once; a priced one waits
+    /// for payment. Invalid input stores nothing.
+    #[tracing::instrument(skip_all, fields(user.id = %user.id))]
+    pub async fn create(&self, user: &User, shape: &str, color: &str) -> Result<Order, AppError> {
+        let (shape, colour) = parse_request(shape, color)?;
+        let Some(info) = self.catalogue.find(shape).await? else {
+            return Err(AppError::validation("shape", format!("{} is not on sale", shape.display_name())));
+        };
+        let status = if info.free { OrderStatus::Queued } else { OrderStatus::AwaitingPayment };
+        let id = uuid::Uuid::now_v7().to_string();
+        let now = now_millis();
+        let row: OrderRow = sqlx::query_as(concat!(
+            "INSERT INTO orders (id, user_id, shape, color, seed, status, price_cents, currency, \
+             enqueue_pending, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
+            columns!()
+        ))
+        .bind(&id)
+        .bind(&user.id)
+        .bind(shape.name())
+        .bind(colour.as_css())
+        .bind(i64::from(rand::random::<u32>()))
+        .bind(status.as_str())
+        .bind(info.price_cents)
+        .bind(&info.currency)
+        .bind(status == OrderStatus::Queued)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(internal("could not store the order"))?;
+        tracing::info!(order.id = %id, order.status = %status, "order created");
+        if status == OrderStatus::Queued {
+            self.dispatch(&id).await;
+        }
+        self.publish(&row)
+    }
+
+    /// The caller's order; someone else's is [`AppError::NotFound`], like a missing one.
+    pub async fn get(&self, user: &User, id: &str) -> Result<Order, AppError> {
+        self.row_of(user, id).await?.to_order()
+    }
+
+    /// The stored row of the caller's order.
+    pub async fn row_of(&self, user: &User, id: &str) -> Result<OrderRow, AppError> {
+        sqlx::query_as(concat!("SELECT ", columns!(), " FROM orders WHERE id = ? AND user_id = ?"))
+            .bind(id)
+            .bind(&user.id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(internal("could not read the order"))?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The caller's orders, newest first.
+    pub async fn list(&self, user: &User) -> Result<Vec<Order>, AppError> {
+        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM orders WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT 500"
+        ))
+        .bind(&user.id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not list the orders"))?;
+        rows.iter().map(OrderRow::to_order).collect()
+    }
+
+    /// Moves a queued order to `in_progress` (again, if a job is redelivered). `None` when
+    /// the order is gone or already finished: then there is nothing to draw.
+    pub async fn start(&self, id: &str) -> Result<Option<OrderRow>, AppError> {
+        let row = self.transition(id, "status = 'in_progress'", &["queued", "in_progress"], None).await?;
+        if let Some(row) = &row {
+            self.publish(row)?;
+        }
+        Ok(row)
+    }
+
+    /// Marks an order done once its picture is stored.
+    pub async fn finish(&self, id: &str) -> Result<Option<OrderRow>, AppError> {
+        let key = OrderRow::picture_key(id);
+        let row = self
+            .transition(id, "status = 'done', picture_key = ?", &["queued", "in_progress"], Some(&key))
+            .await?;
+        if let Some(row) = &row {
+            tracing::info!(order.id = %id, "order done");
+            self.publish(row)?;
+        }
+        Ok(row)
+    }
+
+    /// Marks an unfinished order failed, with a reason for its owner.
+    pub async fn fail(&self, id: &str, reason: &str) -> Result<Option<OrderRow>, AppError> {
+        let row = self
+            .transition(id, "status = 'failed', failure_reason = ?", &["queued", "in_progress"], Some(reason))
+            .await?;
+        if let Some(row) = &row {
+            tracing::warn!(order.id = %id, reason, "order failed");
+            self.publish(row)?;
+        }
+        Ok(row)
+    }
+
+    /// One forward-only status change: applies only while the status is one of `from`.
+    async fn transition(
+        &self,
+        id: &str,
+        set: &str,
+        from: &[&str],
+        value: Option<&str>,
+    ) -> Result<Option<OrderRow>, AppError> {
+        let placeholders = vec!["?"; from.len()].join(", ");
+        // Every piece is a literal of this module: `set` and the placeholders, never input.
+        let sql = format!(
+            "UPDATE orders SET {set}, updated_at = ? WHERE id = ? AND status IN ({placeholders}) RETURNING {}",
+            columns!()
+        );
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        if let Some(value) = value {
+            query = query.bind(value);
+        }
+        query = query.bind(now_millis()).bind(id);
+        for status in from {
+            query = query.bind(*status);
+        }
+        query.fetch_optional(&self.pool).await.map_err(internal("could not update the order"))
+    }
+
+    /// Hands an order to the queue and clears its outbox flag. On failure the flag stays
+    /// set and [`Orders::requeue_pending`] tries again.
+    async fn dispatch(&self, id: &str) {
+        match self.queue.enqueue(id).await {
+            Ok(()) => {
+                let cleared = sqlx::query("UPDATE orders SET enqueue_pending = 0 WHERE id = ?")
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await;
+                if let Err(error) = cleared {
+                    // Harmless: the sweep enqueues it again and the artist draws it once.
+                    tracing::warn!(order.id = %id, %error, "could not clear the outbox flag");
+                }
+            }
+            Err(error) => {
+                tracing::warn!(order.id = %id, error = %format!("{error:#}"), "queueing failed; the sweep will retry")
+            }
+        }
+    }
+
+    /// The outbox sweep: queues every order whose job may not have reached the queue, and,
+    /// with `orphans`, every order left in progress (its worker died with it).
+    /// Returns how many it queued.
+    pub async fn requeue_pending(&self, orphans: bool) -> Result<usize, AppError> {
+        let sql = if orphans {
+            "SELECT id FROM orders WHERE enqueue_pending = 1 OR status = 'in_progress'"
+        } else {
+            "SELECT id FROM orders WHERE enqueue_pending = 1"
+        };
+        let ids: Vec<(String,)> =
+            sqlx::query_as(sql).fetch_all(&self.pool).await.map_err(internal("could not read the outbox"))?;
+        for (id,) in &ids {
+            self.dispatch(id).await;
+        }
+        if !ids.is_empty() {
+            tracing::info!(count = ids.len(), "re-queued orders");
+        }
+        Ok(ids.len())
+    }
+
+    fn publish(&self, row: &OrderRow) -> Result<Order, AppError> {
+        let order = row.to_order()?;
+        self.events.publish(OrderEvent { user_id: row.user_id.clone(), order: order.clone() });
+        Ok(order)
+    }
+}
