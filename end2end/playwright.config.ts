@@ -37,6 +37,8 @@ export default defineConfig({
   webServer: {
     command: `"${process.env.LTD_BIN ?? '../target/debug/let-them-draw'}" serve --site-addr 127.0.0.1:${port}`,
     url: `${baseURL}/healthz`,
+    // Debug builds only: slow each drawing down so pages are seen before the picture is done.
+    env: { LTD_TEST_DRAW_DELAY_MS: '1500' },
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
     stdout: 'pipe',

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod live;
 pub mod pages;
 pub mod server_fns;
 #[cfg(feature = "ssr")]
@@ -14,7 +15,7 @@ pub mod services;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -55,6 +56,17 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::Home ssr=SsrMode::Async />
                     <Route path=StaticSegment("signup") view=pages::SignUpPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("signin") view=pages::SignInPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("orders") view=pages::MyOrdersPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("orders"), StaticSegment("new"))
+                        view=pages::NewOrderPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("orders"), ParamSegment("id"))
+                        view=pages::OrderPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

@@ -1,7 +1,7 @@
 //! Server functions: thin wrappers over [`crate::services::Services`].
 
 use crate::{
-    domain::{ShapeInfo, User},
+    domain::{Order, ShapeInfo, User},
     error::AppError,
 };
 use leptos::{prelude::*, server_fn::codec::GetUrl};
@@ -50,6 +50,29 @@ pub async fn sign_out() -> Result<(), AppError> {
     set_cookie(services.sign_out(&request).await?);
     leptos_axum::redirect("/");
     Ok(())
+}
+
+/// Orders a picture and goes to its page.
+#[server(prefix = "/api/fn", endpoint = "create_order")]
+pub async fn create_order(shape: String, color: String) -> Result<Order, AppError> {
+    let (services, request) = crate::services::context()?;
+    let order = services.create_order(&request, &shape, &color).await?;
+    leptos_axum::redirect(&format!("/orders/{}", order.id));
+    Ok(order)
+}
+
+/// One of the signed-in user's orders.
+#[server(prefix = "/api/fn", endpoint = "order", input = GetUrl)]
+pub async fn get_order(id: String) -> Result<Order, AppError> {
+    let (services, request) = crate::services::context()?;
+    services.order(&request, &id).await
+}
+
+/// The signed-in user's orders, newest first.
+#[server(prefix = "/api/fn", endpoint = "orders", input = GetUrl)]
+pub async fn list_orders() -> Result<Vec<Order>, AppError> {
+    let (services, request) = crate::services::context()?;
+    services.orders(&request).await
 }
 
 /// Where to go after signing in: a path on this site only, never another origin.

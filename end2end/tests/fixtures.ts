@@ -2,12 +2,17 @@ import { test as base, expect } from '@playwright/test';
 import { AccountPage } from './pages/account-page';
 import { Header } from './pages/header';
 import { HomePage } from './pages/home-page';
+import { NewOrderPage, OrderPage } from './pages/order-pages';
 
 type Fixtures = {
   header: Header;
   home: HomePage;
   signUp: AccountPage;
   signIn: AccountPage;
+  newOrder: NewOrderPage;
+  orderPage: OrderPage;
+  /** Signs a fresh user up (and so in) in this page. */
+  signedUp: string;
   /** A fresh e-mail address for this test. */
   email: string;
 };
@@ -26,6 +31,14 @@ export const test = base.extend<Fixtures>({
   home: async ({ page }, use) => use(new HomePage(page)),
   signUp: async ({ page }, use) => use(new AccountPage(page, '/signup', 'Sign up')),
   signIn: async ({ page }, use) => use(new AccountPage(page, '/signin', 'Sign in')),
+  newOrder: async ({ page }, use) => use(new NewOrderPage(page)),
+  orderPage: async ({ page }, use) => use(new OrderPage(page)),
+  signedUp: async ({ page, signUp, header, email }, use) => {
+    await signUp.goto();
+    await signUp.submitWith(email, PASSWORD);
+    await expect(header.signedInAs).toHaveText(email);
+    await use(email);
+  },
   email: async ({}, use, testInfo) => {
     const unique = `${Date.now().toString(36)}-${testInfo.workerIndex}-${Math.random().toString(36).slice(2, 8)}`;
     await use(`e2e-${unique}@example.com`);

@@ -15,3 +15,17 @@ test('a refused sign-up shows the error without JavaScript', async ({ page, sign
   await signUp.submitWith(email, 'short');
   await expect(page.locator('#password-error')).toHaveText('password must be 8 to 128 characters long');
 });
+
+test('order a picture without JavaScript', async ({ page, newOrder, orderPage, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.order('Circle', 'seagreen');
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await expect(orderPage.heading).toHaveText('Circle in seagreen');
+  // Without JavaScript the page does not update itself; a reload shows the picture.
+  await expect(async () => {
+    await page.reload();
+    await expect(orderPage.status).toHaveText('done', { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(orderPage.picture).toBeVisible();
+  expect(signedUp).toContain('@');
+});

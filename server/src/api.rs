@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sessions", post(accounts::create_session).delete(accounts::delete_session))
         .route("/shapes", get(list_shapes))
         .route("/orders", post(orders::create).get(orders::list))
+        .route("/orders/events", get(orders::events_all))
         .route("/orders/{id}", get(orders::get))
         .route("/orders/{id}/picture", get(orders::picture))
         .route("/orders/{id}/events", get(orders::events))

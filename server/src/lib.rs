@@ -15,6 +15,7 @@ pub mod queue;
 pub mod render;
 pub mod server_fn_status;
 pub mod settings;
+pub mod sign_in_first;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

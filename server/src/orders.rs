@@ -64,6 +64,7 @@ impl OrderRow {
             id: self.id.clone(),
             shape: self.shape().map_err(internal("stored order has an unknown shape"))?,
             color: self.colour().map_err(internal("stored order has an invalid colour"))?,
+            seed: self.seed(),
             status,
             price_cents: self.price_cents,
             currency: self.currency.clone(),

@@ -4,11 +4,16 @@
 //! delivered it.
 
 use crate::artist::Artist;
-use anyhow::Context;
+use anyhow::Context as _;
 use apalis::prelude::*;
 use apalis_sqlite::{Config, SqliteStorage};
 use serde::{Deserialize, Serialize};
-use std::{sync::Arc, time::Duration};
+use std::{
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+    time::Duration,
+};
 
 /// The payload of a drawing job.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +64,7 @@ impl SqliteQueue {
         poll_every: Duration,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let backend = self.storage.poll_with_interval(poll_every);
+        let backend = self.storage.poll_with_strategy(Ticker::new(poll_every));
         WorkerBuilder::new(name)
             .backend(backend)
             .concurrency(concurrency)
@@ -82,5 +87,71 @@ impl DrawQueue for SqliteQueue {
             .push(DrawJob { order_id: order_id.to_owned() })
             .await
             .map_err(|error| anyhow::anyhow!("cannot queue the drawing job: {error}"))
+    }
+}
+
+/// A fixed-interval poll strategy that never loses its wake-up.
+///
+/// apalis-core 1.0's `IntervalStrategy` swaps in a fresh timer when a tick fires but does
+/// not poll it, so no waker is registered for the next tick. When a fetch completes in the
+/// same poll (fetches slower than the interval, i.e. under load) nothing wakes the worker
+/// until its 30 s heartbeat: jobs sit in the queue. This strategy re-arms and polls its
+/// timer at once, so the next tick always wakes the worker.
+pub struct Ticker {
+    every: Duration,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Ticker {
+    pub fn new(every: Duration) -> Self {
+        Self { every, sleep: Box::pin(tokio::time::sleep(every)) }
+    }
+}
+
+impl PollStrategy for Ticker {
+    fn poll_drive(&mut self, cx: &mut Context<'_>, _snapshot: &PollSnapshot) -> Poll<Option<()>> {
+        if self.sleep.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        self.sleep.as_mut().reset(tokio::time::Instant::now() + self.every);
+        // Registers this task's waker for the next tick.
+        let _ = self.sleep.as_mut().poll(cx);
+        Poll::Ready(Some(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::{
+        sync::atomic::{AtomicUsize, Ordering},
+        task::Wake,
+    };
+
+    struct CountingWaker(AtomicUsize);
+
+    impl Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_ticker_wakes_the_worker_after_every_tick_without_being_polled_in_between() {
+        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let waker = std::task::Waker::from(counter.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut ticker = Ticker::new(Duration::from_millis(50));
+        let snapshot = PollSnapshot::default();
+
+        assert!(ticker.poll_drive(&mut cx, &snapshot).is_pending());
+        for tick in 1..=3 {
+            tokio::time::advance(Duration::from_millis(50)).await;
+            tokio::task::yield_now().await;
+            // The timer woke us; polling it is the only poll of this round (a fetch that
+            // completes in the same poll registers nothing else).
+            assert_eq!(counter.0.load(Ordering::SeqCst), tick, "woken for tick {tick}");
+            assert_eq!(ticker.poll_drive(&mut cx, &snapshot), Poll::Ready(Some(())));
+        }
     }
 }

@@ -12,6 +12,7 @@ use crate::{
     queue::SqliteQueue,
     server_fn_status,
     settings::{Environment, Settings, WebSettings},
+    sign_in_first,
     state::AppState,
 };
 use anyhow::Context;
@@ -196,6 +197,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), sign_in_first::redirect_signed_out))
         .layer(middleware::map_response(server_fn_status::fix_status))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

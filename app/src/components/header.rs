@@ -17,6 +17,8 @@ pub fn Header() -> impl IntoView {
                         match auth.user.await {
                             Ok(Some(user)) => {
                                 view! {
+                                    <A href="/orders/new">"Order a picture"</A>
+                                    <A href="/orders">"My orders"</A>
                                     <span class="who" data-testid="signed-in-as">
                                         {user.email}
                                     </span>

@@ -56,6 +56,8 @@ pub struct Order {
     pub id: String,
     pub shape: Shape,
     pub color: Colour,
+    /// Drives the pattern shapes: the same seed always draws the same picture.
+    pub seed: u32,
     pub status: OrderStatus,
     pub price_cents: i64,
     pub currency: String,
@@ -99,6 +101,7 @@ mod tests {
             id: "0192".into(),
             shape: Shape::TiledLines,
             color: Colour::parse("indigo").expect("colour"),
+            seed: 42,
             status: OrderStatus::InProgress,
             price_cents: 300,
             currency: "usd".into(),

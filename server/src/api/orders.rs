@@ -112,6 +112,35 @@ pub async fn events(
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
+/// `GET /api/v1/orders/events` → `event: status` for every change to any of my orders,
+/// starting with the current state of the unfinished ones. Never ends by itself.
+pub async fn events_all(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let mut receiver = state.orders.events().subscribe();
+    let current = state.orders.list(&user).await?;
+    let stream = async_stream::stream! {
+        for order in current.iter().filter(|o| !o.status.is_final()) {
+            yield Ok(status_event(order));
+        }
+        loop {
+            match receiver.recv().await {
+                Ok(event) if event.user_id == user.id => yield Ok(status_event(&event.order)),
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => {
+                    let Ok(orders) = state.orders.list(&user).await else { break };
+                    for order in &orders {
+                        yield Ok(status_event(order));
+                    }
+                }
+                Err(RecvError::Closed) => break,
+            }
+        }
+    };
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
 fn status_stream(
     state: AppState,
     user: User,

@@ -1,0 +1,38 @@
+//! Live order updates in the browser, over server-sent events.
+
+use crate::domain::Order;
+
+/// Follows the SSE stream at `url` and calls `on_order` with every `status` event; when
+/// it returns `true` the stream is closed (the order is final). The stream also closes
+/// when the calling component goes away. Does nothing on the server.
+///
+/// Every (re)connection starts with the current state, so a dropped connection that the
+/// browser re-opens misses nothing.
+pub fn follow_orders(url: String, on_order: impl Fn(Order) -> bool + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{JsCast, closure::Closure};
+        let Ok(source) = web_sys::EventSource::new(&url) else {
+            return;
+        };
+        let closer = source.clone();
+        let listener =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                let order =
+                    event.data().as_string().and_then(|text| serde_json::from_str::<Order>(&text).ok());
+                if let Some(order) = order
+                    && on_order(order)
+                {
+                    closer.close();
+                }
+            });
+        let _ = source.add_event_listener_with_callback("status", listener.as_ref().unchecked_ref());
+        let held = send_wrapper::SendWrapper::new((source, listener));
+        leptos::prelude::on_cleanup(move || {
+            let (source, _listener) = held.take();
+            source.close();
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (url, on_order);
+}

@@ -1,0 +1,81 @@
+import { PASSWORD, expect, test } from './fixtures';
+
+test('order a free circle and watch it being drawn without reloading', async ({ page, newOrder, orderPage, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.order('Circle', 'rebeccapurple');
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await expect(orderPage.heading).toHaveText('Circle in rebeccapurple');
+  await expect(orderPage.status).not.toHaveText('done');
+  // A mark on this very document: a reload would lose it.
+  await page.evaluate(() => ((window as any).__stillHere = true));
+
+  await expect(orderPage.status).toHaveText('done', { timeout: 20_000 });
+  await expect(orderPage.picture).toBeVisible();
+  expect(await orderPage.picture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(512);
+  await expect(orderPage.download).toHaveAttribute('download', /\.png$/);
+  expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
+
+  await page.goto('/orders');
+  const row = page.getByRole('list', { name: 'My orders' }).getByRole('listitem');
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('order-status')).toHaveText('done');
+  expect(signedUp).toContain('@');
+});
+
+test('the live preview follows the colour as it is typed', async ({ newOrder, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.choose('Square');
+  await newOrder.colour.fill('red');
+  await expect(newOrder.preview.locator('rect[fill="#ff0000"]')).toHaveCount(1);
+  await newOrder.colour.fill('#00f');
+  await expect(newOrder.preview.locator('rect[fill="#0000ff"]')).toHaveCount(1);
+  await newOrder.colour.fill('blurp');
+  await expect(newOrder.notAColour).toBeVisible();
+  await expect(newOrder.preview.locator('rect[fill="#0000ff"]')).toHaveCount(1);
+  await newOrder.choose('Circle');
+  await expect(newOrder.preview.locator('circle[fill="#0000ff"]')).toHaveCount(1);
+  expect(signedUp).toContain('@');
+});
+
+test('an invalid colour is shown next to the field and nothing is ordered', async ({ page, newOrder, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.order('Square', 'blurple');
+  await expect(page.locator('#color-error')).toContainText("'blurple' is not a colour");
+  await page.goto('/orders');
+  await expect(page.getByText('No orders yet.')).toBeVisible();
+  expect(signedUp).toContain('@');
+});
+
+test("another user gets not found for someone else's order", async ({ page, newOrder, signedUp, browser }) => {
+  await newOrder.goto();
+  await newOrder.order('Square', 'tomato');
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  const orderUrl = page.url();
+  expect(signedUp).toContain('@');
+
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await otherPage.goto('/signup');
+  await otherPage.getByLabel('E-mail').fill(`other-${Date.now()}@example.com`);
+  await otherPage.getByLabel('Password').fill(PASSWORD);
+  await otherPage.getByRole('main').getByRole('button', { name: 'Sign up' }).click();
+  await expect(otherPage).toHaveURL('/');
+  const response = await otherPage.goto(orderUrl);
+  expect(response?.status()).toBe(404);
+  await expect(otherPage.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  await other.close();
+});
+
+test('signed-out visitors are sent to sign in and come back', async ({ page, signIn, header, email, signUp }) => {
+  await signUp.goto();
+  await signUp.submitWith(email, PASSWORD);
+  await expect(header.signedInAs).toHaveText(email);
+  await header.signOut();
+  await expect(header.signInLink).toBeVisible();
+
+  await page.goto('/orders/new');
+  await expect(page).toHaveURL(/\/signin\?next=/);
+  await signIn.submitWith(email, PASSWORD);
+  await expect(page).toHaveURL('/orders/new');
+  await expect(page.getByRole('heading', { name: 'Order a picture' })).toBeVisible();
+});

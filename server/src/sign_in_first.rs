@@ -1,0 +1,69 @@
+//! Pages that need an account send signed-out visitors to sign in, and back afterwards.
+
+use crate::state::AppState;
+use axum::{
+    extract::{Request, State},
+    http::{Method, header},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+
+/// Page paths (not the API) that need a session.
+fn needs_account(path: &str) -> bool {
+    path == "/orders" || path.starts_with("/orders/")
+}
+
+pub async fn redirect_signed_out(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() != Method::GET || !needs_account(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let caller = state.accounts.caller(&parts);
+    match state.accounts.current_user(&caller).await {
+        Ok(Some(_)) => next.run(Request::from_parts(parts, body)).await,
+        Ok(None) => {
+            let back = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            let mut response = Redirect::to(&format!("/signin?next={}", encode(back))).into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(error) => crate::error::ApiError(error).into_response(),
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+fn encode(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_order_pages_need_an_account() {
+        assert!(needs_account("/orders"));
+        assert!(needs_account("/orders/new"));
+        assert!(needs_account("/orders/0192-abc"));
+        assert!(!needs_account("/ordersx"));
+        assert!(!needs_account("/"));
+        assert!(!needs_account("/api/v1/orders"));
+    }
+
+    #[test]
+    fn the_way_back_is_encoded() {
+        assert_eq!(
+            encode("/orders/new?shape=tiled lines&x=1"),
+            "/orders/new%3Fshape%3Dtiled%20lines%26x%3D1"
+        );
+    }
+}
