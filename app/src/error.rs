@@ -22,6 +22,8 @@ pub enum AppError {
     Forbidden { message: String },
     #[error("not found")]
     NotFound,
+    #[error("there is no such API route")]
+    NoSuchRoute,
     #[error("{message}")]
     Conflict { field: String, message: String },
     #[error("request body is too large")]
@@ -48,7 +50,7 @@ impl AppError {
             AppError::BadRequest { .. } | AppError::Transport { .. } => 400,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::Forbidden { .. } => 403,
-            AppError::NotFound => 404,
+            AppError::NotFound | AppError::NoSuchRoute => 404,
             AppError::Conflict { .. } => 409,
             AppError::PayloadTooLarge => 413,
             AppError::UnsupportedMediaType => 415,
@@ -66,6 +68,7 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden { .. } => "forbidden",
             AppError::NotFound => "not_found",
+            AppError::NoSuchRoute => "no_such_route",
             AppError::Conflict { .. } => "conflict",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",

@@ -3,10 +3,12 @@
 mod accounts;
 mod auth;
 mod json;
+mod openapi;
 mod orders;
 
 pub use auth::SignedIn;
 pub use json::ApiJson;
+pub use openapi::spec as openapi_spec;
 
 use crate::{error::ApiError, state::AppState};
 use app::{domain::ShapeInfo, error::AppError};
@@ -24,12 +26,13 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts", post(accounts::create_account))
         .route("/sessions", post(accounts::create_session).delete(accounts::delete_session))
         .route("/shapes", get(list_shapes))
+        .route("/openapi.json", get(openapi::document))
         .route("/orders", post(orders::create).get(orders::list))
         .route("/orders/events", get(orders::events_all))
         .route("/orders/{id}", get(orders::get))
         .route("/orders/{id}/picture", get(orders::picture))
         .route("/orders/{id}/events", get(orders::events))
-        .fallback(|| async { ApiError(AppError::NotFound) })
+        .fallback(|| async { ApiError(AppError::NoSuchRoute) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 

@@ -95,7 +95,7 @@ async fn malformed_requests_get_4xx_never_5xx() {
 
     let unknown = client.get(app.url("/api/v1/nothing-here")).send().await.expect("request");
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-    assert_eq!(error_of(unknown).await["code"], "not_found");
+    assert_eq!(error_of(unknown).await["code"], "no_such_route");
 }
 
 #[tokio::test]

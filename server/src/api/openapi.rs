@@ -1,0 +1,149 @@
+//! `GET /api/v1/openapi.json`: the API described in OpenAPI 3.1, kept by hand beside the
+//! routes (tests/openapi.rs checks that every documented operation is served).
+
+use axum::Json;
+use serde_json::{Value, json};
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}
+
+fn error_responses(codes: &[&str]) -> Value {
+    let mut responses = serde_json::Map::new();
+    for code in codes {
+        responses.insert(
+            (*code).to_owned(),
+            json!({ "description": describe(code), "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }),
+        );
+    }
+    Value::Object(responses)
+}
+
+fn describe(code: &str) -> &'static str {
+    match code {
+        "400" => "Malformed request (not JSON)",
+        "401" => "No session, or wrong credentials",
+        "404" => "Not found (also for someone else's order)",
+        "409" => "Conflict (e.g. the e-mail is taken)",
+        "413" => "Body over 16 KiB",
+        "415" => "Body is not application/json",
+        "422" => "Invalid field; `field` names it",
+        "429" => "Too many attempts; see Retry-After",
+        _ => "Error",
+    }
+}
+
+fn with(mut responses: Value, extra: Value) -> Value {
+    if let (Some(target), Some(source)) = (responses.as_object_mut(), extra.as_object()) {
+        target.extend(source.clone());
+    }
+    responses
+}
+
+fn json_body(schema: &str) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
+}
+
+fn id_param() -> Value {
+    json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }])
+}
+
+pub fn spec() -> Value {
+    let body_errors = ["400", "413", "415", "422"];
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Let Them Draw API", "version": "1" },
+        "servers": [{ "url": "/api/v1" }],
+        "components": {
+            "securitySchemes": { "session": { "type": "apiKey", "in": "cookie", "name": "ltd_session" } },
+            "schemas": {
+                "Error": {
+                    "type": "object", "required": ["error"],
+                    "properties": { "error": { "type": "object", "required": ["code", "message"], "properties": {
+                        "code": { "type": "string" }, "message": { "type": "string" }, "field": { "type": "string" } } } }
+                },
+                "Credentials": {
+                    "type": "object", "required": ["email", "password"],
+                    "properties": { "email": { "type": "string", "maxLength": 254 }, "password": { "type": "string", "minLength": 8, "maxLength": 128 } }
+                },
+                "User": { "type": "object", "required": ["id", "email"], "properties": { "id": { "type": "string" }, "email": { "type": "string" } } },
+                "ShapeName": { "type": "string", "enum": ["square", "circle", "hypnotic_squares", "tiled_lines", "voronoi"] },
+                "Shape": {
+                    "type": "object", "required": ["name", "display_name", "price_cents", "currency", "free"],
+                    "properties": { "name": { "$ref": "#/components/schemas/ShapeName" }, "display_name": { "type": "string" },
+                        "price_cents": { "type": "integer", "minimum": 0 }, "currency": { "type": "string" }, "free": { "type": "boolean" } }
+                },
+                "NewOrder": {
+                    "type": "object", "required": ["shape", "color"],
+                    "properties": { "shape": { "type": "string", "description": "A shape name in any case; spaces, hyphens and underscores alike" },
+                        "color": { "type": "string", "description": "A CSS colour: name, #rgb, #rrggbb, #rrggbbaa, rgb()/rgba(), hsl()/hsla()" } }
+                },
+                "Order": {
+                    "type": "object",
+                    "required": ["id", "shape", "color", "seed", "status", "price_cents", "currency", "created_at", "updated_at"],
+                    "properties": {
+                        "id": { "type": "string" }, "shape": { "$ref": "#/components/schemas/ShapeName" }, "color": { "type": "string" },
+                        "seed": { "type": "integer", "minimum": 0 },
+                        "status": { "type": "string", "enum": ["awaiting_payment", "queued", "in_progress", "done", "failed"] },
+                        "price_cents": { "type": "integer", "minimum": 0 }, "currency": { "type": "string" },
+                        "created_at": { "type": "string", "format": "date-time" }, "updated_at": { "type": "string", "format": "date-time" },
+                        "picture_url": { "type": "string", "description": "Set when done" },
+                        "failure_reason": { "type": "string", "description": "Set when failed" }
+                    }
+                }
+            }
+        },
+        "paths": {
+            "/accounts": { "post": {
+                "summary": "Create an account", "requestBody": json_body("Credentials"),
+                "responses": with(error_responses(&[&body_errors[..], &["409"]].concat()),
+                    json!({ "201": { "description": "Created", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/User" } } } } }))
+            } },
+            "/sessions": {
+                "post": {
+                    "summary": "Sign in: sets the session cookie", "requestBody": json_body("Credentials"),
+                    "responses": with(error_responses(&[&body_errors[..], &["401", "429"]].concat()), json!({ "204": { "description": "Signed in" } }))
+                },
+                "delete": { "summary": "Sign out: the cookie stops working", "responses": { "204": { "description": "Signed out" } } }
+            },
+            "/shapes": { "get": {
+                "summary": "The shape catalogue",
+                "responses": { "200": { "description": "Active shapes", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Shape" } } } } } }
+            } },
+            "/orders": {
+                "post": {
+                    "summary": "Order a picture (free shapes are queued; priced ones await payment)",
+                    "security": [{ "session": [] }], "requestBody": json_body("NewOrder"),
+                    "responses": with(error_responses(&[&body_errors[..], &["401"]].concat()),
+                        json!({ "201": { "description": "Created", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Order" } } } } }))
+                },
+                "get": {
+                    "summary": "My orders, newest first", "security": [{ "session": [] }],
+                    "responses": with(error_responses(&["401"]),
+                        json!({ "200": { "description": "Orders", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Order" } } } } } }))
+                }
+            },
+            "/orders/events": { "get": {
+                "summary": "Status events of all my orders (text/event-stream, `event: status`, data = Order); unfinished ones first",
+                "security": [{ "session": [] }],
+                "responses": with(error_responses(&["401"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
+            } },
+            "/orders/{id}": { "get": {
+                "summary": "One of my orders", "security": [{ "session": [] }], "parameters": id_param(),
+                "responses": with(error_responses(&["401", "404"]),
+                    json!({ "200": { "description": "The order", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Order" } } } } }))
+            } },
+            "/orders/{id}/picture": { "get": {
+                "summary": "The picture of a done order (Cache-Control: private, ETag)", "security": [{ "session": [] }], "parameters": id_param(),
+                "responses": with(error_responses(&["401", "404"]),
+                    json!({ "200": { "description": "PNG", "content": { "image/png": {} } }, "304": { "description": "Not modified" } }))
+            } },
+            "/orders/{id}/events": { "get": {
+                "summary": "Status events of one order: the current state first; closes after done or failed",
+                "security": [{ "session": [] }], "parameters": id_param(),
+                "responses": with(error_responses(&["401", "404"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
+            } },
+            "/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1" } } } }
+        }
+    })
+}
