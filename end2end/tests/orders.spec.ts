@@ -79,3 +79,11 @@ test('signed-out visitors are sent to sign in and come back', async ({ page, sig
   await expect(page).toHaveURL('/orders/new');
   await expect(page.getByRole('heading', { name: 'Order a picture' })).toBeVisible();
 });
+
+test('a shape chosen on the home page is preselected in the order form', async ({ page, home, signedUp }) => {
+  await home.goto();
+  await home.card('Voronoi').getByRole('link').click();
+  await expect(page).toHaveURL('/orders/new?shape=voronoi');
+  await expect(page.getByRole('radio', { name: /Voronoi/ })).toBeChecked();
+  expect(signedUp).toContain('@');
+});

@@ -22,12 +22,12 @@ struct Bench {
 }
 
 fn main() -> anyhow::Result<()> {
-    let seconds: u64 = std::env::args()
-        .skip_while(|a| a != "--seconds")
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(Duration::from_secs(seconds)))
+    let seconds: u64 =
+        std::env::args().skip_while(|a| a != "--seconds").nth(1).and_then(|s| s.parse().ok()).unwrap_or(10);
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(Duration::from_secs(seconds)))
 }
 
 async fn run(phase: Duration) -> anyhow::Result<()> {
@@ -84,8 +84,15 @@ impl Bench {
     async fn post(&self) -> anyhow::Result<(String, Instant)> {
         let started = Instant::now();
         let body = serde_json::json!({ "shape": "circle", "color": "rebeccapurple" });
-        let order: serde_json::Value =
-            self.client.post(format!("{}/api/v1/orders", self.base)).json(&body).send().await?.error_for_status()?.json().await?;
+        let order: serde_json::Value = self
+            .client
+            .post(format!("{}/api/v1/orders", self.base))
+            .json(&body)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
         let id = order["id"].as_str().ok_or_else(|| anyhow::anyhow!("no id in {order}"))?.to_owned();
         Ok((id, started))
     }
@@ -128,12 +135,19 @@ impl Bench {
         self.report(&format!("flat out, {in_flight} in flight"), &started, start).await
     }
 
-    async fn report(&self, label: &str, started: &[(String, Instant)], phase_start: Instant) -> anyhow::Result<()> {
+    async fn report(
+        &self,
+        label: &str,
+        started: &[(String, Instant)],
+        phase_start: Instant,
+    ) -> anyhow::Result<()> {
         let deadline = Instant::now() + Duration::from_secs(120);
         let latencies = loop {
             let done = self.done.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.clone();
-            let found: Option<Vec<(Duration, Instant)>> =
-                started.iter().map(|(id, at)| done.get(id).map(|d| (d.saturating_duration_since(*at), *d))).collect();
+            let found: Option<Vec<(Duration, Instant)>> = started
+                .iter()
+                .map(|(id, at)| done.get(id).map(|d| (d.saturating_duration_since(*at), *d)))
+                .collect();
             if let Some(found) = found {
                 break found;
             }
@@ -144,7 +158,9 @@ impl Bench {
         times.sort();
         let last_done = latencies.iter().map(|(_, at)| *at).max().unwrap_or(phase_start);
         let rate = times.len() as f64 / last_done.duration_since(phase_start).as_secs_f64();
-        let pick = |p: usize| times.get((times.len() * p / 100).min(times.len().saturating_sub(1))).copied().unwrap_or_default();
+        let pick = |p: usize| {
+            times.get((times.len() * p / 100).min(times.len().saturating_sub(1))).copied().unwrap_or_default()
+        };
         println!(
             "| {label} | {} | {:.1} ms | {:.1} ms | {rate:.0} |",
             times.len(),

@@ -98,6 +98,11 @@ impl Accounts {
         }
     }
 
+    /// The signed-in user of a request, or [`AppError::Unauthenticated`].
+    pub async fn require_user(&self, request: &Parts) -> Result<User, AppError> {
+        self.current_user(&self.caller(request)).await?.ok_or(AppError::Unauthenticated)
+    }
+
     /// A new session for `user`. Any session the caller had is revoked: the id rotates on
     /// every sign-in, so a planted cookie never becomes a signed-in one.
     async fn open_session(&self, caller: &Caller, user: User) -> Result<SignedIn, AppError> {

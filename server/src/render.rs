@@ -38,29 +38,65 @@ pub fn rasterise(svg: &str, size: u32) -> Result<tiny_skia::Pixmap, RenderError>
     Ok(pixmap)
 }
 
-/// Encodes an opaque pixmap: as an 8-bit palette PNG when it has at most 256 colours
-/// (always, for one colour on white), else as plain RGB.
+/// Encodes an opaque pixmap. One colour on white with anti-aliased edges has a few dozen
+/// colours at most, so it becomes a palette PNG at the smallest bit depth that holds them
+/// (1, 2, 4 or 8 bits a pixel); only a picture of more than 256 colours is written as RGB.
+/// Fast deflate (fdeflate) needs the adaptive row filter on palette data: unfiltered, a
+/// plain circle came out at 105 KB; filtered, every shape is at most ~25 KB (BENCHMARKS.md).
 pub fn encode_png(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, RenderError> {
     let (width, height) = (pixmap.width(), pixmap.height());
     let mut out = Vec::with_capacity(16 * 1024);
     let mut encoder = png::Encoder::new(&mut out, width, height);
-    encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::Filter::Adaptive);
     match palette_indices(pixmap.data()) {
         Some((palette, indices)) => {
+            let colours = palette.len() / 3;
+            let bits: u8 = match colours {
+                0..=2 => 1,
+                3..=4 => 2,
+                5..=16 => 4,
+                _ => 8,
+            };
             encoder.set_color(png::ColorType::Indexed);
+            encoder.set_depth(match bits {
+                1 => png::BitDepth::One,
+                2 => png::BitDepth::Two,
+                4 => png::BitDepth::Four,
+                _ => png::BitDepth::Eight,
+            });
             encoder.set_palette(palette);
-            encoder.set_filter(png::Filter::NoFilter);
-            encoder.write_header()?.write_image_data(&indices)?;
+            let packed = pack_rows(&indices, width as usize, bits);
+            encoder.write_header()?.write_image_data(&packed)?;
         }
         None => {
             // Opaque, so premultiplied RGBA is plain RGBA: drop the alpha byte.
             let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+            encoder.set_depth(png::BitDepth::Eight);
             encoder.set_color(png::ColorType::Rgb);
             encoder.write_header()?.write_image_data(&rgb)?;
         }
     }
     Ok(out)
+}
+
+/// Packs one palette index a pixel into rows of `bits`-bit samples, first pixel in the
+/// high bits, each row padded to a whole byte (as PNG lays them out).
+fn pack_rows(indices: &[u8], width: usize, bits: u8) -> Vec<u8> {
+    if bits == 8 {
+        return indices.to_vec();
+    }
+    let per_byte = usize::from(8 / bits);
+    let row_bytes = width.div_ceil(per_byte);
+    let mut packed = vec![0u8; row_bytes * (indices.len() / width.max(1))];
+    for (row, pixels) in indices.chunks_exact(width).enumerate() {
+        let out = &mut packed[row * row_bytes..(row + 1) * row_bytes];
+        for (x, index) in pixels.iter().enumerate() {
+            let shift = 8 - bits * (1 + (x % per_byte) as u8);
+            out[x / per_byte] |= index << shift;
+        }
+    }
+    packed
 }
 
 /// The RGB palette and one index per pixel, or `None` past 256 colours.
@@ -148,6 +184,25 @@ mod tests {
                 matches!(render_png(Shape::Square, &colour, 0, size), Err(RenderError::Size(s)) if s == size)
             );
         }
+    }
+
+    #[test]
+    fn pictures_are_small_palette_pngs() {
+        let colour = Colour::parse("indigo").unwrap_or_else(|e| panic!("{e}"));
+        for shape in Shape::ALL {
+            let png_bytes = render_png(shape, &colour, 42, 512).unwrap_or_else(|e| panic!("{e}"));
+            let decoder = png::Decoder::new(std::io::Cursor::new(&png_bytes));
+            let info = decoder.read_info().unwrap_or_else(|e| panic!("{e}")).info().clone();
+            assert_eq!(info.color_type, png::ColorType::Indexed, "{shape}");
+            assert!(png_bytes.len() <= 30 * 1024, "{shape}: {} bytes", png_bytes.len());
+        }
+    }
+
+    #[test]
+    fn packing_puts_the_first_pixel_in_the_high_bits_and_pads_rows() {
+        assert_eq!(pack_rows(&[1, 0, 1, 1, 0, 0, 0, 0, 1, 1], 5, 1), vec![0b1011_0000, 0b0001_1000]);
+        assert_eq!(pack_rows(&[3, 2, 1], 3, 2), vec![0b1110_0100]);
+        assert_eq!(pack_rows(&[0xa, 0x5, 0x1, 0xf], 2, 4), vec![0xa5, 0x1f]);
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub struct WebSettings {
     pub queue_url: Option<String>,
 
     /// How many pictures this process draws at once.
-    #[arg(long, env = "LTD_DRAW_CONCURRENCY", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, env = "LTD_DRAW_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub draw_concurrency: u32,
 
     /// Side of ordered pictures in pixels (64 to 2048).

@@ -19,12 +19,6 @@ pub struct AppState {
     pub pictures: Arc<dyn PictureStore>,
 }
 
-impl AppState {
-    async fn signed_in(&self, request: &Parts) -> Result<User, AppError> {
-        self.accounts.current_user(&self.accounts.caller(request)).await?.ok_or(AppError::Unauthenticated)
-    }
-}
-
 #[async_trait::async_trait]
 impl Services for AppState {
     async fn shapes(&self) -> Result<Vec<ShapeInfo>, AppError> {
@@ -48,14 +42,14 @@ impl Services for AppState {
     }
 
     async fn create_order(&self, request: &Parts, shape: &str, color: &str) -> Result<Order, AppError> {
-        self.orders.create(&self.signed_in(request).await?, shape, color).await
+        self.orders.create(&self.accounts.require_user(request).await?, shape, color).await
     }
 
     async fn order(&self, request: &Parts, id: &str) -> Result<Order, AppError> {
-        self.orders.get(&self.signed_in(request).await?, id).await
+        self.orders.get(&self.accounts.require_user(request).await?, id).await
     }
 
     async fn orders(&self, request: &Parts) -> Result<Vec<Order>, AppError> {
-        self.orders.list(&self.signed_in(request).await?).await
+        self.orders.list(&self.accounts.require_user(request).await?).await
     }
 }

@@ -19,9 +19,11 @@ async fn every_documented_operation_is_served() {
     assert!(paths.len() >= 8, "{paths:?}");
     for (path, operations) in paths {
         for method in operations.as_object().expect("operations").keys() {
-            let url = app.url(&format!("/api/v1{}", path.replace("{id}", "00000000-0000-0000-0000-000000000000")));
+            let url =
+                app.url(&format!("/api/v1{}", path.replace("{id}", "00000000-0000-0000-0000-000000000000")));
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
-            let request = client.request(method.clone(), &url).header("content-type", "application/json").body("{}");
+            let request =
+                client.request(method.clone(), &url).header("content-type", "application/json").body("{}");
             let response = tokio::time::timeout(std::time::Duration::from_secs(5), request.send()).await;
             // Event streams stay open; a response that started is a route that exists.
             let Ok(response) = response else { continue };
@@ -30,7 +32,10 @@ async fn every_documented_operation_is_served() {
             assert!(response.status().as_u16() < 500, "{method} {path}: {}", response.status());
             if response.status() == StatusCode::NOT_FOUND {
                 let body: Value = response.json().await.expect("error json");
-                assert_ne!(body["error"]["code"], "no_such_route", "{method} {path} is documented but not routed");
+                assert_ne!(
+                    body["error"]["code"], "no_such_route",
+                    "{method} {path} is documented but not routed"
+                );
             }
         }
     }

@@ -13,6 +13,9 @@ pub fn Home() -> impl IntoView {
         <section class="hero">
             <h1>"Pick a shape. Any colour."</h1>
             <p>"Our artist draws it for you in seconds."</p>
+            <a href="/orders/new" class="button">
+                "Order a picture"
+            </a>
         </section>
         <Suspense fallback=|| view! { <p>"Loading the catalogue…"</p> }>
             {move || Suspend::new(async move {
@@ -50,8 +53,10 @@ fn ShapeCard(info: ShapeInfo) -> impl IntoView {
     let label = format!("{} thumbnail", info.display_name);
     view! {
         <li class="shape-card" data-shape=info.name.name()>
-            <Picture shape=info.name colour=sample_colour(info.name) seed=7 label />
-            <h2>{info.display_name}</h2>
+            <a href=format!("/orders/new?shape={}", info.name.name())>
+                <Picture shape=info.name colour=sample_colour(info.name) seed=7 label />
+                <h2>{info.display_name}</h2>
+            </a>
             <p class="price" class:free=info.free>
                 {price}
             </p>

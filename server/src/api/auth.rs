@@ -1,7 +1,7 @@
 //! The signed-in user of an API request.
 
 use crate::{error::ApiError, state::AppState};
-use app::{domain::User, error::AppError};
+use app::domain::User;
 use axum::{extract::FromRequestParts, http::request::Parts};
 
 /// Extracts the session's user; answers 401 without a live session.
@@ -11,10 +11,6 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let caller = state.accounts.caller(parts);
-        match state.accounts.current_user(&caller).await? {
-            Some(user) => Ok(SignedIn(user)),
-            None => Err(AppError::Unauthenticated.into()),
-        }
+        Ok(SignedIn(state.accounts.require_user(parts).await?))
     }
 }

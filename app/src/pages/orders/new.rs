@@ -22,7 +22,7 @@ pub fn NewOrderPage() -> impl IntoView {
     let typed = Memo::new(move |_| Colour::parse(&colour_text.get()).ok());
     // The preview keeps the last colour that parsed while the user is mid-word.
     let preview = Memo::new(move |previous: Option<&Colour>| {
-        typed.get().or_else(|| previous.cloned()).unwrap_or_else(|| fallback_colour())
+        typed.get().or_else(|| previous.cloned()).unwrap_or_else(fallback_colour)
     });
     view! {
         <Title text="Order a picture · Let Them Draw" />
