@@ -13,6 +13,8 @@ type Fixtures = {
   orderPage: OrderPage;
   /** Signs a fresh user up (and so in) in this page. */
   signedUp: string;
+  /** Signs a fresh user up, then out; the e-mail is theirs (password PASSWORD). */
+  signedUpThenOut: string;
   /** A fresh e-mail address for this test. */
   email: string;
 };
@@ -38,6 +40,12 @@ export const test = base.extend<Fixtures>({
     await signUp.submitWith(email, PASSWORD);
     await expect(header.signedInAs).toHaveText(email);
     await use(email);
+  },
+  signedUpThenOut: async ({ signedUp, header }, use) => {
+    await header.signOut();
+    await expect(header.signInLink).toBeVisible();
+    await expect(header.signedInAs).toHaveCount(0);
+    await use(signedUp);
   },
   email: async ({}, use, testInfo) => {
     const unique = `${Date.now().toString(36)}-${testInfo.workerIndex}-${Math.random().toString(36).slice(2, 8)}`;

@@ -19,7 +19,6 @@ test('order a free circle and watch it being drawn without reloading', async ({ 
   const row = page.getByRole('list', { name: 'My orders' }).getByRole('listitem');
   await expect(row).toHaveCount(1);
   await expect(row.getByTestId('order-status')).toHaveText('done');
-  expect(signedUp).toContain('@');
 });
 
 test('the live preview follows the colour as it is typed', async ({ newOrder, signedUp }) => {
@@ -34,7 +33,6 @@ test('the live preview follows the colour as it is typed', async ({ newOrder, si
   await expect(newOrder.preview.locator('rect[fill="#0000ff"]')).toHaveCount(1);
   await newOrder.choose('Circle');
   await expect(newOrder.preview.locator('circle[fill="#0000ff"]')).toHaveCount(1);
-  expect(signedUp).toContain('@');
 });
 
 test('an invalid colour is shown next to the field and nothing is ordered', async ({ page, newOrder, signedUp }) => {
@@ -43,7 +41,6 @@ test('an invalid colour is shown next to the field and nothing is ordered', asyn
   await expect(page.locator('#color-error')).toContainText("'blurple' is not a colour");
   await page.goto('/orders');
   await expect(page.getByText('No orders yet.')).toBeVisible();
-  expect(signedUp).toContain('@');
 });
 
 test("another user gets not found for someone else's order", async ({ page, newOrder, signedUp, browser }) => {
@@ -51,7 +48,6 @@ test("another user gets not found for someone else's order", async ({ page, newO
   await newOrder.order('Square', 'tomato');
   await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
   const orderUrl = page.url();
-  expect(signedUp).toContain('@');
 
   const other = await browser.newContext();
   const otherPage = await other.newPage();
@@ -66,13 +62,7 @@ test("another user gets not found for someone else's order", async ({ page, newO
   await other.close();
 });
 
-test('signed-out visitors are sent to sign in and come back', async ({ page, signIn, header, email, signUp }) => {
-  await signUp.goto();
-  await signUp.submitWith(email, PASSWORD);
-  await expect(header.signedInAs).toHaveText(email);
-  await header.signOut();
-  await expect(header.signInLink).toBeVisible();
-
+test('signed-out visitors are sent to sign in and come back', async ({ page, signIn, signedUpThenOut: email }) => {
   await page.goto('/orders/new');
   await expect(page).toHaveURL(/\/signin\?next=/);
   await signIn.submitWith(email, PASSWORD);
@@ -85,5 +75,4 @@ test('a shape chosen on the home page is preselected in the order form', async (
   await home.card('Voronoi').getByRole('link').click();
   await expect(page).toHaveURL('/orders/new?shape=voronoi');
   await expect(page.getByRole('radio', { name: /Voronoi/ })).toBeChecked();
-  expect(signedUp).toContain('@');
 });
