@@ -2,7 +2,6 @@
 
 use app::domain::{Colour, Shape, scene};
 use resvg::{tiny_skia, usvg};
-use std::collections::HashMap;
 
 /// Smallest and largest picture side, in pixels.
 pub const SIZES: std::ops::RangeInclusive<u32> = 64..=2048;
@@ -101,29 +100,41 @@ fn pack_rows(indices: &[u8], width: usize, bits: u8) -> Vec<u8> {
 
 /// The RGB palette and one index per pixel, or `None` past 256 colours.
 fn palette_indices(rgba: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let mut lookup: HashMap<[u8; 3], u8> = HashMap::with_capacity(256);
-    let mut palette = Vec::with_capacity(256 * 3);
+    // Open addressing over a small table: colours are few, lookups happen only where the
+    // colour changes along a row, and a general-purpose hash map costs more than the rest.
+    const SLOTS: usize = 1024;
+    let mut slots = [0u16; SLOTS]; // palette index + 1; 0 is empty
+    let mut palette: Vec<u8> = Vec::with_capacity(256 * 3);
     let mut indices = Vec::with_capacity(rgba.len() / 4);
-    // Runs of one colour are the rule (white background, solid fills): skip the map for them.
     let mut last: Option<([u8; 3], u8)> = None;
     for pixel in rgba.chunks_exact(4) {
         let rgb = [pixel[0], pixel[1], pixel[2]];
-        let index = match last {
-            Some((colour, index)) if colour == rgb => index,
-            _ => {
-                let index = match lookup.get(&rgb) {
-                    Some(index) => *index,
-                    None => {
-                        let index = u8::try_from(lookup.len()).ok()?;
-                        lookup.insert(rgb, index);
-                        palette.extend_from_slice(&rgb);
-                        index
+        if let Some((colour, index)) = last
+            && colour == rgb
+        {
+            indices.push(index);
+            continue;
+        }
+        let key = u32::from_le_bytes([rgb[0], rgb[1], rgb[2], 0]);
+        let mut slot = (key.wrapping_mul(0x9E37_79B1) >> 22) as usize % SLOTS;
+        let index = loop {
+            match slots[slot] {
+                0 => {
+                    let index = u8::try_from(palette.len() / 3).ok()?;
+                    palette.extend_from_slice(&rgb);
+                    slots[slot] = u16::from(index) + 1;
+                    break index;
+                }
+                taken => {
+                    let index = usize::from(taken - 1);
+                    if palette[index * 3..index * 3 + 3] == rgb {
+                        break index as u8;
                     }
-                };
-                last = Some((rgb, index));
-                index
+                    slot = (slot + 1) % SLOTS;
+                }
             }
         };
+        last = Some((rgb, index));
         indices.push(index);
     }
     Some((palette, indices))

@@ -80,6 +80,11 @@ impl Paint {
         format!("fill=\"{}\"{}", self.hex, self.opacity)
     }
 
+    /// Fills are grouped so a translucent colour does not darken where shapes overlap.
+    fn fill_group(&self) -> String {
+        format!("<g fill=\"{}\" fill-rule=\"nonzero\"{}>", self.hex, self.opacity)
+    }
+
     /// Strokes are grouped so overlapping lines do not darken where they cross.
     fn stroke_group(&self) -> String {
         format!(
@@ -105,11 +110,15 @@ fn circle(out: &mut String, paint: &Paint) {
 }
 
 /// 4×4 tiles, each a stack of nested squares that drift towards a random corner or edge.
+/// Each square outline is filled as a ring (outer edge clockwise, inner edge counter-
+/// clockwise) rather than stroked: the same picture, without the rasteriser's stroker.
 fn hypnotic_squares(out: &mut String, paint: &Paint, rng: &mut SeededRng) {
     const TILES: u32 = 4;
     const SMALLEST: f64 = 6.0;
     let tile = INNER / f64::from(TILES);
-    out.push_str(&paint.stroke_group());
+    let half = STROKE / 2.0;
+    out.push_str(&paint.fill_group());
+    out.push_str("<path d=\"");
     for row in 0..TILES {
         for column in 0..TILES {
             let x0 = MARGIN + f64::from(column) * tile;
@@ -122,28 +131,57 @@ fn hypnotic_squares(out: &mut String, paint: &Paint, rng: &mut SeededRng) {
                 let t = f64::from(step) / f64::from(steps);
                 let size = largest - (largest - SMALLEST) * t;
                 let slack = (largest - size) / 2.0;
-                let x = x0 + STROKE / 2.0 + slack + drift_x * slack * t.sqrt();
-                let y = y0 + STROKE / 2.0 + slack + drift_y * slack * t.sqrt();
-                let _ =
-                    write!(out, "<rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{size:.2}\" height=\"{size:.2}\"/>");
+                let x = x0 + half + slack + drift_x * slack * t.sqrt();
+                let y = y0 + half + slack + drift_y * slack * t.sqrt();
+                let (outer, inner) = (size + STROKE, size - STROKE);
+                let _ = write!(
+                    out,
+                    "M{:.2} {:.2}h{outer:.2}v{outer:.2}h-{outer:.2}ZM{:.2} {:.2}v{inner:.2}h{inner:.2}v-{inner:.2}Z",
+                    x - half,
+                    y - half,
+                    x + half,
+                    y + half,
+                );
             }
         }
     }
-    out.push_str("</g>");
+    out.push_str("\"/></g>");
 }
 
 /// A 12×12 grid whose cells each hold one of the two diagonals, chosen at random.
+/// Each diagonal is filled as a thin quad (butt ends, like the original canvas artist), all
+/// wound the same way so the nonzero rule joins them where they meet.
 fn tiled_lines(out: &mut String, paint: &Paint, rng: &mut SeededRng) {
     const CELLS: u32 = 12;
     let cell = INNER / f64::from(CELLS);
-    out.push_str(&paint.stroke_group());
+    // Half the stroke width along the normal of a 45° diagonal.
+    let offset = STROKE / 2.0 / std::f64::consts::SQRT_2;
+    out.push_str(&paint.fill_group());
     out.push_str("<path d=\"");
     for row in 0..CELLS {
         for column in 0..CELLS {
             let x = MARGIN + f64::from(column) * cell;
             let y = MARGIN + f64::from(row) * cell;
-            let (start_y, end_y) = if rng.below(2) == 0 { (y, y + cell) } else { (y + cell, y) };
-            let _ = write!(out, "M{x:.2} {start_y:.2}L{:.2} {end_y:.2}", x + cell);
+            let (start, end) = if rng.below(2) == 0 {
+                ((x, y), (x + cell, y + cell))
+            } else {
+                ((x, y + cell), (x + cell, y))
+            };
+            // The normal is the direction turned a quarter left, so every quad has one winding.
+            let direction = ((end.0 - start.0) / cell, (end.1 - start.1) / cell);
+            let normal = (-direction.1 * offset, direction.0 * offset);
+            let _ = write!(
+                out,
+                "M{:.2} {:.2}L{:.2} {:.2}L{:.2} {:.2}L{:.2} {:.2}Z",
+                start.0 + normal.0,
+                start.1 + normal.1,
+                end.0 + normal.0,
+                end.1 + normal.1,
+                end.0 - normal.0,
+                end.1 - normal.1,
+                start.0 - normal.0,
+                start.1 - normal.1,
+            );
         }
     }
     out.push_str("\"/></g>");
