@@ -6,7 +6,6 @@ mod json;
 mod openapi;
 mod orders;
 
-pub use auth::SignedIn;
 pub use json::ApiJson;
 pub use openapi::spec as openapi_spec;
 

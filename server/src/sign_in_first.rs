@@ -1,6 +1,7 @@
 //! Pages that need an account send signed-out visitors to sign in, and back afterwards.
 
 use crate::state::AppState;
+use app::error::AppError;
 use axum::{
     extract::{Request, State},
     http::{Method, header},
@@ -18,10 +19,9 @@ pub async fn redirect_signed_out(State(state): State<AppState>, request: Request
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let caller = state.accounts.caller(&parts);
-    match state.accounts.current_user(&caller).await {
-        Ok(Some(_)) => next.run(Request::from_parts(parts, body)).await,
-        Ok(None) => {
+    match state.accounts.require_user(&parts).await {
+        Ok(_) => next.run(Request::from_parts(parts, body)).await,
+        Err(AppError::Unauthenticated) => {
             let back = parts.uri.path_and_query().map_or("/", |p| p.as_str());
             let mut response = Redirect::to(&format!("/signin?next={}", encode(back))).into_response();
             response
