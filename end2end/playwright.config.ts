@@ -30,8 +30,10 @@ export default defineConfig({
   reporter: [['list']],
   use: { baseURL, trace: 'retain-on-failure' },
   projects: [
-    { name: 'chromium', use: chromium, testIgnore: /no-js\.spec\.ts/ },
+    { name: 'chromium', use: chromium, testIgnore: /(no-js|admin)\.spec\.ts/ },
     { name: 'no-javascript', use: { ...chromium, javaScriptEnabled: false }, testMatch: /no-js\.spec\.ts/ },
+    // Changes the catalogue every other test reads, so it runs after them.
+    { name: 'admin', use: chromium, testMatch: /admin\.spec\.ts/, dependencies: ['chromium', 'no-javascript'] },
   ],
   // The real server binary, built by `cargo leptos build` (scripts/test sets LTD_BIN).
   webServer: {

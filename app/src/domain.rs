@@ -1,13 +1,15 @@
 //! Domain types shared by the browser and the server.
 
 pub mod catalogue;
+pub mod checkout;
 pub mod colour;
 mod colour_names;
 pub mod order;
 pub mod scene;
 pub mod shape;
 
-pub use catalogue::ShapeInfo;
+pub use catalogue::{ShapeInfo, ShapeSettings, ShapeUpdate};
+pub use checkout::CheckoutChoice;
 pub use colour::{Colour, ColourError};
 pub use order::{Order, OrderStatus, parse_request};
 pub use shape::{Shape, UnknownShape};
@@ -19,4 +21,7 @@ use serde::{Deserialize, Serialize};
 pub struct User {
     pub id: String,
     pub email: String,
+    /// Admins manage the shapes and prices.
+    #[serde(default)]
+    pub is_admin: bool,
 }

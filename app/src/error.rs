@@ -32,6 +32,8 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("too many attempts: try again in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    #[error("{message}")]
+    Unavailable { message: String },
     #[error("something went wrong on our side; please try again")]
     Internal,
     #[error("could not reach the server: {message}")]
@@ -56,6 +58,7 @@ impl AppError {
             AppError::UnsupportedMediaType => 415,
             AppError::TooManyRequests { .. } => 429,
             AppError::Internal => 500,
+            AppError::Unavailable { .. } => 503,
         }
     }
 
@@ -74,6 +77,7 @@ impl AppError {
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Internal => "internal",
+            AppError::Unavailable { .. } => "unavailable",
         }
     }
 

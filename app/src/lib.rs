@@ -67,6 +67,16 @@ pub fn App() -> impl IntoView {
                         view=pages::OrderPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=(StaticSegment("checkout"), StaticSegment("simulated"), ParamSegment("session_id"))
+                        view=pages::SimulatedCheckoutPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("shapes"))
+                        view=pages::AdminShapesPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

@@ -1,11 +1,15 @@
 //! One module per page.
 
 mod accounts;
+mod admin;
+mod checkout;
 mod home;
 mod not_found;
 mod orders;
 
 pub use accounts::{SignInPage, SignUpPage};
+pub use admin::AdminShapesPage;
+pub use checkout::SimulatedCheckoutPage;
 pub use home::Home;
 pub use not_found::NotFound;
 pub use orders::{MyOrdersPage, NewOrderPage, OrderPage};

@@ -1,7 +1,7 @@
 //! Server functions: thin wrappers over [`crate::services::Services`].
 
 use crate::{
-    domain::{Order, ShapeInfo, User},
+    domain::{Order, ShapeInfo, ShapeSettings, User},
     error::AppError,
 };
 use leptos::{prelude::*, server_fn::codec::GetUrl};
@@ -52,13 +52,64 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Orders a picture and goes to its page.
+/// Orders a picture and goes to checkout (priced shapes) or to its page (free ones).
 #[server(prefix = "/api/fn", endpoint = "create_order")]
 pub async fn create_order(shape: String, color: String) -> Result<Order, AppError> {
     let (services, request) = crate::services::context()?;
     let order = services.create_order(&request, &shape, &color).await?;
-    leptos_axum::redirect(&format!("/orders/{}", order.id));
+    match &order.checkout_url {
+        Some(url) => leptos_axum::redirect(url),
+        None => leptos_axum::redirect(&format!("/orders/{}", order.id)),
+    }
     Ok(order)
+}
+
+/// The order behind a simulated checkout session.
+#[server(prefix = "/api/fn", endpoint = "simulated_checkout", input = GetUrl)]
+pub async fn simulated_checkout(session_id: String) -> Result<Order, AppError> {
+    let (services, request) = crate::services::context()?;
+    services.simulated_checkout(&request, &session_id).await
+}
+
+/// Pays, cancels or lets a simulated checkout session expire, then goes where Stripe would.
+#[server(prefix = "/api/fn", endpoint = "finish_simulated_checkout")]
+pub async fn finish_simulated_checkout(session_id: String, choice: String) -> Result<(), AppError> {
+    let (services, request) = crate::services::context()?;
+    let choice = crate::domain::CheckoutChoice::parse(&choice)?;
+    let next = services.finish_simulated_checkout(&request, &session_id, choice).await?;
+    leptos_axum::redirect(&next);
+    Ok(())
+}
+
+/// Every shape with its settings (admins only).
+#[server(prefix = "/api/fn", endpoint = "admin_shapes", input = GetUrl)]
+pub async fn admin_shapes() -> Result<Vec<ShapeSettings>, AppError> {
+    let (services, request) = crate::services::context()?;
+    services.admin_shapes(&request).await
+}
+
+/// Saves a shape's price (typed in major units, e.g. `3.00`), currency and active flag.
+#[server(prefix = "/api/fn", endpoint = "update_shape")]
+pub async fn update_shape(
+    name: String,
+    price: String,
+    currency: String,
+    active: Option<String>,
+) -> Result<ShapeSettings, AppError> {
+    use crate::domain::{ShapeUpdate, catalogue::parse_price};
+    let (services, request) = crate::services::context()?;
+    let update = ShapeUpdate {
+        price_cents: Some(parse_price(&price)?),
+        currency: Some(currency),
+        active: Some(active.is_some()),
+    };
+    // The form types a price, not minor units: name the field the person sees.
+    services.update_shape(&request, &name, update).await.map_err(|error| match error {
+        AppError::Validation { field, message } if field == "price_cents" => {
+            AppError::validation("price", message)
+        }
+        other => other,
+    })
 }
 
 /// One of the signed-in user's orders.

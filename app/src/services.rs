@@ -5,7 +5,7 @@
 //! stay thin: take the request, call one method, map the result.
 
 use crate::{
-    domain::{Order, ShapeInfo, User},
+    domain::{CheckoutChoice, Order, ShapeInfo, ShapeSettings, ShapeUpdate, User},
     error::AppError,
 };
 use http::{HeaderValue, header, request::Parts};
@@ -38,6 +38,24 @@ pub trait Services: Send + Sync {
     async fn order(&self, request: &Parts, id: &str) -> Result<Order, AppError>;
     /// The signed-in user's orders, newest first.
     async fn orders(&self, request: &Parts) -> Result<Vec<Order>, AppError>;
+    /// The order behind a simulated checkout session, to its owner only.
+    async fn simulated_checkout(&self, request: &Parts, session_id: &str) -> Result<Order, AppError>;
+    /// Acts on a simulated checkout session; returns where the client goes next.
+    async fn finish_simulated_checkout(
+        &self,
+        request: &Parts,
+        session_id: &str,
+        choice: CheckoutChoice,
+    ) -> Result<String, AppError>;
+    /// Every shape with its settings (admins only).
+    async fn admin_shapes(&self, request: &Parts) -> Result<Vec<ShapeSettings>, AppError>;
+    /// Changes a shape's price, currency or active flag (admins only).
+    async fn update_shape(
+        &self,
+        request: &Parts,
+        name: &str,
+        update: ShapeUpdate,
+    ) -> Result<ShapeSettings, AppError>;
 }
 
 /// How the services travel through context.

@@ -1,5 +1,7 @@
 import { test as base, expect } from '@playwright/test';
 import { AccountPage } from './pages/account-page';
+import { AdminShapesPage } from './pages/admin-page';
+import { CheckoutPage } from './pages/checkout-page';
 import { Header } from './pages/header';
 import { HomePage } from './pages/home-page';
 import { NewOrderPage, OrderPage } from './pages/order-pages';
@@ -11,6 +13,8 @@ type Fixtures = {
   signIn: AccountPage;
   newOrder: NewOrderPage;
   orderPage: OrderPage;
+  checkout: CheckoutPage;
+  adminShapes: AdminShapesPage;
   /** Signs a fresh user up (and so in) in this page. */
   signedUp: string;
   /** Signs a fresh user up, then out; the e-mail is theirs (password PASSWORD). */
@@ -35,6 +39,8 @@ export const test = base.extend<Fixtures>({
   signIn: async ({ page }, use) => use(new AccountPage(page, '/signin', 'Sign in')),
   newOrder: async ({ page }, use) => use(new NewOrderPage(page)),
   orderPage: async ({ page }, use) => use(new OrderPage(page)),
+  checkout: async ({ page }, use) => use(new CheckoutPage(page)),
+  adminShapes: async ({ page }, use) => use(new AdminShapesPage(page)),
   signedUp: async ({ page, signUp, header, email }, use) => {
     await signUp.goto();
     await signUp.submitWith(email, PASSWORD);

@@ -28,3 +28,16 @@ test('order a picture without JavaScript', async ({ page, newOrder, orderPage, s
   }).toPass({ timeout: 20_000 });
   await expect(orderPage.picture).toBeVisible();
 });
+
+test('pay for a picture at the simulated checkout without JavaScript', async ({ page, newOrder, checkout, orderPage, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.order('Voronoi', 'crimson');
+  await expect(page).toHaveURL(/\/checkout\/simulated\/cs_test_sim_[0-9a-f]{32}$/);
+  await checkout.pay.click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await expect(orderPage.status).not.toHaveText('waiting for payment');
+  await expect(async () => {
+    await page.reload();
+    await expect(orderPage.status).toHaveText('done', { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+});

@@ -15,6 +15,7 @@ pub use throttle::Throttle;
 use app::{domain::User, error::AppError, services::SignedIn};
 use axum::{extract::ConnectInfo, http::HeaderValue, http::request::Parts};
 use std::{
+    collections::HashSet,
     net::{IpAddr, SocketAddr},
     sync::Arc,
 };
@@ -31,11 +32,26 @@ pub struct Accounts {
     identity: Arc<dyn Identity>,
     sessions: Sessions,
     throttle: Throttle,
+    /// E-mails that are admins whatever the database says (`LTD_ADMIN_EMAILS`), lower-cased.
+    admin_emails: HashSet<String>,
 }
 
 impl Accounts {
     pub fn new(identity: Arc<dyn Identity>, sessions: Sessions, throttle: Throttle) -> Self {
-        Self { identity, sessions, throttle }
+        Self { identity, sessions, throttle, admin_emails: HashSet::new() }
+    }
+
+    /// Makes these e-mails admins (`LTD_ADMIN_EMAILS`).
+    pub fn with_admin_emails<'a>(mut self, emails: impl IntoIterator<Item = &'a str>) -> Self {
+        self.admin_emails =
+            emails.into_iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
+        self
+    }
+
+    /// The user with the admin flag from the settings applied.
+    fn with_role(&self, mut user: User) -> User {
+        user.is_admin |= self.admin_emails.contains(&user.email);
+        user
     }
 
     /// Reads the caller out of a request.
@@ -93,7 +109,7 @@ impl Accounts {
     /// The user the caller's session belongs to, if it is live.
     pub async fn current_user(&self, caller: &Caller) -> Result<Option<User>, AppError> {
         match &caller.session_token {
-            Some(token) => self.sessions.user(token).await,
+            Some(token) => Ok(self.sessions.user(token).await?.map(|user| self.with_role(user))),
             None => Ok(None),
         }
     }
@@ -103,6 +119,17 @@ impl Accounts {
         self.current_user(&self.caller(request)).await?.ok_or(AppError::Unauthenticated)
     }
 
+    /// The signed-in admin of a request: [`AppError::Unauthenticated`] when signed out,
+    /// [`AppError::Forbidden`] for everyone else.
+    pub async fn require_admin(&self, request: &Parts) -> Result<User, AppError> {
+        let user = self.require_user(request).await?;
+        if user.is_admin {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden { message: "only admins can do this".into() })
+        }
+    }
+
     /// A new session for `user`. Any session the caller had is revoked: the id rotates on
     /// every sign-in, so a planted cookie never becomes a signed-in one.
     async fn open_session(&self, caller: &Caller, user: User) -> Result<SignedIn, AppError> {
@@ -110,6 +137,19 @@ impl Accounts {
             self.sessions.revoke(old).await?;
         }
         let cookie = self.sessions.open(&user.id).await?;
-        Ok(SignedIn { user, cookie })
+        Ok(SignedIn { user: self.with_role(user), cookie })
     }
+}
+
+/// Grants (or revokes) the admin role of the account with this e-mail; `false` when there
+/// is no such account. Used by `let-them-draw admin grant|revoke`.
+pub async fn set_admin(pool: &crate::db::Pool, email: &str, admin: bool) -> Result<bool, AppError> {
+    let email = Email::parse(email)?;
+    let updated = sqlx::query("UPDATE users SET is_admin = ? WHERE email = ?")
+        .bind(admin)
+        .bind(email.as_str())
+        .execute(pool)
+        .await
+        .map_err(crate::error::internal("could not change the admin role"))?;
+    Ok(updated.rows_affected() == 1)
 }

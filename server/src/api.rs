@@ -1,10 +1,12 @@
 //! REST API v1: JSON over the same services as the server functions.
 
 mod accounts;
+mod admin;
 mod auth;
 mod json;
 mod openapi;
 mod orders;
+mod webhook;
 
 pub use json::ApiJson;
 pub use openapi::spec as openapi_spec;
@@ -31,8 +33,16 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}", get(orders::get))
         .route("/orders/{id}/picture", get(orders::picture))
         .route("/orders/{id}/events", get(orders::events))
+        .route("/admin/shapes", get(admin::list))
+        .route("/admin/shapes/{name}", get(admin::get).put(admin::update))
         .fallback(|| async { ApiError(AppError::NoSuchRoute) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Stripe's events are larger than any request of ours, and are read raw.
+        .merge(
+            Router::new()
+                .route("/stripe/webhook", post(webhook::receive))
+                .layer(DefaultBodyLimit::max(webhook::BODY_LIMIT)),
+        )
 }
 
 async fn list_shapes(State(state): State<AppState>) -> Result<Json<Vec<ShapeInfo>>, ApiError> {

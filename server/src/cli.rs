@@ -26,6 +26,25 @@ pub enum Command {
     Migrate,
     /// Draw one picture to a PNG file, like the original artist's draw-image.sh.
     Draw(DrawArgs),
+    /// Manage admins.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Make an existing account an admin.
+    Grant {
+        /// The account's e-mail.
+        #[arg(long)]
+        email: String,
+    },
+    /// Take the admin role away (LTD_ADMIN_EMAILS still applies).
+    Revoke {
+        /// The account's e-mail.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]

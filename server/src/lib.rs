@@ -10,6 +10,7 @@ pub mod draw;
 pub mod error;
 pub mod events;
 pub mod orders;
+pub mod payments;
 pub mod pictures;
 pub mod queue;
 pub mod render;

@@ -1,6 +1,6 @@
 use clap::{CommandFactory, FromArgMatches, Parser};
 use server::{
-    cli::{Cli, Command},
+    cli::{AdminCommand, Cli, Command},
     db, draw,
     settings::WebSettings,
     startup::{Application, shutdown_signal},
@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Draw(args)) => draw::run(&args),
         Some(Command::Migrate) => block_on(migrate(cli.settings)),
+        Some(Command::Admin(command)) => block_on(admin(cli.settings, command)),
         Some(Command::Serve(web)) => block_on(serve(cli.settings, web)),
         None => web_settings_from_env().and_then(|web| block_on(serve(cli.settings, web))),
     };
@@ -42,6 +43,20 @@ async fn migrate(settings: server::settings::Settings) -> anyhow::Result<()> {
     let pool = db::connect(&settings.database_url()).await?;
     db::migrate(&pool).await?;
     println!("database is up to date");
+    Ok(())
+}
+
+async fn admin(settings: server::settings::Settings, command: AdminCommand) -> anyhow::Result<()> {
+    let pool = db::connect(&settings.database_url()).await?;
+    db::migrate(&pool).await?;
+    let (email, grant) = match &command {
+        AdminCommand::Grant { email } => (email, true),
+        AdminCommand::Revoke { email } => (email, false),
+    };
+    let changed =
+        server::accounts::set_admin(&pool, email, grant).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(changed, "there is no account with the e-mail {email}: sign up first");
+    println!("{email} is {}an admin", if grant { "now " } else { "no longer " });
     Ok(())
 }
 

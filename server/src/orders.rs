@@ -5,6 +5,7 @@ use crate::{
     db,
     error::internal,
     events::{OrderEvent, OrderEvents},
+    payments::{CheckoutRequest, PaymentProvider, WebhookOutcome, event::PaymentChange},
     queue::DrawQueue,
 };
 use app::{
@@ -26,6 +27,9 @@ pub struct OrderRow {
     pub price_cents: i64,
     pub currency: String,
     pub picture_key: Option<String>,
+    pub checkout_session_id: Option<String>,
+    pub checkout_url: Option<String>,
+    pub paid_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -34,7 +38,7 @@ pub struct OrderRow {
 macro_rules! columns {
     () => {
         "id, user_id, shape, color, seed, status, failure_reason, price_cents, currency, picture_key, \
-         created_at, updated_at"
+         checkout_session_id, checkout_url, paid_at, created_at, updated_at"
     };
 }
 
@@ -72,6 +76,8 @@ impl OrderRow {
             updated_at: rfc3339(self.updated_at),
             picture_url: (status == OrderStatus::Done).then(|| format!("/api/v1/orders/{}/picture", self.id)),
             failure_reason: self.failure_reason.clone(),
+            checkout_url: self.checkout_url.clone().filter(|_| status == OrderStatus::AwaitingPayment),
+            paid_at: self.paid_at.map(rfc3339),
         })
     }
 }
@@ -100,7 +106,14 @@ pub struct Orders {
     catalogue: Arc<Catalogue>,
     events: Arc<dyn OrderEvents>,
     queue: Arc<dyn DrawQueue>,
+    payments: Arc<dyn PaymentProvider>,
+    /// The site's public URL, for the checkout's return addresses.
+    public_url: String,
 }
+
+/// How long a checkout session stays open. Stripe counts from when it receives the request,
+/// so a little slack keeps the 30 minutes from falling under its minimum.
+const CHECKOUT_OPEN_SECS: i64 = 30 * 60 + 30;
 
 impl Orders {
     pub fn new(
@@ -108,8 +121,15 @@ impl Orders {
         catalogue: Arc<Catalogue>,
         events: Arc<dyn OrderEvents>,
         queue: Arc<dyn DrawQueue>,
+        payments: Arc<dyn PaymentProvider>,
+        public_url: &str,
     ) -> Self {
-        Self { pool, catalogue, events, queue }
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        Self { pool, catalogue, events, queue, payments, public_url }
+    }
+
+    pub fn payments(&self) -> &Arc<dyn PaymentProvider> {
+        &self.payments
     }
 
     pub fn events(&self) -> &Arc<dyn OrderEvents> {
@@ -124,7 +144,8 @@ impl Orders {
         let Some(info) = self.catalogue.find(shape).await? else {
             return Err(AppError::validation("shape", format!("{} is not on sale", shape.display_name())));
         };
-        let status = if info.free { OrderStatus::Queued } else { OrderStatus::AwaitingPayment };
+        let free = info.price_cents == 0;
+        let status = if free { OrderStatus::Queued } else { OrderStatus::AwaitingPayment };
         let id = uuid::Uuid::now_v7().to_string();
         let now = now_millis();
         let row: OrderRow = sqlx::query_as(concat!(
@@ -147,10 +168,151 @@ impl Orders {
         .await
         .map_err(internal("could not store the order"))?;
         tracing::info!(order.id = %id, order.status = %status, "order created");
-        if status == OrderStatus::Queued {
+        if free {
             self.dispatch(&id).await;
+            return self.publish(&row);
         }
-        self.publish(&row)
+        let request = CheckoutRequest {
+            order_id: id.clone(),
+            description: format!("{} in {}", info.display_name, colour),
+            price_cents: info.price_cents,
+            currency: info.currency.clone(),
+            stripe_price_id: info.stripe_price_id.clone(),
+            success_url: format!("{}/orders/{id}", self.public_url),
+            cancel_url: format!("{}/orders/new?shape={}", self.public_url, shape.name()),
+            expires_at: db::now() + CHECKOUT_OPEN_SECS,
+        };
+        match self.payments.create_checkout(&request).await {
+            Ok(checkout) => {
+                let row: OrderRow = sqlx::query_as(concat!(
+                    "UPDATE orders SET checkout_session_id = ?, checkout_url = ?, updated_at = ? WHERE id = ? RETURNING ",
+                    columns!()
+                ))
+                .bind(&checkout.session_id)
+                .bind(&checkout.url)
+                .bind(now_millis())
+                .bind(&id)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(internal("could not store the checkout session"))?;
+                self.publish(&row)
+            }
+            Err(error) => {
+                tracing::error!(order.id = %id, error = %format!("{error:#}"), "could not open a checkout session");
+                self.transition(
+                    &id,
+                    "status = 'failed', failure_reason = ?",
+                    &["awaiting_payment"],
+                    Some("checkout could not be opened"),
+                )
+                .await?;
+                Err(AppError::Unavailable {
+                    message: "the payment provider did not answer; nothing was charged, please try again"
+                        .into(),
+                })
+            }
+        }
+    }
+
+    /// The caller's order paid through checkout session `session_id`.
+    pub async fn by_checkout_session(&self, user: &User, session_id: &str) -> Result<OrderRow, AppError> {
+        sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM orders WHERE checkout_session_id = ? AND user_id = ?"
+        ))
+        .bind(session_id)
+        .bind(&user.id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal("could not read the order"))?
+        .ok_or(AppError::NotFound)
+    }
+
+    /// Applies one payment event to the order of checkout session `session_id`. The event
+    /// id is recorded in the same transaction, so a replay changes nothing; the status only
+    /// moves forward. A paid order is queued (through the outbox) after the commit.
+    pub async fn apply_payment(
+        &self,
+        event_id: &str,
+        event_type: &str,
+        session_id: &str,
+        order_id: Option<&str>,
+        change: PaymentChange,
+    ) -> Result<WebhookOutcome, AppError> {
+        let failed = internal("could not apply the payment event");
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        let claimed = sqlx::query(
+            "INSERT INTO payment_events (id, type, order_id, received_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(event_type)
+        .bind(order_id)
+        .bind(db::now())
+        .execute(&mut *tx)
+        .await
+        .map_err(internal("could not record the payment event"))?;
+        if claimed.rows_affected() == 0 {
+            return Ok(WebhookOutcome::Replayed);
+        }
+        let now = now_millis();
+        let query = match &change {
+            PaymentChange::Paid { payment_intent, amount_cents } => sqlx::query_as(concat!(
+                // Every right-hand side reads the row as it was: a payment is always
+                // recorded, but only an order still waiting for it moves on to the queue.
+                "UPDATE orders SET paid_at = COALESCE(paid_at, ?), \
+                 payment_intent = COALESCE(payment_intent, ?), \
+                 amount_paid_cents = COALESCE(amount_paid_cents, ?), \
+                 enqueue_pending = CASE WHEN status = 'awaiting_payment' THEN 1 ELSE enqueue_pending END, \
+                 status = CASE WHEN status = 'awaiting_payment' THEN 'queued' ELSE status END, \
+                 updated_at = ? \
+                 WHERE checkout_session_id = ? AND paid_at IS NULL RETURNING ",
+                columns!()
+            ))
+            .bind(now)
+            .bind(payment_intent.clone())
+            .bind(*amount_cents)
+            .bind(now),
+            PaymentChange::StillUnpaid => {
+                tx.commit().await.map_err(internal("could not commit the payment event"))?;
+                return Ok(WebhookOutcome::Unchanged);
+            }
+            PaymentChange::PaymentFailed => sqlx::query_as(concat!(
+                "UPDATE orders SET status = 'failed', failure_reason = 'payment failed', updated_at = ? \
+                 WHERE checkout_session_id = ? AND status = 'awaiting_payment' RETURNING ",
+                columns!()
+            ))
+            .bind(now),
+            PaymentChange::Expired => sqlx::query_as(concat!(
+                "UPDATE orders SET status = 'failed', failure_reason = 'checkout expired', updated_at = ? \
+                 WHERE checkout_session_id = ? AND status = 'awaiting_payment' AND paid_at IS NULL RETURNING ",
+                columns!()
+            ))
+            .bind(now),
+        };
+        let row: Option<OrderRow> = query.bind(session_id).fetch_optional(&mut *tx).await.map_err(failed)?;
+        if let Some(row) = &row
+            && order_id.is_some_and(|id| id != row.id)
+        {
+            // The session belongs to another order than the event claims: refuse it whole.
+            tracing::warn!(event.id = %event_id, "payment event names another order than its session");
+            return Ok(WebhookOutcome::Ignored);
+        }
+        tx.commit().await.map_err(internal("could not commit the payment event"))?;
+        let Some(row) = row else {
+            return Ok(WebhookOutcome::Unchanged);
+        };
+        if let PaymentChange::Paid { amount_cents: Some(paid), .. } = change
+            && paid != row.price_cents
+        {
+            tracing::warn!(order.id = %row.id, paid, price = row.price_cents, "paid amount differs from the price");
+        }
+        if row.status == OrderStatus::Queued.as_str() {
+            self.dispatch(&row.id).await;
+        }
+        self.publish(&row)?;
+        Ok(WebhookOutcome::Applied)
     }
 
     /// The caller's order; someone else's is [`AppError::NotFound`], like a missing one.

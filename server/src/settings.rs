@@ -106,6 +106,31 @@ pub struct WebSettings {
     /// Seconds that in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "LTD_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout: u64,
+
+    /// E-mails that are admins (comma-separated), besides those granted with `admin grant`.
+    #[arg(long, env = "LTD_ADMIN_EMAILS", value_delimiter = ',')]
+    pub admin_emails: Vec<String>,
+
+    #[command(flatten)]
+    pub payments: PaymentSettings,
+}
+
+/// Stripe, or the simulated checkout when no key is set.
+#[derive(Clone, Debug, Args)]
+pub struct PaymentSettings {
+    /// Stripe secret key (`sk_...`): takes payments through Stripe Checkout. Unset: the
+    /// simulated checkout (refused with LTD_ENV=production).
+    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+
+    /// Stripe's API address; tests point it at a local fake.
+    #[arg(long, env = "STRIPE_API_BASE")]
+    pub stripe_api_base: Option<String>,
+
+    /// The webhook endpoint's signing secret(s) (`whsec_...`, comma-separated while rolling).
+    /// Unset without Stripe: one is generated once and kept in the data dir.
+    #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
 }
 
 impl Settings {
@@ -135,7 +160,12 @@ impl WebSettings {
     }
 
     pub fn public_url(&self) -> String {
-        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.site_addr))
+        self.public_url_at(self.site_addr)
+    }
+
+    /// The public URL when the server is bound to `bound` (which knows the port of `:0`).
+    pub fn public_url_at(&self, bound: SocketAddr) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{bound}"))
     }
 
     /// Cookies are `Secure` when the public URL is https.

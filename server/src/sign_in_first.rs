@@ -11,7 +11,9 @@ use axum::{
 
 /// Page paths (not the API) that need a session.
 fn needs_account(path: &str) -> bool {
-    path == "/orders" || path.starts_with("/orders/")
+    ["/orders", "/admin", "/checkout"]
+        .iter()
+        .any(|area| path.strip_prefix(area).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
 pub async fn redirect_signed_out(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -50,13 +52,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_order_pages_need_an_account() {
+    fn order_admin_and_checkout_pages_need_an_account() {
         assert!(needs_account("/orders"));
         assert!(needs_account("/orders/new"));
         assert!(needs_account("/orders/0192-abc"));
         assert!(!needs_account("/ordersx"));
         assert!(!needs_account("/"));
         assert!(!needs_account("/api/v1/orders"));
+        assert!(needs_account("/admin/shapes"));
+        assert!(needs_account("/checkout/simulated/cs_test_1"));
+        assert!(!needs_account("/administrator"));
     }
 
     #[test]

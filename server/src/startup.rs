@@ -8,6 +8,7 @@ use crate::{
     db,
     events::InProcessEvents,
     orders::Orders,
+    payments::{self, Webhook},
     pictures::LocalPictures,
     queue::SqliteQueue,
     server_fn_status,
@@ -44,6 +45,13 @@ pub struct Application {
 impl Application {
     /// Opens and migrates the database, wires the services and binds the address.
     pub async fn build(settings: &Settings, web: &WebSettings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(web.site_addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", web.site_addr))?;
+        let public_url = web.public_url_at(listener.local_addr()?);
+        let secrets = payments::webhook_secrets(&web.payments, &settings.data_dir)?;
+        let production = settings.environment == Environment::Production;
+        let provider = payments::provider(&web.payments, production, &public_url, &secrets)?;
         let pool = db::connect(&settings.database_url()).await?;
         db::migrate(&pool).await?;
         let queue = SqliteQueue::open(&web.queue_url(settings)).await?;
@@ -54,25 +62,27 @@ impl Application {
             catalogue.clone(),
             Arc::new(InProcessEvents::default()),
             Arc::new(queue.clone()),
+            provider,
+            &public_url,
         ));
+        let webhook = Arc::new(Webhook::new(secrets, orders.clone()));
         let artist =
             Arc::new(Artist::new(orders.clone(), pictures.clone(), web.picture_size, web.draw_delay()));
         let accounts = Accounts::new(
             Arc::new(LocalIdentity::new(pool.clone())),
             Sessions::new(pool, web.session_days, web.secure_cookies()),
             Throttle::default(),
-        );
+        )
+        .with_admin_emails(web.admin_emails.iter().map(String::as_str));
         let state = AppState {
             leptos_options: leptos_options(settings, web),
             accounts: Arc::new(accounts),
             catalogue,
             orders: orders.clone(),
             pictures,
+            webhook,
         };
         let router = if web.role.serves_web() { router(state) } else { health_only() };
-        let listener = TcpListener::bind(web.site_addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", web.site_addr))?;
         Ok(Self { listener, router, web: web.clone(), queue, artist, orders })
     }
 

@@ -1,8 +1,14 @@
 //! What every request handler and server function can reach.
 
-use crate::{accounts::Accounts, catalogue::Catalogue, orders::Orders, pictures::PictureStore};
+use crate::{
+    accounts::Accounts,
+    catalogue::Catalogue,
+    orders::Orders,
+    payments::{SimulatedSession, Webhook},
+    pictures::PictureStore,
+};
 use app::{
-    domain::{Order, ShapeInfo, User},
+    domain::{CheckoutChoice, Order, ShapeInfo, ShapeSettings, ShapeUpdate, User},
     error::AppError,
     services::{Services, SignedIn},
 };
@@ -17,6 +23,7 @@ pub struct AppState {
     pub catalogue: Arc<Catalogue>,
     pub orders: Arc<Orders>,
     pub pictures: Arc<dyn PictureStore>,
+    pub webhook: Arc<Webhook>,
 }
 
 #[async_trait::async_trait]
@@ -51,5 +58,53 @@ impl Services for AppState {
 
     async fn orders(&self, request: &Parts) -> Result<Vec<Order>, AppError> {
         self.orders.list(&self.accounts.require_user(request).await?).await
+    }
+
+    async fn simulated_checkout(&self, request: &Parts, session_id: &str) -> Result<Order, AppError> {
+        let user = self.accounts.require_user(request).await?;
+        if self.orders.payments().simulated().is_none() {
+            return Err(AppError::NotFound);
+        }
+        self.orders.by_checkout_session(&user, session_id).await?.to_order()
+    }
+
+    async fn finish_simulated_checkout(
+        &self,
+        request: &Parts,
+        session_id: &str,
+        choice: CheckoutChoice,
+    ) -> Result<String, AppError> {
+        let user = self.accounts.require_user(request).await?;
+        let simulated = self.orders.payments().simulated().ok_or(AppError::NotFound)?;
+        let row = self.orders.by_checkout_session(&user, session_id).await?;
+        let session = SimulatedSession {
+            session_id,
+            order_id: &row.id,
+            amount_cents: row.price_cents,
+            currency: &row.currency,
+        };
+        let (body, signature) = match choice {
+            CheckoutChoice::Cancel => return Ok(format!("/orders/new?shape={}", row.shape)),
+            CheckoutChoice::Pay => simulated.paid_event(&session),
+            CheckoutChoice::Expire => simulated.expired_event(&session),
+        };
+        // The real webhook path: signature, parsing, the transaction and the queue.
+        self.webhook.handle(&body, Some(&signature)).await?;
+        Ok(format!("/orders/{}", row.id))
+    }
+
+    async fn admin_shapes(&self, request: &Parts) -> Result<Vec<ShapeSettings>, AppError> {
+        self.accounts.require_admin(request).await?;
+        self.catalogue.all().await
+    }
+
+    async fn update_shape(
+        &self,
+        request: &Parts,
+        name: &str,
+        update: ShapeUpdate,
+    ) -> Result<ShapeSettings, AppError> {
+        self.accounts.require_admin(request).await?;
+        self.catalogue.update(name, update, self.orders.payments().as_ref()).await
     }
 }

@@ -19,8 +19,10 @@ async fn every_documented_operation_is_served() {
     assert!(paths.len() >= 8, "{paths:?}");
     for (path, operations) in paths {
         for method in operations.as_object().expect("operations").keys() {
-            let url =
-                app.url(&format!("/api/v1{}", path.replace("{id}", "00000000-0000-0000-0000-000000000000")));
+            let url = app.url(&format!(
+                "/api/v1{}",
+                path.replace("{id}", "00000000-0000-0000-0000-000000000000").replace("{name}", "circle")
+            ));
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let request =
                 client.request(method.clone(), &url).header("content-type", "application/json").body("{}");

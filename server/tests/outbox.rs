@@ -1,7 +1,10 @@
 //! The outbox: an order whose job never reached the queue is queued by the sweep.
 
 use app::domain::User;
-use server::{catalogue::Catalogue, db, events::InProcessEvents, orders::Orders, queue::DrawQueue};
+use server::{
+    catalogue::Catalogue, db, events::InProcessEvents, orders::Orders, payments::SimulatedPayments,
+    queue::DrawQueue,
+};
 use std::sync::{Arc, Mutex};
 
 /// A queue that is down, like a process killed between storing the order and queueing it.
@@ -27,7 +30,15 @@ impl DrawQueue for RecordingQueue {
 
 async fn orders_with(pool: &db::Pool, queue: Arc<dyn DrawQueue>) -> Orders {
     let catalogue = Arc::new(Catalogue::new(pool.clone()));
-    Orders::new(pool.clone(), catalogue, Arc::new(InProcessEvents::default()), queue)
+    let payments = Arc::new(SimulatedPayments::new("http://127.0.0.1:1", "whsec_test".into()));
+    Orders::new(
+        pool.clone(),
+        catalogue,
+        Arc::new(InProcessEvents::default()),
+        queue,
+        payments,
+        "http://127.0.0.1:1",
+    )
 }
 
 #[tokio::test]
@@ -40,7 +51,7 @@ async fn an_order_whose_job_was_never_queued_is_queued_by_the_sweep_exactly_once
         .execute(&pool)
         .await
         .expect("user");
-    let user = User { id: "u1".into(), email: "a@b.io".into() };
+    let user = User { id: "u1".into(), email: "a@b.io".into(), is_admin: false };
 
     let order =
         orders_with(&pool, Arc::new(DownQueue)).await.create(&user, "square", "red").await.expect("stored");

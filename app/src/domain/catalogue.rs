@@ -1,6 +1,7 @@
 //! The shape catalogue as clients see it.
 
 use super::Shape;
+use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
 /// One entry of the catalogue (`GET /api/v1/shapes`).
@@ -22,6 +23,80 @@ impl ShapeInfo {
         }
         format_price(self.price_cents, &self.currency)
     }
+}
+
+/// A shape as admins manage it (`GET /api/v1/admin/shapes/{name}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShapeSettings {
+    pub name: Shape,
+    pub display_name: String,
+    pub price_cents: i64,
+    pub currency: String,
+    /// Inactive shapes are not offered on the request page.
+    pub active: bool,
+    /// Position on the request page, smallest first.
+    pub sort_order: i64,
+    /// The Stripe Price charged at checkout, when Stripe is configured and the price was set here.
+    pub stripe_price_id: Option<String>,
+}
+
+/// A change to a shape (`PUT /api/v1/admin/shapes/{name}`); absent fields stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShapeUpdate {
+    pub price_cents: Option<i64>,
+    pub currency: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// The highest price a shape can have, in minor units.
+pub const MAX_PRICE_CENTS: i64 = 99_999_999;
+/// The lowest non-zero price: Stripe refuses to charge less than this.
+pub const MIN_PRICE_CENTS: i64 = 50;
+
+impl ShapeUpdate {
+    /// Checks the values; errors name the field. Currencies come back lower-cased.
+    pub fn validated(self) -> Result<Self, AppError> {
+        if let Some(cents) = self.price_cents
+            && cents != 0
+            && !(MIN_PRICE_CENTS..=MAX_PRICE_CENTS).contains(&cents)
+        {
+            return Err(AppError::validation(
+                "price_cents",
+                format!("a price is 0 (free) or from {MIN_PRICE_CENTS} to {MAX_PRICE_CENTS} minor units"),
+            ));
+        }
+        let currency = match self.currency {
+            Some(code) => Some(parse_currency(&code)?),
+            None => None,
+        };
+        Ok(Self { currency, ..self })
+    }
+}
+
+/// An ISO 4217 code of three letters, returned lower-case (`USD` → `usd`).
+pub fn parse_currency(code: &str) -> Result<String, AppError> {
+    let code = code.trim();
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(code.to_ascii_lowercase())
+    } else {
+        Err(AppError::validation("currency", "a currency is a three-letter ISO 4217 code such as usd"))
+    }
+}
+
+/// Reads a price typed by a person, in major units (`3`, `3.5`, `3.50`), as minor units.
+pub fn parse_price(text: &str) -> Result<i64, AppError> {
+    let refuse = || AppError::validation("price", "a price looks like 3.00 (at most two decimals)");
+    let text = text.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() || whole.len() > 8 || fraction.len() > 2 {
+        return Err(refuse());
+    }
+    if !whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit()) {
+        return Err(refuse());
+    }
+    let whole: i64 = whole.parse().map_err(|_| refuse())?;
+    let fraction: i64 = format!("{fraction:0<2}").parse().map_err(|_| refuse())?;
+    Ok(whole * 100 + fraction)
 }
 
 /// Formats an amount in minor units, e.g. `(250, "usd")` → `$2.50`.
@@ -53,5 +128,39 @@ mod tests {
             free: true,
         };
         assert_eq!(free.price_label(), "Free");
+    }
+
+    #[test]
+    fn typed_prices_become_minor_units() {
+        assert_eq!(parse_price("3").ok(), Some(300));
+        assert_eq!(parse_price(" 3.5 ").ok(), Some(350));
+        assert_eq!(parse_price("0.05").ok(), Some(5));
+        assert_eq!(parse_price("12.34").ok(), Some(1234));
+        for bad in ["", ".5", "3.456", "-1", "1e3", "3,00", "abc", "123456789"] {
+            let error = parse_price(bad).expect_err(bad);
+            assert_eq!(error.field(), Some("price"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn updates_are_checked_field_by_field() {
+        let update = |price_cents, currency: &str| {
+            ShapeUpdate { price_cents: Some(price_cents), currency: Some(currency.into()), active: None }
+                .validated()
+        };
+        assert_eq!(update(300, "EUR").ok().and_then(|u| u.currency), Some("eur".into()));
+        assert!(update(0, "usd").is_ok(), "free is a price");
+        assert_eq!(
+            update(10, "usd").err().and_then(|e| e.field().map(str::to_owned)).as_deref(),
+            Some("price_cents")
+        );
+        assert_eq!(
+            update(-300, "usd").err().and_then(|e| e.field().map(str::to_owned)).as_deref(),
+            Some("price_cents")
+        );
+        assert_eq!(
+            update(300, "dollars").err().and_then(|e| e.field().map(str::to_owned)).as_deref(),
+            Some("currency")
+        );
     }
 }

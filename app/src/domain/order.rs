@@ -71,6 +71,12 @@ pub struct Order {
     /// Set when the order failed: why, in words for its owner.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,
+    /// Set while a priced order waits for payment: where its owner pays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkout_url: Option<String>,
+    /// Set once the payment is recorded (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_at: Option<String>,
 }
 
 /// Checks an order request; errors name the field (`shape` or `color`).
@@ -109,6 +115,8 @@ mod tests {
             updated_at: "2026-11-21T10:00:01Z".into(),
             picture_url: None,
             failure_reason: None,
+            checkout_url: None,
+            paid_at: None,
         };
         let json = serde_json::to_value(&order).expect("serialises");
         assert_eq!(json["shape"], "tiled_lines");

@@ -8,11 +8,13 @@ use app::{domain::User, error::AppError};
 pub struct Account {
     pub id: String,
     pub email: String,
+    /// Granted with `let-them-draw admin grant`.
+    pub is_admin: bool,
 }
 
 impl From<Account> for User {
     fn from(account: Account) -> Self {
-        User { id: account.id, email: account.email }
+        User { id: account.id, email: account.email, is_admin: account.is_admin }
     }
 }
 

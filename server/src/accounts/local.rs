@@ -36,7 +36,7 @@ impl Identity for LocalIdentity {
                 .execute(&self.pool)
                 .await;
         match inserted {
-            Ok(_) => Ok(Account { id, email: email.as_str().to_owned() }),
+            Ok(_) => Ok(Account { id, email: email.as_str().to_owned(), is_admin: false }),
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(AppError::Conflict {
                 field: "email".into(),
                 message: "an account with this e-mail already exists: sign in instead".into(),
@@ -47,21 +47,21 @@ impl Identity for LocalIdentity {
 
     #[tracing::instrument(skip_all)]
     async fn authenticate(&self, email: &Email, password: &Password) -> Result<Account, AppError> {
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ?")
+        let row: Option<(String, String, bool)> =
+            sqlx::query_as("SELECT id, password_hash, is_admin FROM users WHERE email = ?")
                 .bind(email.as_str())
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(internal("could not look up the account"))?;
         let password = password.clone();
         let found = row.is_some();
-        let (id, hash) = row.unwrap_or_else(|| (String::new(), dummy_hash().to_owned()));
+        let (id, hash, is_admin) = row.unwrap_or_else(|| (String::new(), dummy_hash().to_owned(), false));
         // Verify even for unknown e-mails so both answers take the same time.
         let matches = tokio::task::spawn_blocking(move || verify_password(password.expose(), &hash))
             .await
             .map_err(internal("password verification task failed"))?;
         if found && matches {
-            Ok(Account { id, email: email.as_str().to_owned() })
+            Ok(Account { id, email: email.as_str().to_owned(), is_admin })
         } else {
             Err(AppError::InvalidCredentials)
         }

@@ -49,8 +49,8 @@ impl Sessions {
 
     /// The user of a live session.
     pub async fn user(&self, token: &str) -> Result<Option<User>, AppError> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT users.id, users.email FROM sessions JOIN users ON users.id = sessions.user_id \
+        let row: Option<(String, String, bool)> = sqlx::query_as(
+            "SELECT users.id, users.email, users.is_admin FROM sessions JOIN users ON users.id = sessions.user_id \
              WHERE sessions.token_hash = ? AND sessions.expires_at > ?",
         )
         .bind(hash(token))
@@ -58,7 +58,7 @@ impl Sessions {
         .fetch_optional(&self.pool)
         .await
         .map_err(internal("could not look up the session"))?;
-        Ok(row.map(|(id, email)| User { id, email }))
+        Ok(row.map(|(id, email, is_admin)| User { id, email, is_admin }))
     }
 
     /// Ends a session; unknown tokens are ignored.

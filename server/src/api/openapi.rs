@@ -27,8 +27,10 @@ fn describe(code: &str) -> &'static str {
         "409" => "Conflict (e.g. the e-mail is taken)",
         "413" => "Body over 16 KiB",
         "415" => "Body is not application/json",
+        "403" => "Signed in, but not an admin",
         "422" => "Invalid field; `field` names it",
         "429" => "Too many attempts; see Retry-After",
+        "503" => "The payment provider did not answer; nothing was charged or changed",
         _ => "Error",
     }
 }
@@ -42,6 +44,10 @@ fn with(mut responses: Value, extra: Value) -> Value {
 
 fn json_body(schema: &str) -> Value {
     json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
+}
+
+fn name_param() -> Value {
+    json!([{ "name": "name", "in": "path", "required": true, "schema": { "$ref": "#/components/schemas/ShapeName" } }])
 }
 
 fn id_param() -> Value {
@@ -66,7 +72,18 @@ pub fn spec() -> Value {
                     "type": "object", "required": ["email", "password"],
                     "properties": { "email": { "type": "string", "maxLength": 254 }, "password": { "type": "string", "minLength": 8, "maxLength": 128 } }
                 },
-                "User": { "type": "object", "required": ["id", "email"], "properties": { "id": { "type": "string" }, "email": { "type": "string" } } },
+                "User": { "type": "object", "required": ["id", "email"], "properties": { "id": { "type": "string" }, "email": { "type": "string" }, "is_admin": { "type": "boolean" } } },
+                "ShapeSettings": {
+                    "type": "object", "required": ["name", "display_name", "price_cents", "currency", "active", "sort_order"],
+                    "properties": { "name": { "$ref": "#/components/schemas/ShapeName" }, "display_name": { "type": "string" },
+                        "price_cents": { "type": "integer", "minimum": 0 }, "currency": { "type": "string" }, "active": { "type": "boolean" },
+                        "sort_order": { "type": "integer" }, "stripe_price_id": { "type": ["string", "null"] } }
+                },
+                "ShapeUpdate": {
+                    "type": "object", "additionalProperties": false,
+                    "properties": { "price_cents": { "type": "integer", "description": "0 (free) or 50 to 99999999 minor units" },
+                        "currency": { "type": "string", "description": "ISO 4217, e.g. usd" }, "active": { "type": "boolean" } }
+                },
                 "ShapeName": { "type": "string", "enum": ["square", "circle", "hypnotic_squares", "tiled_lines", "voronoi"] },
                 "Shape": {
                     "type": "object", "required": ["name", "display_name", "price_cents", "currency", "free"],
@@ -88,7 +105,9 @@ pub fn spec() -> Value {
                         "price_cents": { "type": "integer", "minimum": 0 }, "currency": { "type": "string" },
                         "created_at": { "type": "string", "format": "date-time" }, "updated_at": { "type": "string", "format": "date-time" },
                         "picture_url": { "type": "string", "description": "Set when done" },
-                        "failure_reason": { "type": "string", "description": "Set when failed" }
+                        "failure_reason": { "type": "string", "description": "Set when failed" },
+                        "checkout_url": { "type": "string", "description": "Set while awaiting payment: where to pay" },
+                        "paid_at": { "type": "string", "format": "date-time", "description": "Set once paid" }
                     }
                 }
             }
@@ -112,9 +131,9 @@ pub fn spec() -> Value {
             } },
             "/orders": {
                 "post": {
-                    "summary": "Order a picture (free shapes are queued; priced ones await payment)",
+                    "summary": "Order a picture (free shapes are queued; priced ones await payment at checkout_url)",
                     "security": [{ "session": [] }], "requestBody": json_body("NewOrder"),
-                    "responses": with(error_responses(&[&body_errors[..], &["401"]].concat()),
+                    "responses": with(error_responses(&[&body_errors[..], &["401", "503"]].concat()),
                         json!({ "201": { "description": "Created", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Order" } } } } }))
                 },
                 "get": {
@@ -143,6 +162,32 @@ pub fn spec() -> Value {
                 "security": [{ "session": [] }], "parameters": id_param(),
                 "responses": with(error_responses(&["401", "404"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
             } },
+            "/stripe/webhook": { "post": {
+                "summary": "Stripe's signed events (Stripe-Signature over the raw body, 300 s tolerance); checkout.session.completed, async_payment_succeeded, async_payment_failed and expired act on orders, others are acknowledged",
+                "parameters": [{ "name": "Stripe-Signature", "in": "header", "required": true, "schema": { "type": "string" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } },
+                "responses": with(error_responses(&["400"]), json!({ "200": { "description": "Received: applied, unchanged, replayed or ignored",
+                    "content": { "application/json": { "schema": { "type": "object", "required": ["received", "outcome"],
+                        "properties": { "received": { "type": "boolean" }, "outcome": { "type": "string", "enum": ["applied", "unchanged", "replayed", "ignored"] } } } } } } }))
+            } },
+            "/admin/shapes": { "get": {
+                "summary": "Every shape with its settings (admins)", "security": [{ "session": [] }],
+                "responses": with(error_responses(&["401", "403"]),
+                    json!({ "200": { "description": "Shapes", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/ShapeSettings" } } } } } }))
+            } },
+            "/admin/shapes/{name}": {
+                "get": {
+                    "summary": "One shape's settings (admins)", "security": [{ "session": [] }], "parameters": name_param(),
+                    "responses": with(error_responses(&["401", "403", "404"]),
+                        json!({ "200": { "description": "The shape", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ShapeSettings" } } } } }))
+                },
+                "put": {
+                    "summary": "Change a shape's price, currency or active flag (admins); a new price becomes a Stripe Price when Stripe is configured",
+                    "security": [{ "session": [] }], "parameters": name_param(), "requestBody": json_body("ShapeUpdate"),
+                    "responses": with(error_responses(&[&body_errors[..], &["401", "403", "404", "503"]].concat()),
+                        json!({ "200": { "description": "The shape as saved", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ShapeSettings" } } } } }))
+                }
+            },
             "/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1" } } } }
         }
     })

@@ -2,6 +2,8 @@
 
 #![allow(dead_code, reason = "each test binary uses a different part of the harness")]
 
+pub mod stripe;
+
 use clap::Parser;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
@@ -84,6 +86,33 @@ impl TestApp {
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.expect("json");
         body.get("email").and_then(Value::as_str).map(str::to_owned)
+    }
+
+    /// The webhook secret the server generated for its data dir (no STRIPE_WEBHOOK_SECRET).
+    pub fn webhook_secret(&self) -> String {
+        std::fs::read_to_string(self.data_dir.path().join("webhook-secret"))
+            .expect("secret")
+            .trim()
+            .to_owned()
+    }
+
+    /// Posts a webhook delivery with the raw `body` and `signature` header.
+    pub async fn deliver(&self, body: &[u8], signature: Option<&str>) -> Response {
+        let mut request = reqwest::Client::new()
+            .post(self.url("/api/v1/stripe/webhook"))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(signature) = signature {
+            request = request.header("stripe-signature", signature);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Delivers `event`, signed now with the server's generated secret.
+    pub async fn deliver_signed(&self, event: &Value) -> Response {
+        let body = serde_json::to_vec(event).expect("json");
+        let signature = stripe::signature(&body, &self.webhook_secret(), stripe::now());
+        self.deliver(&body, Some(&signature)).await
     }
 
     /// Stops the server and hands back its data dir.

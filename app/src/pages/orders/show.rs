@@ -105,12 +105,18 @@ fn OrderView(order: Order) -> impl IntoView {
             </div>
             <Show when=move || status.get() == OrderStatus::Failed>
                 <p class="form-error" role="alert">
-                    "We could not draw it: "
+                    "This order failed: "
                     {move || live.with(|o| o.failure_reason.clone().unwrap_or_default())}
                 </p>
             </Show>
             <Show when=move || status.get() == OrderStatus::AwaitingPayment>
-                <p class="hint">"Waiting for payment. This page updates by itself."</p>
+                <p class="hint">
+                    "Waiting for payment. This page updates by itself. "
+                    {move || {
+                        live.with(|o| o.checkout_url.clone())
+                            .map(|url| view! { <a href=url>"Go to checkout"</a> })
+                    }}
+                </p>
             </Show>
         </section>
     }

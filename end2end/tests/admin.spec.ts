@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { expect, test } from './fixtures';
+
+/** Grants the admin role with the real command line, as an operator would. */
+function grantAdmin(email: string) {
+  const bin = process.env.LTD_BIN ?? '../target/debug/let-them-draw';
+  execFileSync(bin, ['admin', 'grant', '--email', email], { env: process.env, stdio: 'pipe' });
+}
+
+test('an admin changes the price of tiled lines and the request page shows it', async ({ page, adminShapes, newOrder, signedUp }) => {
+  await adminShapes.goto();
+  await expect(page.getByText('only admins can do this')).toBeVisible();
+
+  grantAdmin(signedUp);
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Admin' })).toBeVisible();
+  await expect(adminShapes.price('Tiled lines')).toHaveValue('3.00');
+
+  await adminShapes.price('Tiled lines').fill('4.5');
+  await adminShapes.save('Tiled lines').click();
+  await expect(adminShapes.row('Tiled lines')).toContainText('$4.50');
+
+  await adminShapes.price('Tiled lines').fill('0.10');
+  await adminShapes.save('Tiled lines').click();
+  await expect(page.locator('#price-error')).toContainText('from 50');
+  await expect(adminShapes.row('Tiled lines')).toContainText('$4.50');
+
+  await newOrder.goto();
+  const card = page.locator('.shape-option').filter({ hasText: 'Tiled lines' });
+  await expect(card.locator('.price')).toHaveText('$4.50');
+
+  // Put it back for anyone who runs the suite against the same server again.
+  await adminShapes.goto();
+  await adminShapes.price('Tiled lines').fill('3.00');
+  await adminShapes.save('Tiled lines').click();
+  await expect(adminShapes.row('Tiled lines')).toContainText('$3.00');
+});

@@ -1,0 +1,63 @@
+import { expect, test } from './fixtures';
+
+const CHECKOUT = /\/checkout\/simulated\/cs_test_sim_[0-9a-f]{32}$/;
+
+test('order a voronoi, pay at the simulated checkout, and watch it reach done', async ({ page, newOrder, checkout, orderPage, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.order('Voronoi', 'teal');
+  await expect(page).toHaveURL(CHECKOUT);
+  await expect(checkout.amount).toHaveText('$5.00');
+
+  await checkout.pay.click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await expect(orderPage.heading).toHaveText('Voronoi in teal');
+  await expect(orderPage.status).not.toHaveText('waiting for payment');
+  await expect(orderPage.status).toHaveText('done', { timeout: 20_000 });
+  await expect(orderPage.picture).toBeVisible();
+});
+
+test('cancel at checkout goes back to the request page and the order stays unpaid', async ({ page, newOrder, checkout, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.order('Voronoi', 'orange');
+  await expect(page).toHaveURL(CHECKOUT);
+  await checkout.cancel.click();
+  await expect(page).toHaveURL('/orders/new?shape=voronoi');
+  await expect(page.getByRole('radio', { name: /Voronoi/ })).toBeChecked();
+
+  await page.goto('/orders');
+  const row = page.getByRole('list', { name: 'My orders' }).getByRole('listitem');
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('order-status')).toHaveText('waiting for payment');
+});
+
+test('a checkout left to expire fails the order with the reason', async ({ page, newOrder, checkout, orderPage, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.order('Voronoi', 'navy');
+  await expect(page).toHaveURL(CHECKOUT);
+  await checkout.expire.click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await expect(orderPage.status).toHaveText('failed');
+  await expect(page.getByRole('alert')).toContainText('checkout expired');
+});
+
+test('the order page waits for payment and updates live when it arrives', async ({ page, newOrder, checkout, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.order('Voronoi', 'gold');
+  await expect(page).toHaveURL(CHECKOUT);
+  const checkoutUrl = page.url();
+
+  // The client opens the order page in another tab of the same session and waits there.
+  const orderId = await page.evaluate(async (url) => {
+    const orders = await (await fetch('/api/v1/orders')).json();
+    return orders.find((o: { checkout_url?: string }) => o.checkout_url === url).id;
+  }, checkoutUrl);
+  const waiting = await page.context().newPage();
+  await waiting.goto(`/orders/${orderId}`);
+  await expect(waiting.getByTestId('order-status')).toHaveText('waiting for payment');
+  await expect(waiting.getByRole('link', { name: 'Go to checkout' })).toHaveAttribute('href', checkoutUrl);
+  await waiting.evaluate(() => ((window as any).__stillHere = true));
+
+  await checkout.pay.click();
+  await expect(waiting.getByTestId('order-status')).toHaveText('done', { timeout: 20_000 });
+  expect(await waiting.evaluate(() => (window as any).__stillHere)).toBe(true);
+});

@@ -1,0 +1,188 @@
+//! Payments: Stripe Checkout or the built-in simulated checkout, and the signed webhook
+//! that moves paid orders into the drawing queue.
+
+pub mod event;
+pub mod signature;
+mod simulated;
+mod stripe;
+
+pub use self::stripe::StripePayments;
+pub use simulated::{SimulatedPayments, SimulatedSession};
+
+use crate::{orders::Orders, settings::PaymentSettings};
+use anyhow::Context;
+use app::error::AppError;
+use event::{CheckoutSession, Event, change_for};
+use std::{path::Path, sync::Arc};
+
+/// A checkout session to open for one order.
+#[derive(Clone, Debug)]
+pub struct CheckoutRequest {
+    pub order_id: String,
+    /// What the client sees on the payment page, e.g. "Voronoi in indigo".
+    pub description: String,
+    pub price_cents: i64,
+    pub currency: String,
+    /// The provider's own price for the shape, when an admin set one.
+    pub stripe_price_id: Option<String>,
+    pub success_url: String,
+    pub cancel_url: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// An open checkout session: where the client pays.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkout {
+    pub session_id: String,
+    pub url: String,
+}
+
+/// A shape's new price, for providers that keep their own price objects.
+#[derive(Clone, Copy, Debug)]
+pub struct NewPrice<'a> {
+    pub shape: &'a str,
+    pub display_name: &'a str,
+    pub price_cents: i64,
+    pub currency: &'a str,
+}
+
+/// Takes money for priced shapes.
+#[async_trait::async_trait]
+pub trait PaymentProvider: Send + Sync {
+    /// Opens a checkout session; the same order opens the same session when retried.
+    async fn create_checkout(&self, request: &CheckoutRequest) -> anyhow::Result<Checkout>;
+    /// Creates the provider's price object for a new shape price; `None` when the provider
+    /// has none (then checkout uses the catalogue price).
+    async fn create_price(&self, price: &NewPrice<'_>) -> anyhow::Result<Option<String>>;
+    /// The simulated provider, which serves its own checkout page.
+    fn simulated(&self) -> Option<&SimulatedPayments> {
+        None
+    }
+}
+
+/// The provider the settings ask for: Stripe when a secret key is set, else the simulated
+/// checkout, which production refuses.
+pub fn provider(
+    settings: &PaymentSettings,
+    production: bool,
+    public_url: &str,
+    secrets: &[String],
+) -> anyhow::Result<Arc<dyn PaymentProvider>> {
+    if let Some(key) = &settings.stripe_secret_key {
+        return Ok(Arc::new(StripePayments::new(key, settings.stripe_api_base.as_deref())?));
+    }
+    anyhow::ensure!(
+        !production,
+        "LTD_ENV=production needs STRIPE_SECRET_KEY: the simulated checkout takes no money"
+    );
+    let secret = secrets.first().cloned().context("no webhook secret")?;
+    Ok(Arc::new(SimulatedPayments::new(public_url, secret)))
+}
+
+/// The webhook secrets: `STRIPE_WEBHOOK_SECRET` (several, comma-separated, while rolling
+/// one), else one generated once and kept in the data dir.
+pub fn webhook_secrets(settings: &PaymentSettings, data_dir: &Path) -> anyhow::Result<Vec<String>> {
+    if let Some(configured) = &settings.stripe_webhook_secret {
+        let secrets: Vec<String> =
+            configured.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        anyhow::ensure!(!secrets.is_empty(), "STRIPE_WEBHOOK_SECRET is set but empty");
+        return Ok(secrets);
+    }
+    anyhow::ensure!(
+        settings.stripe_secret_key.is_none(),
+        "STRIPE_SECRET_KEY needs STRIPE_WEBHOOK_SECRET (the endpoint's signing secret from Stripe)"
+    );
+    let path = data_dir.join("webhook-secret");
+    if let Ok(secret) = std::fs::read_to_string(&path) {
+        let secret = secret.trim().to_owned();
+        if !secret.is_empty() {
+            return Ok(vec![secret]);
+        }
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let bytes: [u8; 32] = rand::random();
+    let secret = format!("whsec_{}", hex::encode(bytes));
+    write_private(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(vec![secret])
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+/// What a webhook delivery did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookOutcome {
+    /// The order changed.
+    Applied,
+    /// Recorded, but the order was already past this point (or the event changes nothing).
+    Unchanged,
+    /// This event id was applied before.
+    Replayed,
+    /// Not an event this service acts on, or not one of its orders.
+    Ignored,
+}
+
+impl WebhookOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookOutcome::Applied => "applied",
+            WebhookOutcome::Unchanged => "unchanged",
+            WebhookOutcome::Replayed => "replayed",
+            WebhookOutcome::Ignored => "ignored",
+        }
+    }
+}
+
+/// `POST /api/v1/stripe/webhook`: checks the signature over the raw body, then applies the
+/// event to its order in one transaction with the event id.
+pub struct Webhook {
+    secrets: Vec<String>,
+    orders: Arc<Orders>,
+}
+
+impl Webhook {
+    pub fn new(secrets: Vec<String>, orders: Arc<Orders>) -> Self {
+        Self { secrets, orders }
+    }
+
+    /// Handles one delivery. Bad signatures and bodies are [`AppError::BadRequest`] with
+    /// nothing changed; internal failures are errors Stripe retries, never half-applied.
+    pub async fn handle(&self, payload: &[u8], signature: Option<&str>) -> Result<WebhookOutcome, AppError> {
+        let bad = |message: String| {
+            tracing::warn!(%message, "webhook delivery refused");
+            AppError::BadRequest { message }
+        };
+        signature::verify(payload, signature, &self.secrets, crate::db::now())
+            .map_err(|e| bad(e.to_string()))?;
+        let event: Event = serde_json::from_slice(payload)
+            .map_err(|e| bad(format!("the body is not a Stripe event: {e}")))?;
+        if event.object != "event" {
+            return Err(bad(format!("expected an event object, got {:?}", event.object)));
+        }
+        if !event.kind.starts_with("checkout.session.") {
+            tracing::debug!(event.id = %event.id, event.kind = %event.kind, "webhook event ignored");
+            return Ok(WebhookOutcome::Ignored);
+        }
+        let session: CheckoutSession = serde_json::from_value(event.data.object)
+            .map_err(|e| bad(format!("the event's data.object is not a checkout session: {e}")))?;
+        if session.object != "checkout.session" {
+            return Err(bad(format!("expected a checkout.session, got {:?}", session.object)));
+        }
+        let Some(change) = change_for(&event.kind, &session) else {
+            return Ok(WebhookOutcome::Ignored);
+        };
+        let outcome = self
+            .orders
+            .apply_payment(&event.id, &event.kind, &session.id, session.order_id(), change)
+            .await?;
+        tracing::info!(event.id = %event.id, event.kind = %event.kind, outcome = outcome.as_str(), "webhook event");
+        Ok(outcome)
+    }
+}

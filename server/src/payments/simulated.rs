@@ -1,0 +1,98 @@
+//! The built-in stand-in for Stripe Checkout: a page of this server that sends this
+//! server's own webhook correctly signed events, so the real webhook code path runs.
+
+use super::{Checkout, CheckoutRequest, NewPrice, PaymentProvider, signature};
+use serde_json::json;
+
+/// Sessions are pages of this server; paying signs an event with the webhook secret.
+pub struct SimulatedPayments {
+    public_url: String,
+    secret: String,
+}
+
+/// What the simulated session knows of its order, to describe it in events.
+pub struct SimulatedSession<'a> {
+    pub session_id: &'a str,
+    pub order_id: &'a str,
+    pub amount_cents: i64,
+    pub currency: &'a str,
+}
+
+impl SimulatedPayments {
+    pub fn new(public_url: &str, secret: String) -> Self {
+        Self { public_url: public_url.trim_end_matches('/').to_owned(), secret }
+    }
+
+    /// A signed `checkout.session.completed` (paid) event: the body and its `Stripe-Signature`.
+    pub fn paid_event(&self, session: &SimulatedSession<'_>) -> (Vec<u8>, String) {
+        self.event("checkout.session.completed", session, "complete", "paid")
+    }
+
+    /// A signed `checkout.session.expired` event.
+    pub fn expired_event(&self, session: &SimulatedSession<'_>) -> (Vec<u8>, String) {
+        self.event("checkout.session.expired", session, "expired", "unpaid")
+    }
+
+    fn event(
+        &self,
+        kind: &str,
+        session: &SimulatedSession<'_>,
+        status: &str,
+        payment_status: &str,
+    ) -> (Vec<u8>, String) {
+        let now = crate::db::now();
+        let paid = payment_status == "paid";
+        let payment_intent = paid.then(|| format!("pi_sim_{}", uuid::Uuid::new_v4().simple()));
+        let object = json!({
+            "id": session.session_id,
+            "object": "checkout.session",
+            "amount_subtotal": session.amount_cents,
+            "amount_total": session.amount_cents,
+            "cancel_url": format!("{}/orders/new", self.public_url),
+            "client_reference_id": session.order_id,
+            "created": now,
+            "currency": session.currency,
+            "customer": null,
+            "expires_at": now,
+            "livemode": false,
+            "metadata": { "order_id": session.order_id },
+            "mode": "payment",
+            "payment_intent": payment_intent,
+            "payment_status": payment_status,
+            "status": status,
+            "success_url": format!("{}/orders/{}", self.public_url, session.order_id),
+            "url": null,
+        });
+        let event = json!({
+            "id": format!("evt_sim_{}", uuid::Uuid::new_v4().simple()),
+            "object": "event",
+            "api_version": stripe_shared::version::VERSION.as_str(),
+            "created": now,
+            "livemode": false,
+            "pending_webhooks": 1,
+            "request": { "id": null, "idempotency_key": null },
+            "type": kind,
+            "data": { "object": object },
+        });
+        let body = serde_json::to_vec(&event).unwrap_or_default();
+        let header = signature::sign(&body, &self.secret, now);
+        (body, header)
+    }
+}
+
+#[async_trait::async_trait]
+impl PaymentProvider for SimulatedPayments {
+    async fn create_checkout(&self, _request: &CheckoutRequest) -> anyhow::Result<Checkout> {
+        let session_id = format!("cs_test_sim_{}", uuid::Uuid::new_v4().simple());
+        let url = format!("{}/checkout/simulated/{session_id}", self.public_url);
+        Ok(Checkout { session_id, url })
+    }
+
+    async fn create_price(&self, _price: &NewPrice<'_>) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+
+    fn simulated(&self) -> Option<&SimulatedPayments> {
+        Some(self)
+    }
+}

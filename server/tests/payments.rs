@@ -1,0 +1,551 @@
+//! Payments: checkout for priced shapes, the signed webhook, the simulated checkout and
+//! Stripe's API (through a local fake that checks what it is sent).
+
+mod support;
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use support::{
+    TestApp, error_of,
+    stripe::{self, StripeFake},
+};
+
+/// A priced order on the simulated checkout: `(order, session id)`.
+async fn priced_order(app: &TestApp, client: &Client) -> (Value, String) {
+    let response = app.order(client, "voronoi", "indigo").await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let order: Value = response.json().await.expect("json");
+    let url = order["checkout_url"].as_str().expect("a checkout URL").to_owned();
+    let session = url.rsplit('/').next().expect("session id").to_owned();
+    (order, session)
+}
+
+fn completed(event_id: &str, order: &Value, session: &str, payment_status: &str) -> Value {
+    let id = order["id"].as_str().expect("id");
+    stripe::event(
+        event_id,
+        "checkout.session.completed",
+        stripe::session(session, id, payment_status, "complete", 500),
+    )
+}
+
+fn session_event(event_id: &str, kind: &str, order: &Value, session: &str) -> Value {
+    let id = order["id"].as_str().expect("id");
+    stripe::event(event_id, kind, stripe::session(session, id, "unpaid", "open", 500))
+}
+
+async fn status_of(app: &TestApp, client: &Client, order: &Value) -> Value {
+    let id = order["id"].as_str().expect("id");
+    app.get(client, &format!("/api/v1/orders/{id}")).await.json().await.expect("json")
+}
+
+async fn outcome(response: reqwest::Response) -> String {
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["received"], true);
+    body["outcome"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_priced_order_waits_for_payment_behind_a_checkout_url() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    assert_eq!(order["status"], "awaiting_payment");
+    assert_eq!(order["price_cents"], 500);
+    assert_eq!(order["checkout_url"], app.url(&format!("/checkout/simulated/{session}")));
+    assert!(order.get("paid_at").is_none());
+}
+
+#[tokio::test]
+async fn a_paid_checkout_queues_the_order_and_it_is_drawn() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    assert_eq!(
+        outcome(app.deliver_signed(&completed("evt_1", &order, &session, "paid")).await).await,
+        "applied"
+    );
+    let done = app.wait_for_status(&client, order["id"].as_str().expect("id"), "done").await;
+    assert!(done["paid_at"].is_string(), "{done}");
+    assert!(done.get("checkout_url").is_none(), "nothing left to pay: {done}");
+}
+
+#[tokio::test]
+async fn bad_signatures_and_bodies_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    let body = serde_json::to_vec(&completed("evt_1", &order, &session, "paid")).expect("json");
+    let secret = app.webhook_secret();
+    let now = stripe::now();
+
+    let mut tampered = body.clone();
+    let at = tampered.iter().position(|b| *b == b'5').expect("a digit to change");
+    tampered[at] = b'6';
+    let cases: Vec<(&str, Vec<u8>, Option<String>)> = vec![
+        ("tampered body", tampered, Some(stripe::signature(&body, &secret, now))),
+        ("wrong secret", body.clone(), Some(stripe::signature(&body, "whsec_wrong", now))),
+        ("stale timestamp", body.clone(), Some(stripe::signature(&body, &secret, now - 301))),
+        ("future timestamp", body.clone(), Some(stripe::signature(&body, &secret, now + 301))),
+        ("no header", body.clone(), None),
+        ("garbage header", body.clone(), Some("t=abc,v1=nothex".to_owned())),
+        ("non-JSON body", b"not json".to_vec(), Some(stripe::signature(b"not json", &secret, now))),
+        (
+            "JSON that is no event",
+            b"{\"id\":1}".to_vec(),
+            Some(stripe::signature(b"{\"id\":1}", &secret, now)),
+        ),
+    ];
+    for (case, payload, signature) in cases {
+        let response = app.deliver(&payload, signature.as_deref()).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{case}");
+        assert_eq!(error_of(response).await["code"], "bad_request", "{case}");
+    }
+    assert_eq!(status_of(&app, &client, &order).await["status"], "awaiting_payment");
+    // The refused event id was not recorded: the genuine delivery still applies.
+    assert_eq!(
+        outcome(app.deliver_signed(&completed("evt_1", &order, &session, "paid")).await).await,
+        "applied"
+    );
+}
+
+#[tokio::test]
+async fn one_valid_v1_among_several_is_enough() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    let body = serde_json::to_vec(&completed("evt_1", &order, &session, "paid")).expect("json");
+    let now = stripe::now();
+    let old = stripe::signature(&body, "whsec_rolled_away", now);
+    let good = stripe::signature(&body, &app.webhook_secret(), now);
+    let header = format!("{old},{}", good.split_once(',').expect("t,v1").1);
+    assert_eq!(outcome(app.deliver(&body, Some(&header)).await).await, "applied");
+}
+
+#[tokio::test]
+async fn several_configured_secrets_let_one_be_rolled() {
+    let data = tempfile::tempdir().expect("dir");
+    let app = TestApp::spawn_with(data, &["--stripe-webhook-secret", "whsec_new,whsec_old"]).await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    let body = serde_json::to_vec(&completed("evt_1", &order, &session, "paid")).expect("json");
+    let signed_with_old = stripe::signature(&body, "whsec_old", stripe::now());
+    assert_eq!(outcome(app.deliver(&body, Some(&signed_with_old)).await).await, "applied");
+}
+
+#[tokio::test]
+async fn a_replayed_event_changes_nothing_and_still_answers_200() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    let event = completed("evt_same", &order, &session, "paid");
+    assert_eq!(outcome(app.deliver_signed(&event).await).await, "applied");
+    let done = app.wait_for_status(&client, order["id"].as_str().expect("id"), "done").await;
+    assert_eq!(outcome(app.deliver_signed(&event).await).await, "replayed");
+    let after = status_of(&app, &client, &order).await;
+    assert_eq!(after["updated_at"], done["updated_at"], "the replay touched nothing");
+}
+
+#[tokio::test]
+async fn expired_after_completed_does_nothing() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    assert_eq!(
+        outcome(app.deliver_signed(&completed("evt_1", &order, &session, "paid")).await).await,
+        "applied"
+    );
+    let expired = session_event("evt_2", "checkout.session.expired", &order, &session);
+    assert_eq!(outcome(app.deliver_signed(&expired).await).await, "unchanged");
+    app.wait_for_status(&client, order["id"].as_str().expect("id"), "done").await;
+}
+
+#[tokio::test]
+async fn an_expired_checkout_fails_the_order() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    let expired = session_event("evt_1", "checkout.session.expired", &order, &session);
+    assert_eq!(outcome(app.deliver_signed(&expired).await).await, "applied");
+    let failed = status_of(&app, &client, &order).await;
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["failure_reason"], "checkout expired");
+    // A late payment for it is recorded but cannot bring it back.
+    assert_eq!(
+        outcome(app.deliver_signed(&completed("evt_2", &order, &session, "paid")).await).await,
+        "applied"
+    );
+    let after = status_of(&app, &client, &order).await;
+    assert_eq!(after["status"], "failed");
+    assert!(after["paid_at"].is_string());
+}
+
+#[tokio::test]
+async fn a_failed_delayed_payment_fails_the_order() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    let failed = session_event("evt_1", "checkout.session.async_payment_failed", &order, &session);
+    assert_eq!(outcome(app.deliver_signed(&failed).await).await, "applied");
+    let order = status_of(&app, &client, &order).await;
+    assert_eq!(order["status"], "failed");
+    assert_eq!(order["failure_reason"], "payment failed");
+}
+
+#[tokio::test]
+async fn a_delayed_payment_waits_then_succeeds() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    assert_eq!(
+        outcome(app.deliver_signed(&completed("evt_1", &order, &session, "unpaid")).await).await,
+        "unchanged"
+    );
+    assert_eq!(status_of(&app, &client, &order).await["status"], "awaiting_payment");
+    let id = order["id"].as_str().expect("id");
+    let succeeded = stripe::event(
+        "evt_2",
+        "checkout.session.async_payment_succeeded",
+        stripe::session(&session, id, "paid", "complete", 500),
+    );
+    assert_eq!(outcome(app.deliver_signed(&succeeded).await).await, "applied");
+    app.wait_for_status(&client, id, "done").await;
+}
+
+#[tokio::test]
+async fn other_event_types_and_unknown_sessions_are_acknowledged_and_ignored() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    let other = stripe::event("evt_1", "customer.created", json!({ "id": "cus_1", "object": "customer" }));
+    assert_eq!(outcome(app.deliver_signed(&other).await).await, "ignored");
+    let stranger = completed("evt_2", &order, "cs_test_someone_else", "paid");
+    assert_eq!(outcome(app.deliver_signed(&stranger).await).await, "unchanged");
+    assert_eq!(status_of(&app, &client, &order).await["status"], "awaiting_payment");
+    let _ = session;
+}
+
+/// Calls a form server function like a browser without JavaScript.
+async fn post_form(app: &TestApp, client: &Client, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    let request = client.post(app.url(path)).header("referer", app.url("/")).header("accept", "text/html");
+    request.form(form).send().await.expect("request")
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn the_simulated_checkout_pays_through_the_webhook() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    let id = order["id"].as_str().expect("id");
+
+    let page = app.get(&client, &format!("/checkout/simulated/{session}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("$5.00") && html.contains("Voronoi in indigo"), "{html}");
+
+    let paid = post_form(
+        &app,
+        &client,
+        "/api/fn/finish_simulated_checkout",
+        &[("session_id", &session), ("choice", "pay")],
+    )
+    .await;
+    assert!(paid.status().is_redirection(), "{}", paid.status());
+    assert_eq!(location(&paid), format!("/orders/{id}"));
+    app.wait_for_status(&client, id, "done").await;
+}
+
+#[tokio::test]
+async fn cancel_keeps_the_order_unpaid_and_expire_fails_it() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    let cancel = post_form(
+        &app,
+        &client,
+        "/api/fn/finish_simulated_checkout",
+        &[("session_id", &session), ("choice", "cancel")],
+    )
+    .await;
+    assert_eq!(location(&cancel), "/orders/new?shape=voronoi");
+    assert_eq!(status_of(&app, &client, &order).await["status"], "awaiting_payment");
+
+    let expire = post_form(
+        &app,
+        &client,
+        "/api/fn/finish_simulated_checkout",
+        &[("session_id", &session), ("choice", "expire")],
+    )
+    .await;
+    assert!(expire.status().is_redirection(), "{}", expire.status());
+    let order = status_of(&app, &client, &order).await;
+    assert_eq!(order["status"], "failed");
+    assert_eq!(order["failure_reason"], "checkout expired");
+}
+
+#[tokio::test]
+async fn nobody_else_can_see_or_pay_a_checkout() {
+    let app = TestApp::spawn().await;
+    let owner = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &owner).await;
+    let stranger = app.signed_in_user("stranger@example.com").await;
+    let page = app.get(&stranger, &format!("/checkout/simulated/{session}")).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let pay = post_form(
+        &app,
+        &stranger,
+        "/api/fn/finish_simulated_checkout",
+        &[("session_id", &session), ("choice", "pay")],
+    )
+    .await;
+    assert!(
+        !pay.status().is_success()
+            || location(&pay) != format!("/orders/{}", order["id"].as_str().unwrap_or_default())
+    );
+    assert_eq!(status_of(&app, &owner, &order).await["status"], "awaiting_payment");
+    let bad_choice = post_form(
+        &app,
+        &owner,
+        "/api/fn/finish_simulated_checkout",
+        &[("session_id", &session), ("choice", "steal")],
+    )
+    .await;
+    assert!(!bad_choice.status().is_server_error(), "{}", bad_choice.status());
+    assert_eq!(status_of(&app, &owner, &order).await["status"], "awaiting_payment");
+}
+
+#[tokio::test]
+async fn production_refuses_the_simulated_checkout() {
+    use clap::Parser;
+    let data = tempfile::tempdir().expect("dir");
+    let data = data.path().display().to_string();
+    let cli = server::cli::Cli::parse_from([
+        "let-them-draw",
+        "--data-dir",
+        &data,
+        "--env",
+        "production",
+        "serve",
+        "--site-addr",
+        "127.0.0.1:0",
+    ]);
+    let Some(server::cli::Command::Serve(web)) = cli.command else { unreachable!("serve") };
+    let error = server::startup::Application::build(&cli.settings, &web).await.err().expect("refused");
+    assert!(format!("{error:#}").contains("STRIPE_SECRET_KEY"), "{error:#}");
+}
+
+async fn with_stripe(fake: &StripeFake, extra: &[&str]) -> TestApp {
+    let data = tempfile::tempdir().expect("dir");
+    let base = fake.base_url();
+    let mut args = vec![
+        "--stripe-secret-key",
+        stripe::SECRET_KEY,
+        "--stripe-api-base",
+        &base,
+        "--stripe-webhook-secret",
+        "whsec_from_stripe",
+    ];
+    args.extend_from_slice(extra);
+    TestApp::spawn_with(data, &args).await
+}
+
+#[tokio::test]
+async fn stripe_checkout_is_opened_with_the_order_and_its_price() {
+    let fake = StripeFake::start().await;
+    let app = with_stripe(&fake, &[]).await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let response = app.order(&client, "voronoi", "indigo").await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let order: Value = response.json().await.expect("json");
+    let id = order["id"].as_str().expect("id");
+    let url = order["checkout_url"].as_str().expect("checkout url");
+    assert!(url.starts_with("https://checkout.stripe.com/c/pay/cs_test_fake_"), "{url}");
+
+    let received = fake.received();
+    assert_eq!(received.len(), 1);
+    let request = &received[0];
+    assert_eq!(request.path, "/v1/checkout/sessions");
+    assert_eq!(request.header("idempotency-key"), Some(format!("ltd-checkout-{id}").as_str()));
+    assert_eq!(request.header("stripe-version"), Some("2026-09-30.endive"), "one pinned API version");
+    assert_eq!(request.field("mode"), Some("payment"));
+    assert_eq!(request.field("client_reference_id"), Some(id));
+    assert_eq!(request.field("metadata[order_id]"), Some(id));
+    assert_eq!(request.field("line_items[0][quantity]"), Some("1"));
+    assert_eq!(request.field("line_items[0][price_data][unit_amount]"), Some("500"));
+    assert_eq!(request.field("line_items[0][price_data][currency]"), Some("usd"));
+    assert_eq!(request.field("line_items[0][price_data][product_data][name]"), Some("Voronoi in indigo"));
+    assert_eq!(request.field("success_url"), Some(app.url(&format!("/orders/{id}")).as_str()));
+    assert_eq!(request.field("cancel_url"), Some(app.url("/orders/new?shape=voronoi").as_str()));
+    let expires: i64 = request.field("expires_at").and_then(|t| t.parse().ok()).expect("expires_at");
+    let ahead = expires - stripe::now();
+    assert!((1790..=1835).contains(&ahead), "expires {ahead} s ahead");
+
+    // The session id Stripe returned is the one the webhook must name.
+    let session = url.rsplit('/').next().expect("session");
+    let body = serde_json::to_vec(&completed("evt_1", &order, session, "paid")).expect("json");
+    let signature = stripe::signature(&body, "whsec_from_stripe", stripe::now());
+    assert_eq!(outcome(app.deliver(&body, Some(&signature)).await).await, "applied");
+    app.wait_for_status(&client, id, "done").await;
+
+    // With Stripe configured there is no simulated checkout.
+    let page = app.get(&client, &format!("/checkout/simulated/{session}")).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn when_stripe_is_down_the_client_is_told_and_nothing_is_charged() {
+    let fake = StripeFake::start().await;
+    fake.fail_with(Some(StatusCode::SERVICE_UNAVAILABLE));
+    let app = with_stripe(&fake, &[]).await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let response = app.order(&client, "voronoi", "indigo").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(error_of(response).await["code"], "unavailable");
+    let orders: Vec<Value> = app.get(&client, "/api/v1/orders").await.json().await.expect("json");
+    assert_eq!(orders.len(), 1, "the attempt is kept, visibly failed");
+    assert_eq!(orders[0]["status"], "failed");
+    assert_eq!(orders[0]["failure_reason"], "checkout could not be opened");
+}
+
+#[tokio::test]
+async fn admin_routes_answer_401_signed_out_and_403_to_clients() {
+    let app = TestApp::spawn().await;
+    let signed_out = TestApp::browser();
+    assert_eq!(app.get(&signed_out, "/api/v1/admin/shapes").await.status(), StatusCode::UNAUTHORIZED);
+    let client = app.signed_in_user("client@example.com").await;
+    assert_eq!(app.get(&client, "/api/v1/admin/shapes").await.status(), StatusCode::FORBIDDEN);
+    let put = client
+        .put(app.url("/api/v1/admin/shapes/circle"))
+        .json(&json!({ "price_cents": 100 }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(put.status(), StatusCode::FORBIDDEN);
+    let shapes: Vec<Value> = app.get(&client, "/api/v1/shapes").await.json().await.expect("json");
+    assert!(shapes.iter().any(|s| s["name"] == "circle" && s["price_cents"] == 0), "unchanged");
+    let page = app.get(&signed_out, "/admin/shapes").await;
+    assert_eq!(location(&page), "/signin?next=/admin/shapes");
+}
+
+#[tokio::test]
+async fn an_admin_reprices_and_deactivates_shapes() {
+    let data = tempfile::tempdir().expect("dir");
+    let app = TestApp::spawn_with(data, &["--admin-emails", "Boss@Example.com"]).await;
+    let admin = app.signed_in_user("boss@example.com").await;
+    let me: Value = app.get(&admin, "/api/fn/me").await.json().await.expect("json");
+    assert_eq!(me["is_admin"], true);
+
+    let put = |name: &str, body: Value| {
+        let request = admin.put(app.url(&format!("/api/v1/admin/shapes/{name}"))).json(&body);
+        async move { request.send().await.expect("request") }
+    };
+    let response = put("tiled_lines", json!({ "price_cents": 450, "currency": "EUR" })).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let shape: Value = response.json().await.expect("json");
+    assert_eq!((shape["price_cents"].as_i64(), shape["currency"].as_str()), (Some(450), Some("eur")));
+    assert_eq!(shape["stripe_price_id"], Value::Null, "the simulated provider keeps no prices");
+
+    assert_eq!(put("circle", json!({ "active": false })).await.status(), StatusCode::OK);
+    let shapes: Vec<Value> = app.get(&admin, "/api/v1/shapes").await.json().await.expect("json");
+    assert!(shapes.iter().all(|s| s["name"] != "circle"), "inactive shapes are not offered");
+    let tiled = shapes.iter().find(|s| s["name"] == "tiled_lines").expect("tiled lines");
+    assert_eq!(tiled["price_cents"], 450);
+    let refused = app.order(&admin, "circle", "red").await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_of(refused).await["field"], "shape");
+    let order: Value = app.order(&admin, "tiled_lines", "red").await.json().await.expect("json");
+    assert_eq!((order["price_cents"].as_i64(), order["currency"].as_str()), (Some(450), Some("eur")));
+
+    for (body, field) in [
+        (json!({ "price_cents": 10 }), "price_cents"),
+        (json!({ "price_cents": -1 }), "price_cents"),
+        (json!({ "currency": "euro" }), "currency"),
+        (json!({ "active": "yes" }), "active"),
+        (json!({ "colour": "red" }), "colour"),
+    ] {
+        let response = put("voronoi", body.clone()).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error_of(response).await["field"], field, "{body}");
+    }
+    assert_eq!(put("triangle", json!({ "price_cents": 100 })).await.status(), StatusCode::NOT_FOUND);
+    let voronoi: Value = app.get(&admin, "/api/v1/admin/shapes/voronoi").await.json().await.expect("json");
+    assert_eq!(
+        (voronoi["price_cents"].as_i64(), voronoi["active"].as_bool()),
+        (Some(500), Some(true)),
+        "unchanged"
+    );
+}
+
+#[tokio::test]
+async fn with_stripe_a_new_price_becomes_a_stripe_price_used_at_checkout() {
+    let fake = StripeFake::start().await;
+    let app = with_stripe(&fake, &["--admin-emails", "boss@example.com"]).await;
+    let admin = app.signed_in_user("boss@example.com").await;
+    let response = admin
+        .put(app.url("/api/v1/admin/shapes/tiled_lines"))
+        .json(&json!({ "price_cents": 350 }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let shape: Value = response.json().await.expect("json");
+    let price_id = shape["stripe_price_id"].as_str().expect("a Stripe price").to_owned();
+    let created = &fake.received()[0];
+    assert_eq!(created.path, "/v1/prices");
+    assert_eq!((created.field("unit_amount"), created.field("currency")), (Some("350"), Some("usd")));
+    assert_eq!(created.field("product_data[name]"), Some("Let Them Draw: Tiled lines"));
+    assert_eq!(created.header("idempotency-key"), Some("ltd-price-tiled_lines-350-usd"));
+
+    let order = app.order(&admin, "tiled_lines", "teal").await;
+    assert_eq!(order.status(), StatusCode::CREATED);
+    let checkout = &fake.received()[1];
+    assert_eq!(checkout.field("line_items[0][price]"), Some(price_id.as_str()));
+    assert_eq!(checkout.field("line_items[0][price_data][unit_amount]"), None);
+
+    fake.fail_with(Some(StatusCode::INTERNAL_SERVER_ERROR));
+    let refused = admin
+        .put(app.url("/api/v1/admin/shapes/tiled_lines"))
+        .json(&json!({ "price_cents": 999 }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let shape: Value = app.get(&admin, "/api/v1/admin/shapes/tiled_lines").await.json().await.expect("json");
+    assert_eq!(
+        (shape["price_cents"].as_i64(), shape["stripe_price_id"].as_str()),
+        (Some(350), Some(price_id.as_str()))
+    );
+}
+
+#[tokio::test]
+async fn admin_grant_makes_an_account_an_admin() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("later-boss@example.com").await;
+    assert_eq!(app.get(&client, "/api/v1/admin/shapes").await.status(), StatusCode::FORBIDDEN);
+    let data = app.data_dir.path().display().to_string();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_let-them-draw"))
+            .args(["--data-dir", &data, "admin"])
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let granted = run(&["grant", "--email", "Later-Boss@example.com"]);
+    assert!(granted.status.success(), "{}", String::from_utf8_lossy(&granted.stderr));
+    assert_eq!(app.get(&client, "/api/v1/admin/shapes").await.status(), StatusCode::OK);
+    let nobody = run(&["grant", "--email", "nobody@example.com"]);
+    assert!(!nobody.status.success());
+    assert!(
+        String::from_utf8_lossy(&nobody.stderr).contains("no account"),
+        "{}",
+        String::from_utf8_lossy(&nobody.stderr)
+    );
+    let revoked = run(&["revoke", "--email", "later-boss@example.com"]);
+    assert!(revoked.status.success());
+    assert_eq!(app.get(&client, "/api/v1/admin/shapes").await.status(), StatusCode::FORBIDDEN);
+}

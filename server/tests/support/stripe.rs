@@ -1,0 +1,227 @@
+//! Stripe's wire format for tests: signed events built from a complete Checkout Session
+//! fixture, and a local fake of Stripe's HTTP API that checks what it is sent.
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    routing::post,
+};
+use serde_json::{Value, json};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
+
+/// The complete `checkout.session` object shared with every developer (`../shared/fixtures`).
+pub fn session_fixture() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/stripe/checkout.session.json");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    serde_json::from_str(&text).expect("the fixture is JSON")
+}
+
+/// A complete checkout session for `order_id` paid through `session_id`.
+pub fn session(session_id: &str, order_id: &str, payment_status: &str, status: &str, amount: i64) -> Value {
+    let mut session = session_fixture();
+    session["id"] = json!(session_id);
+    session["client_reference_id"] = json!(order_id);
+    session["metadata"] = json!({ "order_id": order_id });
+    session["payment_status"] = json!(payment_status);
+    session["status"] = json!(status);
+    session["amount_total"] = json!(amount);
+    session["currency"] = json!("usd");
+    session["mode"] = json!("payment");
+    session
+}
+
+/// An event envelope around `object`, as Stripe sends it.
+pub fn event(id: &str, kind: &str, object: Value) -> Value {
+    json!({
+        "id": id,
+        "object": "event",
+        "api_version": "2026-09-30.endive",
+        "created": now(),
+        "livemode": false,
+        "pending_webhooks": 1,
+        "request": { "id": null, "idempotency_key": null },
+        "type": kind,
+        "data": { "object": object },
+    })
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
+
+/// `t=...,v1=...` over `body`, computed here independently of the server's code.
+pub fn signature(body: &[u8], secret: &str, timestamp: i64) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(format!("{timestamp}.").as_bytes());
+    mac.update(body);
+    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// One request the fake received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub path: String,
+    pub headers: HeaderMap,
+    pub form: Vec<(String, String)>,
+}
+
+impl Received {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.form.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A local stand-in for `api.stripe.com` (there is no offline Stripe emulator). It refuses
+/// requests without the test key like Stripe does and answers with complete objects.
+pub struct StripeFake {
+    pub address: SocketAddr,
+    received: Arc<Mutex<Vec<Received>>>,
+    /// When set, every request fails with this HTTP status (Stripe being down).
+    failing: Arc<Mutex<Option<StatusCode>>>,
+}
+
+pub const SECRET_KEY: &str = "sk_test_fake_51LetThemDraw";
+
+#[derive(Clone)]
+struct FakeState {
+    received: Arc<Mutex<Vec<Received>>>,
+    failing: Arc<Mutex<Option<StatusCode>>>,
+}
+
+impl StripeFake {
+    pub async fn start() -> Self {
+        let state = FakeState { received: Arc::default(), failing: Arc::default() };
+        let router = Router::new()
+            .route("/v1/checkout/sessions", post(create_session))
+            .route("/v1/prices", post(create_price))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { address, received: state.received, failing: state.failing }
+    }
+
+    /// The base URL to hand the server as `STRIPE_API_BASE`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/", self.address)
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().expect("lock").clone()
+    }
+
+    pub fn fail_with(&self, status: Option<StatusCode>) {
+        *self.failing.lock().expect("lock") = status;
+    }
+}
+
+fn stripe_error(status: StatusCode, message: &str) -> (StatusCode, Json<Value>) {
+    (status, Json(json!({ "error": { "type": "invalid_request_error", "message": message } })))
+}
+
+/// Records the request and checks what every Stripe request must carry.
+fn receive(
+    state: &FakeState,
+    path: &str,
+    headers: HeaderMap,
+    body: &[u8],
+) -> Result<Received, (StatusCode, Json<Value>)> {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let received = Received { path: path.to_owned(), headers, form };
+    state.received.lock().expect("lock").push(received.clone());
+    if let Some(status) = *state.failing.lock().expect("lock") {
+        return Err(stripe_error(status, "the fake is failing on purpose"));
+    }
+    if received.header("authorization") != Some(&format!("Bearer {SECRET_KEY}")) {
+        return Err(stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided"));
+    }
+    if received.header("idempotency-key").is_none_or(str::is_empty) {
+        return Err(stripe_error(StatusCode::BAD_REQUEST, "this fake expects an Idempotency-Key"));
+    }
+    if received.header("stripe-version").is_none() {
+        return Err(stripe_error(StatusCode::BAD_REQUEST, "this fake expects a pinned Stripe-Version"));
+    }
+    if received.header("content-type") != Some("application/x-www-form-urlencoded") {
+        return Err(stripe_error(StatusCode::BAD_REQUEST, "Stripe takes form-encoded bodies"));
+    }
+    Ok(received)
+}
+
+async fn create_session(
+    State(state): State<FakeState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
+    let received = receive(&state, "/v1/checkout/sessions", headers, &body)?;
+    let field = |name: &str| received.field(name).map(str::to_owned);
+    let required =
+        ["mode", "client_reference_id", "metadata[order_id]", "success_url", "cancel_url", "expires_at"];
+    if let Some(missing) = required.iter().find(|name| field(name).is_none()) {
+        return Err(stripe_error(StatusCode::BAD_REQUEST, &format!("Missing required param: {missing}.")));
+    }
+    let id = format!("cs_test_fake_{}", uuid::Uuid::new_v4().simple());
+    let order_id = field("client_reference_id").unwrap_or_default();
+    let amount: i64 =
+        field("line_items[0][price_data][unit_amount]").and_then(|a| a.parse().ok()).unwrap_or(500);
+    let mut session = session(&id, &order_id, "unpaid", "open", amount);
+    session["url"] = json!(format!("https://checkout.stripe.com/c/pay/{id}"));
+    session["success_url"] = json!(field("success_url"));
+    session["cancel_url"] = json!(field("cancel_url"));
+    session["expires_at"] = json!(field("expires_at").and_then(|t| t.parse::<i64>().ok()));
+    Ok(Json(session))
+}
+
+async fn create_price(
+    State(state): State<FakeState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
+    let received = receive(&state, "/v1/prices", headers, &body)?;
+    let (Some(currency), Some(amount)) = (received.field("currency"), received.field("unit_amount")) else {
+        return Err(stripe_error(StatusCode::BAD_REQUEST, "Missing required param: currency."));
+    };
+    let amount: i64 = amount.parse().map_err(|_| stripe_error(StatusCode::BAD_REQUEST, "Invalid integer"))?;
+    let metadata: serde_json::Map<String, Value> = received
+        .form
+        .iter()
+        .filter_map(|(key, value)| {
+            key.strip_prefix("metadata[")
+                .and_then(|k| k.strip_suffix(']'))
+                .map(|k| (k.to_owned(), json!(value)))
+        })
+        .collect();
+    Ok(Json(json!({
+        "id": format!("price_fake_{}", uuid::Uuid::new_v4().simple()),
+        "object": "price",
+        "active": true,
+        "billing_scheme": "per_unit",
+        "created": now(),
+        "currency": currency,
+        "custom_unit_amount": null,
+        "livemode": false,
+        "lookup_key": null,
+        "metadata": metadata,
+        "nickname": null,
+        "product": format!("prod_fake_{}", uuid::Uuid::new_v4().simple()),
+        "recurring": null,
+        "tax_behavior": "unspecified",
+        "tiers_mode": null,
+        "transform_quantity": null,
+        "type": "one_time",
+        "unit_amount": amount,
+        "unit_amount_decimal": amount.to_string(),
+    })))
+}
