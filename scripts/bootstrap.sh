@@ -70,3 +70,30 @@ bootstrap_chromium() {
     apt_install chromium
   fi
 }
+
+# Redis for the scale-out tests: use the one on 127.0.0.1:6379, else install and start one.
+bootstrap_redis() {
+  if redis_answers; then return; fi
+  if ! command -v redis-server >/dev/null 2>&1; then
+    step "installing Debian's redis-server"
+    apt_install redis-server
+  fi
+  step "starting Redis on 127.0.0.1:6379"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --logfile /tmp/let-them-draw-redis.log
+  local tries=0
+  until redis_answers; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 50 ]; then echo "Redis did not start; see /tmp/let-them-draw-redis.log" >&2; return 1; fi
+    sleep 0.1
+  done
+}
+
+redis_answers() {
+  local reply
+  { exec 3<>/dev/tcp/127.0.0.1/6379; } 2>/dev/null || return 1
+  printf 'PING\r\n' >&3
+  read -r -t 2 reply <&3 || true
+  exec 3>&- 3<&-
+  [ "${reply%$'\r'}" = "+PONG" ]
+}

@@ -1,10 +1,19 @@
 //! Live order updates: every status change is published; SSE streams subscribe.
+//!
+//! Two fan-outs behind one trait: a broadcast channel inside this process (the embedded
+//! default), or Redis pub/sub, so an SSE stream on one web instance sees changes made by a
+//! worker or another instance.
+
+mod redis;
+
+pub use self::redis::RedisEvents;
 
 use app::domain::Order;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 /// A status change of one order, with its owner for filtering.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OrderEvent {
     pub user_id: String,
     pub order: Order,
@@ -18,6 +27,9 @@ pub trait OrderEvents: Send + Sync {
     fn subscribe(&self) -> broadcast::Receiver<OrderEvent>;
 }
 
+/// How many events a slow SSE stream may fall behind before it re-reads the database.
+const BACKLOG: usize = 1024;
+
 /// The embedded default: a broadcast channel inside this process.
 pub struct InProcessEvents {
     sender: broadcast::Sender<OrderEvent>,
@@ -25,7 +37,7 @@ pub struct InProcessEvents {
 
 impl Default for InProcessEvents {
     fn default() -> Self {
-        Self { sender: broadcast::channel(1024).0 }
+        Self { sender: broadcast::channel(BACKLOG).0 }
     }
 }
 

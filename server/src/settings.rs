@@ -83,6 +83,14 @@ pub struct WebSettings {
     #[arg(long, env = "LTD_SESSION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
     pub session_days: u32,
 
+    /// Redis: when set, order events fan out across instances over Redis pub/sub.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// Namespace of every Redis key and channel, so deployments (and tests) can share a Redis.
+    #[arg(long, env = "LTD_REDIS_PREFIX", default_value = "ltd")]
+    pub redis_prefix: String,
+
     /// The drawing queue (apalis); defaults to `sqlite://<data dir>/queue.db`.
     #[arg(long, env = "LTD_QUEUE_URL")]
     pub queue_url: Option<String>,

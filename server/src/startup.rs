@@ -6,7 +6,7 @@ use crate::{
     artist::Artist,
     catalogue::Catalogue,
     db,
-    events::InProcessEvents,
+    events::{InProcessEvents, OrderEvents, RedisEvents},
     orders::Orders,
     payments::{self, Webhook},
     pictures::LocalPictures,
@@ -57,10 +57,14 @@ impl Application {
         let queue = SqliteQueue::open(&web.queue_url(settings)).await?;
         let catalogue = Arc::new(Catalogue::new(pool.clone()));
         let pictures = Arc::new(LocalPictures::new(settings.data_dir.join("pictures")));
+        let events: Arc<dyn OrderEvents> = match &web.redis_url {
+            Some(url) => Arc::new(RedisEvents::connect(url, &web.redis_prefix).await?),
+            None => Arc::new(InProcessEvents::default()),
+        };
         let orders = Arc::new(Orders::new(
             pool.clone(),
             catalogue.clone(),
-            Arc::new(InProcessEvents::default()),
+            events,
             Arc::new(queue.clone()),
             provider,
             &public_url,

@@ -32,6 +32,7 @@ pub fn AdminShapesPage() -> impl IntoView {
                                 <table class="admin-shapes">
                                     <thead>
                                         <tr>
+                                            <th>"#"</th>
                                             <th>"Shape"</th>
                                             <th>"Price"</th>
                                             <th>"Currency"</th>
@@ -74,6 +75,7 @@ fn ShapeRow(shape: ShapeSettings, action: ServerAction<UpdateShape>) -> impl Int
     };
     view! {
         <tr data-shape=name>
+            <td class="hint">{shape.sort_order}</td>
             <th scope="row">
                 {shape.display_name.clone()} <span class="hint">{format!(" ({current})")}</span>
             </th>
@@ -112,7 +114,9 @@ fn ShapeRow(shape: ShapeSettings, action: ServerAction<UpdateShape>) -> impl Int
             <td>
                 <ActionForm action attr:id=form_id attr:class="inline">
                     <input type="hidden" name="name" value=name />
-                    <button type="submit">{format!("Save {}", shape.display_name)}</button>
+                    <button type="submit" aria-label=format!("Save {}", shape.display_name)>
+                        "Save"
+                    </button>
                 </ActionForm>
             </td>
         </tr>

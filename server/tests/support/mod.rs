@@ -17,6 +17,13 @@ pub struct TestApp {
     /// A client that keeps cookies, like a browser.
     pub client: Client,
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// This app's Redis namespace, shared with apps spawned beside it.
+    pub redis_prefix: String,
+}
+
+/// A Redis key prefix no other test uses.
+pub fn unique_prefix() -> String {
+    format!("ltd-test-{}", uuid::Uuid::new_v4().simple())
 }
 
 impl TestApp {
@@ -34,7 +41,26 @@ impl TestApp {
     /// Spawns the app with extra `serve` arguments, e.g. `["--role", "web"]`.
     pub async fn spawn_with(data_dir: TempDir, serve_args: &[&str]) -> Self {
         let data = data_dir.path().display().to_string();
-        let mut args = vec!["let-them-draw", "--data-dir", &data, "serve", "--site-addr", "127.0.0.1:0"];
+        Self::spawn_on(data_dir, &data, serve_args, &unique_prefix()).await
+    }
+
+    /// Another instance over the same database, queue and pictures (and Redis prefix), like
+    /// a second process of one deployment.
+    pub async fn spawn_beside(&self, serve_args: &[&str]) -> Self {
+        let data = self.data_dir.path().display().to_string();
+        let own = tempfile::tempdir().expect("temp dir");
+        Self::spawn_on(own, &data, serve_args, &self.redis_prefix).await
+    }
+
+    /// `LTD_TEST_REDIS_URL` runs the suite on the scale-out event fan-out (Redis pub/sub),
+    /// each app under its own key prefix; unset, on the embedded default.
+    async fn spawn_on(data_dir: TempDir, data: &str, serve_args: &[&str], prefix: &str) -> Self {
+        let redis = std::env::var("LTD_TEST_REDIS_URL").ok().filter(|url| !url.is_empty());
+        let mut args = vec!["let-them-draw", "--data-dir", data, "serve", "--site-addr", "127.0.0.1:0"];
+        let explicit = serve_args.contains(&"--redis-url");
+        if let Some(redis) = redis.as_ref().filter(|_| !explicit) {
+            args.extend_from_slice(&["--redis-url", redis, "--redis-prefix", prefix]);
+        }
         args.extend_from_slice(serve_args);
         let cli = Cli::parse_from(args);
         let web: WebSettings = match cli.command {
@@ -44,7 +70,7 @@ impl TestApp {
         let app = Application::build(&cli.settings, &web).await.expect("the app builds");
         let address = app.local_addr().expect("bound");
         let server = tokio::spawn(app.run(std::future::pending()));
-        Self { address, data_dir, client: Self::browser(), server }
+        Self { address, data_dir, client: Self::browser(), server, redis_prefix: prefix.to_owned() }
     }
 
     /// A new client with its own cookie jar: another person.
