@@ -1,4 +1,5 @@
-//! The drawing queue: apalis, on SQLite in the embedded default.
+//! The drawing queue: apalis, on SQLite in the embedded default or on Redis when
+//! `REDIS_URL` is set.
 //!
 //! The job is the order id and nothing else; [`draw_job`] does not know which backend
 //! delivered it.
@@ -87,6 +88,85 @@ impl DrawQueue for SqliteQueue {
             .push(DrawJob { order_id: order_id.to_owned() })
             .await
             .map_err(|error| anyhow::anyhow!("cannot queue the drawing job: {error}"))
+    }
+}
+
+/// apalis on Redis, under `<prefix>:draw`.
+#[derive(Clone)]
+pub struct RedisQueue {
+    storage: apalis_redis::RedisStorage<DrawJob>,
+}
+
+impl RedisQueue {
+    pub async fn connect(url: &str, prefix: &str) -> anyhow::Result<Self> {
+        let connection = apalis_redis::connect(url)
+            .await
+            .with_context(|| format!("cannot reach the Redis queue at {url}"))?;
+        let config = apalis_redis::Config::default().queue(Self::queue_name(prefix));
+        Ok(Self { storage: apalis_redis::RedisStorage::new(connection).with_config(config) })
+    }
+
+    /// The apalis queue (and Redis key prefix) of a deployment's drawing jobs.
+    pub fn queue_name(prefix: &str) -> String {
+        format!("{prefix}:{QUEUE}")
+    }
+}
+
+#[async_trait::async_trait]
+impl DrawQueue for RedisQueue {
+    async fn enqueue(&self, order_id: &str) -> anyhow::Result<()> {
+        let mut storage = self.storage.clone();
+        storage
+            .push(DrawJob { order_id: order_id.to_owned() })
+            .await
+            .map_err(|error| anyhow::anyhow!("cannot queue the drawing job: {error}"))
+    }
+}
+
+/// The queue chosen by the settings.
+#[derive(Clone)]
+pub enum Queue {
+    Sqlite(SqliteQueue),
+    Redis(RedisQueue),
+}
+
+impl Queue {
+    /// Runs a worker that draws `concurrency` pictures at a time until `shutdown` completes.
+    pub async fn run_worker(
+        self,
+        name: String,
+        artist: Arc<Artist>,
+        concurrency: usize,
+        poll_every: Duration,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        match self {
+            Queue::Sqlite(queue) => queue.run_worker(name, artist, concurrency, poll_every, shutdown).await,
+            Queue::Redis(queue) => {
+                let backend = queue.storage.poll_with_strategy(Ticker::new(poll_every));
+                WorkerBuilder::new(name)
+                    .backend(backend)
+                    .concurrency(concurrency)
+                    .data(artist)
+                    .build(draw_job)
+                    .run_until(async move {
+                        shutdown.await;
+                        Ok::<(), std::io::Error>(())
+                    })
+                    .await
+                    .context("the drawing worker stopped with an error")
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl DrawQueue for Queue {
+    async fn enqueue(&self, order_id: &str) -> anyhow::Result<()> {
+        match self {
+            Queue::Sqlite(queue) => queue.enqueue(order_id).await,
+            Queue::Redis(queue) => queue.enqueue(order_id).await,
+        }
     }
 }
 

@@ -83,7 +83,8 @@ pub struct WebSettings {
     #[arg(long, env = "LTD_SESSION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
     pub session_days: u32,
 
-    /// Redis: when set, order events fan out across instances over Redis pub/sub.
+    /// Redis: when set, drawing jobs go through apalis on Redis (LTD_QUEUE_URL is then
+    /// unused) and order events fan out across instances over Redis pub/sub.
     #[arg(long, env = "REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<String>,
 

@@ -10,7 +10,7 @@ use crate::{
     orders::Orders,
     payments::{self, Webhook},
     pictures::LocalPictures,
-    queue::SqliteQueue,
+    queue::{Queue, RedisQueue, SqliteQueue},
     server_fn_status,
     settings::{Environment, Settings, WebSettings},
     sign_in_first,
@@ -37,7 +37,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     web: WebSettings,
-    queue: SqliteQueue,
+    queue: Queue,
     artist: Arc<Artist>,
     orders: Arc<Orders>,
 }
@@ -54,7 +54,10 @@ impl Application {
         let provider = payments::provider(&web.payments, production, &public_url, &secrets)?;
         let pool = db::connect(&settings.database_url()).await?;
         db::migrate(&pool).await?;
-        let queue = SqliteQueue::open(&web.queue_url(settings)).await?;
+        let queue = match &web.redis_url {
+            Some(url) => Queue::Redis(RedisQueue::connect(url, &web.redis_prefix).await?),
+            None => Queue::Sqlite(SqliteQueue::open(&web.queue_url(settings)).await?),
+        };
         let catalogue = Arc::new(Catalogue::new(pool.clone()));
         let pictures = Arc::new(LocalPictures::new(settings.data_dir.join("pictures")));
         let events: Arc<dyn OrderEvents> = match &web.redis_url {
@@ -136,7 +139,7 @@ impl Application {
 /// The drawing worker and the outbox sweep, when this process draws.
 async fn draw_until(
     web: WebSettings,
-    queue: SqliteQueue,
+    queue: Queue,
     artist: Arc<Artist>,
     orders: Arc<Orders>,
     stopped: impl Future<Output = ()> + Send + 'static,
@@ -201,6 +204,8 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let services: SharedServices = Arc::new(state.clone());
     let options = state.leptos_options.clone();
+    // The "not found" page renders the whole app too (header included): same context.
+    let fallback_services = services.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::routes())
@@ -210,7 +215,10 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(services.clone()),
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || provide_context(fallback_services.clone()),
+            shell,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), sign_in_first::redirect_signed_out))
         .layer(middleware::map_response(server_fn_status::fix_status))
         .layer(TraceLayer::new_for_http())

@@ -97,3 +97,13 @@ async fn server_function_errors_carry_their_own_status() {
     let missing = client.post(app.url("/api/fn/sign_in")).form(&[("email", "x@example.com")]).send().await;
     assert_eq!(missing.expect("request").status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_not_found_page_still_knows_who_is_signed_in() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("lost@example.com").await;
+    let response = client.get(app.url("/no/such/page")).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = response.text().await.expect("html");
+    assert!(html.contains("lost@example.com"), "the header shows the account on the 404 page too");
+}

@@ -549,3 +549,29 @@ async fn admin_grant_makes_an_account_an_admin() {
     assert!(revoked.status.success());
     assert_eq!(app.get(&client, "/api/v1/admin/shapes").await.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_internal_failure_answers_5xx_and_applies_nothing_so_stripe_can_retry() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    // Break the order update from outside, after the event id would have been recorded.
+    let url = format!("sqlite://{}", app.data_dir.path().join("let-them-draw.db").display());
+    let db = sqlx::SqlitePool::connect(&url).await.expect("db");
+    sqlx::query(
+        "CREATE TRIGGER break_orders BEFORE UPDATE ON orders BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
+    )
+    .execute(&db)
+    .await
+    .expect("trigger");
+    let event = completed("evt_retry", &order, &session, "paid");
+    let failed = app.deliver_signed(&event).await;
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(error_of(failed).await["code"], "internal");
+    assert_eq!(status_of(&app, &client, &order).await["status"], "awaiting_payment");
+
+    // Stripe retries the same event once the fault is gone: it applies, so nothing was half-done.
+    sqlx::query("DROP TRIGGER break_orders").execute(&db).await.expect("drop trigger");
+    assert_eq!(outcome(app.deliver_signed(&event).await).await, "applied");
+    app.wait_for_status(&client, order["id"].as_str().expect("id"), "done").await;
+}

@@ -19,6 +19,8 @@ pub struct TestApp {
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
     /// This app's Redis namespace, shared with apps spawned beside it.
     pub redis_prefix: String,
+    /// The Redis the app's queue and events run on, if any.
+    pub redis_url: Option<String>,
 }
 
 /// A Redis key prefix no other test uses.
@@ -41,7 +43,10 @@ impl TestApp {
     /// Spawns the app with extra `serve` arguments, e.g. `["--role", "web"]`.
     pub async fn spawn_with(data_dir: TempDir, serve_args: &[&str]) -> Self {
         let data = data_dir.path().display().to_string();
-        Self::spawn_on(data_dir, &data, serve_args, &unique_prefix()).await
+        // One prefix per data dir: an app restarted on the same data finds its own queue.
+        let prefix =
+            format!("ltd-test-{}", data.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
+        Self::spawn_on(data_dir, &data, serve_args, &prefix).await
     }
 
     /// Another instance over the same database, queue and pictures (and Redis prefix), like
@@ -70,7 +75,8 @@ impl TestApp {
         let app = Application::build(&cli.settings, &web).await.expect("the app builds");
         let address = app.local_addr().expect("bound");
         let server = tokio::spawn(app.run(std::future::pending()));
-        Self { address, data_dir, client: Self::browser(), server, redis_prefix: prefix.to_owned() }
+        let (redis_url, redis_prefix) = (web.redis_url.clone(), web.redis_prefix.clone());
+        Self { address, data_dir, client: Self::browser(), server, redis_prefix, redis_url }
     }
 
     /// A new client with its own cookie jar: another person.
@@ -190,6 +196,9 @@ impl TestApp {
     /// Delivers the drawing job of order `id` once more and waits until the queue is idle.
     pub async fn redeliver(&self, id: &str) {
         use server::queue::DrawQueue;
+        if let Some(url) = &self.redis_url {
+            return self.redeliver_on_redis(url, id).await;
+        }
         let url = format!("sqlite://{}", self.data_dir.path().join("queue.db").display());
         let queue = server::queue::SqliteQueue::open(&url).await.expect("queue");
         queue.enqueue(id).await.expect("enqueue");
@@ -201,6 +210,32 @@ impl TestApp {
                 .await
                 .expect("count jobs");
             if open == 0 {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "the redelivered job never finished");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl TestApp {
+    async fn redeliver_on_redis(&self, url: &str, id: &str) {
+        use server::queue::{DrawQueue, RedisQueue};
+        let queue = RedisQueue::connect(url, &self.redis_prefix).await.expect("queue");
+        queue.enqueue(id).await.expect("enqueue");
+        let name = RedisQueue::queue_name(&self.redis_prefix);
+        let client = redis::Client::open(url).expect("url");
+        let mut redis = client.get_multiplexed_async_connection().await.expect("redis");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let waiting: u64 =
+                redis::cmd("LLEN").arg(format!("{name}:active")).query_async(&mut redis).await.expect("LLEN");
+            let running: u64 = redis::cmd("SCARD")
+                .arg(format!("{name}:inflight"))
+                .query_async(&mut redis)
+                .await
+                .expect("SCARD");
+            if waiting + running == 0 {
                 return;
             }
             assert!(std::time::Instant::now() < deadline, "the redelivered job never finished");
