@@ -72,12 +72,13 @@ bootstrap_chromium() {
 }
 
 # Redis for the scale-out tests: use the one on 127.0.0.1:6379, else install and start one.
+# redis-server itself is needed too: a test stops and restarts a Redis of its own.
 bootstrap_redis() {
-  if redis_answers; then return; fi
   if ! command -v redis-server >/dev/null 2>&1; then
     step "installing Debian's redis-server"
     apt_install redis-server
   fi
+  if redis_answers; then return; fi
   step "starting Redis on 127.0.0.1:6379"
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
     --logfile /tmp/let-them-draw-redis.log
@@ -96,4 +97,65 @@ redis_answers() {
   read -r -t 2 reply <&3 || true
   exec 3>&- 3<&-
   [ "${reply%$'\r'}" = "+PONG" ]
+}
+
+# PostgreSQL for the scale-out tests: use the one on 127.0.0.1:5432, else install Debian's
+# and start it. The tests connect as postgres/postgres (a trust setup ignores the password).
+bootstrap_postgres() {
+  if port_open 5432; then return; fi
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    step "installing Debian's postgresql"
+    apt_install postgresql
+  fi
+  step "starting PostgreSQL on 127.0.0.1:5432"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+  local tries=0
+  until port_open 5432; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 100 ]; then echo "PostgreSQL did not start" >&2; return 1; fi
+    sleep 0.1
+  done
+  as_root runuser -u postgres -- psql -q -c "ALTER USER postgres PASSWORD 'postgres'"
+}
+
+# moto's server (PyPI) as the S3 emulator (and, later, Cognito's): started for this run on
+# a free port, stopped by the caller's cleanup. Exports the AWS_* variables pointing at it.
+start_moto() {
+  if ! python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
+    step "installing moto[server] from PyPI"
+    python3 -m pip install --quiet --disable-pip-version-check "moto[server]"
+  fi
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  step "starting moto on 127.0.0.1:$port"
+  python3 -m moto.server -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/let-them-draw-moto.log" 2>&1 &
+  MOTO_PID=$!
+  local tries=0
+  until port_open "$port"; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 200 ]; then echo "moto did not start; see ${TMPDIR:-/tmp}/let-them-draw-moto.log" >&2; return 1; fi
+    sleep 0.1
+  done
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_REGION=us-east-1
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+}
+
+port_open() {
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+  exec 3>&- 3<&-
+}
+
+# Drops what the scale-out tests left on the shared engines (databases ltd_test_*, Redis
+# keys ltd-test-*); moto's buckets go with moto.
+clean_test_resources() {
+  if command -v psql >/dev/null 2>&1; then
+    psql "$LTD_TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'ltd\_test\_%'" 2>/dev/null |
+      while read -r db; do
+        psql "$LTD_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+      done
+  fi
+  if command -v redis-cli >/dev/null 2>&1; then
+    redis-cli -u "$LTD_TEST_REDIS_URL" --scan --pattern 'ltd-test-*' 2>/dev/null |
+      xargs -r -n 500 redis-cli -u "$LTD_TEST_REDIS_URL" unlink >/dev/null 2>&1 || true
+  fi
 }

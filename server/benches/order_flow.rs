@@ -1,8 +1,14 @@
-//! End to end on the embedded default: from `POST /api/v1/orders` to the order's `done`
-//! event, at a fixed rate, and the sustained rate the machine draws.
+//! End to end: from `POST /api/v1/orders` to the order's `done` event, at a fixed rate,
+//! and the sustained rate the machine draws.
 //!
-//! Run with `cargo bench -p server --bench order_flow` (optionally `-- --seconds N`);
-//! results are in BENCHMARKS.md. The client runs in the same process and shares the cores.
+//! Embedded default (one process, SQLite): `cargo bench -p server --bench order_flow`
+//! (optionally `-- --seconds N`).
+//!
+//! Scale-out: `cargo bench -p server --bench order_flow -- --database-url postgres://...
+//! --redis-url redis://... --workers N`: the web role runs in this process on PostgreSQL and
+//! apalis on Redis, and N separate `let-them-draw serve --role worker` processes draw
+//! (pictures in a shared local directory). Results are in BENCHMARKS.md. The client shares
+//! the machine's cores with the server.
 
 use clap::Parser;
 use futures::StreamExt;
@@ -21,9 +27,13 @@ struct Bench {
     done: DoneTimes,
 }
 
+/// `--name value` from the command line.
+fn arg(name: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != name).nth(1)
+}
+
 fn main() -> anyhow::Result<()> {
-    let seconds: u64 =
-        std::env::args().skip_while(|a| a != "--seconds").nth(1).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let seconds: u64 = arg("--seconds").and_then(|s| s.parse().ok()).unwrap_or(10);
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
@@ -33,14 +43,48 @@ fn main() -> anyhow::Result<()> {
 async fn run(phase: Duration) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().display().to_string();
-    let cli = Cli::parse_from(["let-them-draw", "--data-dir", &data, "serve", "--site-addr", "127.0.0.1:0"]);
+    let workers: usize = arg("--workers").and_then(|n| n.parse().ok()).unwrap_or(0);
+    let database = arg("--database-url");
+    let redis = arg("--redis-url");
+    let prefix = format!("ltd-bench-{}", uuid::Uuid::new_v4().simple());
+    let mut global = vec!["--data-dir".to_owned(), data.clone()];
+    if let Some(url) = &database {
+        global.extend(["--database-url".to_owned(), url.clone()]);
+    }
+    let mut serve = vec!["--site-addr".to_owned(), "127.0.0.1:0".to_owned()];
+    if let Some(url) = &redis {
+        serve.extend(["--redis-url".to_owned(), url.clone(), "--redis-prefix".to_owned(), prefix.clone()]);
+    }
+    let role = if workers > 0 { "web" } else { "all" };
+    let args = ["let-them-draw".to_owned()].into_iter().chain(global.clone()).chain(["serve".to_owned()]);
+    let cli = Cli::parse_from(args.chain(serve.clone()).chain(["--role".to_owned(), role.to_owned()]));
     let Some(server::cli::Command::Serve(web)) = cli.command else { anyhow::bail!("not a serve command") };
     let app = Application::build(&cli.settings, &web).await?;
     let base = format!("http://{}", app.local_addr()?);
     tokio::spawn(app.run(std::future::pending()));
+    // Separate worker processes of the real binary, on the same database, queue and pictures.
+    let _workers: Vec<KillOnDrop> = (0..workers)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_let-them-draw"))
+                .args(&global)
+                .arg("serve")
+                .args(&serve)
+                .args(["--role", "worker"])
+                .env("RUST_LOG", "warn")
+                .spawn()
+                .map(KillOnDrop)
+        })
+        .collect::<Result<_, _>>()?;
+    println!(
+        "database: {}, queue: {}, workers: {}",
+        if database.is_some() { "PostgreSQL" } else { "SQLite" },
+        if redis.is_some() { "Redis" } else { "SQLite" },
+        if workers == 0 { "in process".to_owned() } else { format!("{workers} processes") }
+    );
 
     let client = reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(256).build()?;
-    let credentials = serde_json::json!({ "email": "bench@example.com", "password": "bench password" });
+    let email = format!("bench-{}@example.com", uuid::Uuid::new_v4().simple());
+    let credentials = serde_json::json!({ "email": email, "password": "bench password" });
     client.post(format!("{base}/api/v1/accounts")).json(&credentials).send().await?.error_for_status()?;
     client.post(format!("{base}/api/v1/sessions")).json(&credentials).send().await?.error_for_status()?;
     let bench = Bench { base, client, done: Arc::default() };
@@ -172,5 +216,15 @@ impl Bench {
 
     fn clone_handle(&self) -> Bench {
         Bench { base: self.base.clone(), client: self.client.clone(), done: self.done.clone() }
+    }
+}
+
+/// A child process killed when the bench ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

@@ -145,8 +145,8 @@ impl Accounts {
 /// is no such account. Used by `let-them-draw admin grant|revoke`.
 pub async fn set_admin(pool: &crate::db::Pool, email: &str, admin: bool) -> Result<bool, AppError> {
     let email = Email::parse(email)?;
-    let updated = sqlx::query("UPDATE users SET is_admin = ? WHERE email = ?")
-        .bind(admin)
+    let updated = sqlx::query("UPDATE users SET is_admin = $1 WHERE email = $2")
+        .bind(i64::from(admin))
         .bind(email.as_str())
         .execute(pool)
         .await

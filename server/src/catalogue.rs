@@ -27,7 +27,7 @@ struct Row {
     display_name: String,
     price_cents: i64,
     currency: String,
-    active: bool,
+    active: i64,
     sort_order: i64,
     stripe_price_id: Option<String>,
 }
@@ -54,7 +54,7 @@ impl Catalogue {
 
     /// One shape's settings, active or not.
     pub async fn settings(&self, shape: Shape) -> Result<Option<ShapeSettings>, AppError> {
-        let row: Option<Row> = sqlx::query_as(concat!("SELECT ", columns!(), " FROM shapes WHERE name = ?"))
+        let row: Option<Row> = sqlx::query_as(concat!("SELECT ", columns!(), " FROM shapes WHERE name = $1"))
             .bind(shape.name())
             .fetch_optional(&self.pool)
             .await
@@ -101,12 +101,12 @@ impl Catalogue {
             })?
         };
         let row: Row = sqlx::query_as(concat!(
-            "UPDATE shapes SET price_cents = ?, currency = ?, active = ?, stripe_price_id = ? WHERE name = ? RETURNING ",
+            "UPDATE shapes SET price_cents = $1, currency = $2, active = $3, stripe_price_id = $4 WHERE name = $5 RETURNING ",
             columns!()
         ))
         .bind(price_cents)
         .bind(&currency)
-        .bind(active)
+        .bind(i64::from(active))
         .bind(&stripe_price_id)
         .bind(shape.name())
         .fetch_one(&self.pool)
@@ -127,7 +127,7 @@ fn to_settings(row: Row) -> Option<ShapeSettings> {
         display_name: row.display_name,
         price_cents: row.price_cents,
         currency: row.currency,
-        active: row.active,
+        active: row.active != 0,
         sort_order: row.sort_order,
         stripe_price_id: row.stripe_price_id,
     })

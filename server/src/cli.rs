@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the web site and draw ordered pictures (the default).
-    Serve(WebSettings),
+    Serve(Box<WebSettings>),
     /// Apply database migrations and exit.
     Migrate,
     /// Draw one picture to a PNG file, like the original artist's draw-image.sh.

@@ -10,12 +10,13 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    server::startup::install_crypto_provider();
     telemetry::init(cli.settings.log_format);
     let outcome = match cli.command {
         Some(Command::Draw(args)) => draw::run(&args),
         Some(Command::Migrate) => block_on(migrate(cli.settings)),
         Some(Command::Admin(command)) => block_on(admin(cli.settings, command)),
-        Some(Command::Serve(web)) => block_on(serve(cli.settings, web)),
+        Some(Command::Serve(web)) => block_on(serve(cli.settings, *web)),
         None => web_settings_from_env().and_then(|web| block_on(serve(cli.settings, web))),
     };
     match outcome {

@@ -111,6 +111,9 @@ pub struct Orders {
     public_url: String,
 }
 
+/// How long a request waits for the queue before leaving the job to the outbox sweep.
+const ENQUEUE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// How long a checkout session stays open. Stripe counts from when it receives the request,
 /// so a little slack keeps the 30 minutes from falling under its minimum.
 const CHECKOUT_OPEN_SECS: i64 = 30 * 60 + 30;
@@ -150,7 +153,7 @@ impl Orders {
         let now = now_millis();
         let row: OrderRow = sqlx::query_as(concat!(
             "INSERT INTO orders (id, user_id, shape, color, seed, status, price_cents, currency, \
-             enqueue_pending, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
+             enqueue_pending, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ",
             columns!()
         ))
         .bind(&id)
@@ -161,7 +164,7 @@ impl Orders {
         .bind(status.as_str())
         .bind(info.price_cents)
         .bind(&info.currency)
-        .bind(status == OrderStatus::Queued)
+        .bind(i64::from(status == OrderStatus::Queued))
         .bind(now)
         .bind(now)
         .fetch_one(&self.pool)
@@ -185,7 +188,7 @@ impl Orders {
         match self.payments.create_checkout(&request).await {
             Ok(checkout) => {
                 let row: OrderRow = sqlx::query_as(concat!(
-                    "UPDATE orders SET checkout_session_id = ?, checkout_url = ?, updated_at = ? WHERE id = ? RETURNING ",
+                    "UPDATE orders SET checkout_session_id = $1, checkout_url = $2, updated_at = $3 WHERE id = $4 RETURNING ",
                     columns!()
                 ))
                 .bind(&checkout.session_id)
@@ -201,7 +204,7 @@ impl Orders {
                 tracing::error!(order.id = %id, error = %format!("{error:#}"), "could not open a checkout session");
                 self.transition(
                     &id,
-                    "status = 'failed', failure_reason = ?",
+                    "status = 'failed', failure_reason = $1",
                     &["awaiting_payment"],
                     Some("checkout could not be opened"),
                 )
@@ -219,7 +222,7 @@ impl Orders {
         sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
-            " FROM orders WHERE checkout_session_id = ? AND user_id = ?"
+            " FROM orders WHERE checkout_session_id = $1 AND user_id = $2"
         ))
         .bind(session_id)
         .bind(&user.id)
@@ -243,7 +246,7 @@ impl Orders {
         let failed = internal("could not apply the payment event");
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let claimed = sqlx::query(
-            "INSERT INTO payment_events (id, type, order_id, received_at) VALUES (?, ?, ?, ?) \
+            "INSERT INTO payment_events (id, type, order_id, received_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(event_id)
@@ -261,13 +264,13 @@ impl Orders {
             PaymentChange::Paid { payment_intent, amount_cents } => sqlx::query_as(concat!(
                 // Every right-hand side reads the row as it was: a payment is always
                 // recorded, but only an order still waiting for it moves on to the queue.
-                "UPDATE orders SET paid_at = COALESCE(paid_at, ?), \
-                 payment_intent = COALESCE(payment_intent, ?), \
-                 amount_paid_cents = COALESCE(amount_paid_cents, ?), \
+                "UPDATE orders SET paid_at = COALESCE(paid_at, $1), \
+                 payment_intent = COALESCE(payment_intent, $2), \
+                 amount_paid_cents = COALESCE(amount_paid_cents, $3), \
                  enqueue_pending = CASE WHEN status = 'awaiting_payment' THEN 1 ELSE enqueue_pending END, \
                  status = CASE WHEN status = 'awaiting_payment' THEN 'queued' ELSE status END, \
-                 updated_at = ? \
-                 WHERE checkout_session_id = ? AND paid_at IS NULL RETURNING ",
+                 updated_at = $4 \
+                 WHERE checkout_session_id = $5 AND paid_at IS NULL RETURNING ",
                 columns!()
             ))
             .bind(now)
@@ -279,14 +282,14 @@ impl Orders {
                 return Ok(WebhookOutcome::Unchanged);
             }
             PaymentChange::PaymentFailed => sqlx::query_as(concat!(
-                "UPDATE orders SET status = 'failed', failure_reason = 'payment failed', updated_at = ? \
-                 WHERE checkout_session_id = ? AND status = 'awaiting_payment' RETURNING ",
+                "UPDATE orders SET status = 'failed', failure_reason = 'payment failed', updated_at = $1 \
+                 WHERE checkout_session_id = $2 AND status = 'awaiting_payment' RETURNING ",
                 columns!()
             ))
             .bind(now),
             PaymentChange::Expired => sqlx::query_as(concat!(
-                "UPDATE orders SET status = 'failed', failure_reason = 'checkout expired', updated_at = ? \
-                 WHERE checkout_session_id = ? AND status = 'awaiting_payment' AND paid_at IS NULL RETURNING ",
+                "UPDATE orders SET status = 'failed', failure_reason = 'checkout expired', updated_at = $1 \
+                 WHERE checkout_session_id = $2 AND status = 'awaiting_payment' AND paid_at IS NULL RETURNING ",
                 columns!()
             ))
             .bind(now),
@@ -322,7 +325,7 @@ impl Orders {
 
     /// The stored row of the caller's order.
     pub async fn row_of(&self, user: &User, id: &str) -> Result<OrderRow, AppError> {
-        sqlx::query_as(concat!("SELECT ", columns!(), " FROM orders WHERE id = ? AND user_id = ?"))
+        sqlx::query_as(concat!("SELECT ", columns!(), " FROM orders WHERE id = $1 AND user_id = $2"))
             .bind(id)
             .bind(&user.id)
             .fetch_optional(&self.pool)
@@ -336,7 +339,7 @@ impl Orders {
         let rows: Vec<OrderRow> = sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
-            " FROM orders WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT 500"
+            " FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500"
         ))
         .bind(&user.id)
         .fetch_all(&self.pool)
@@ -359,7 +362,7 @@ impl Orders {
     pub async fn finish(&self, id: &str) -> Result<Option<OrderRow>, AppError> {
         let key = OrderRow::picture_key(id);
         let row = self
-            .transition(id, "status = 'done', picture_key = ?", &["queued", "in_progress"], Some(&key))
+            .transition(id, "status = 'done', picture_key = $1", &["queued", "in_progress"], Some(&key))
             .await?;
         if let Some(row) = &row {
             tracing::info!(order.id = %id, "order done");
@@ -371,7 +374,12 @@ impl Orders {
     /// Marks an unfinished order failed, with a reason for its owner.
     pub async fn fail(&self, id: &str, reason: &str) -> Result<Option<OrderRow>, AppError> {
         let row = self
-            .transition(id, "status = 'failed', failure_reason = ?", &["queued", "in_progress"], Some(reason))
+            .transition(
+                id,
+                "status = 'failed', failure_reason = $1",
+                &["queued", "in_progress"],
+                Some(reason),
+            )
             .await?;
         if let Some(row) = &row {
             tracing::warn!(order.id = %id, reason, "order failed");
@@ -388,10 +396,14 @@ impl Orders {
         from: &[&str],
         value: Option<&str>,
     ) -> Result<Option<OrderRow>, AppError> {
-        let placeholders = vec!["?"; from.len()].join(", ");
+        // `set` uses `$1` for `value` when it takes one; the other parameters follow.
+        let first = if value.is_some() { 2 } else { 1 };
+        let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", first + 2 + i)).collect();
         // Every piece is a literal of this module: `set` and the placeholders, never input.
         let sql = format!(
-            "UPDATE orders SET {set}, updated_at = ? WHERE id = ? AND status IN ({placeholders}) RETURNING {}",
+            "UPDATE orders SET {set}, updated_at = ${first} WHERE id = ${} AND status IN ({}) RETURNING {}",
+            first + 1,
+            placeholders.join(", "),
             columns!()
         );
         let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
@@ -408,9 +420,12 @@ impl Orders {
     /// Hands an order to the queue and clears its outbox flag. On failure the flag stays
     /// set and [`Orders::requeue_pending`] tries again.
     async fn dispatch(&self, id: &str) {
-        match self.queue.enqueue(id).await {
+        let queued = tokio::time::timeout(ENQUEUE_TIMEOUT, self.queue.enqueue(id))
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the queue did not answer within {ENQUEUE_TIMEOUT:?}")));
+        match queued {
             Ok(()) => {
-                let cleared = sqlx::query("UPDATE orders SET enqueue_pending = 0 WHERE id = ?")
+                let cleared = sqlx::query("UPDATE orders SET enqueue_pending = 0 WHERE id = $1")
                     .bind(id)
                     .execute(&self.pool)
                     .await;

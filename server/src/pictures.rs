@@ -1,7 +1,61 @@
-//! Where finished pictures are kept.
+//! Where finished pictures are kept: a directory (the embedded default) or an
+//! S3-compatible bucket, chosen by `LTD_STORAGE`.
+
+mod s3;
+
+pub use s3::S3Pictures;
 
 use anyhow::Context;
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+/// Where `LTD_STORAGE` says pictures go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// `file:///path`: a local directory.
+    Directory(PathBuf),
+    /// `s3://bucket/prefix`.
+    S3 { bucket: String, prefix: String },
+}
+
+impl Storage {
+    /// Parses `LTD_STORAGE`; the error names the variable and what it accepts.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        if let Some(path) = text.strip_prefix("file://") {
+            anyhow::ensure!(
+                !path.is_empty(),
+                "LTD_STORAGE file:// needs a directory, e.g. file:///var/lib/ltd/pictures"
+            );
+            return Ok(Storage::Directory(PathBuf::from(path)));
+        }
+        if let Some(rest) = text.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            let valid = (3..=63).contains(&bucket.len())
+                && bucket
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+            anyhow::ensure!(
+                valid,
+                "LTD_STORAGE: {bucket:?} is not an S3 bucket name (3-63 lower-case letters, digits, '-' or '.')"
+            );
+            return Ok(Storage::S3 {
+                bucket: bucket.to_owned(),
+                prefix: prefix.trim_matches('/').to_owned(),
+            });
+        }
+        anyhow::bail!("LTD_STORAGE must be file:///path or s3://bucket/prefix, not {text:?}")
+    }
+
+    /// Opens the store (for S3, checks that the bucket answers).
+    pub async fn open(&self) -> anyhow::Result<Arc<dyn PictureStore>> {
+        Ok(match self {
+            Storage::Directory(path) => Arc::new(LocalPictures::new(path)),
+            Storage::S3 { bucket, prefix } => Arc::new(S3Pictures::connect(bucket, prefix).await?),
+        })
+    }
+}
 
 /// A store of PNG pictures by key. Keys are chosen by this code (`orders/<id>.png`), one per
 /// order, so storing a picture twice overwrites it with the same bytes.
@@ -61,6 +115,23 @@ impl PictureStore for LocalPictures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storage_urls_parse_and_bad_ones_name_the_variable() {
+        assert_eq!(Storage::parse("file:///var/ltd").ok(), Some(Storage::Directory("/var/ltd".into())));
+        assert_eq!(
+            Storage::parse("s3://my-bucket/pictures/").ok(),
+            Some(Storage::S3 { bucket: "my-bucket".into(), prefix: "pictures".into() })
+        );
+        assert_eq!(
+            Storage::parse("s3://my-bucket").ok(),
+            Some(Storage::S3 { bucket: "my-bucket".into(), prefix: String::new() })
+        );
+        for bad in ["", "/tmp/x", "s3://", "s3://UPPER", "file://", "gs://bucket"] {
+            let error = Storage::parse(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(error.contains("LTD_STORAGE"), "{bad:?}: {error}");
+        }
+    }
 
     #[tokio::test]
     async fn stores_reads_and_overwrites_by_key() {

@@ -8,6 +8,7 @@ use crate::artist::Artist;
 use anyhow::Context as _;
 use apalis::prelude::*;
 use apalis_sqlite::{Config, SqliteStorage};
+use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use std::{
     pin::Pin,
@@ -55,29 +56,6 @@ impl SqliteQueue {
         let storage = SqliteStorage::new(&pool).with_config(Config::default().queue(QUEUE));
         Ok(Self { storage })
     }
-
-    /// Runs a worker that draws `concurrency` pictures at a time until `shutdown` completes.
-    pub async fn run_worker(
-        self,
-        name: String,
-        artist: Arc<Artist>,
-        concurrency: usize,
-        poll_every: Duration,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
-        let backend = self.storage.poll_with_strategy(Ticker::new(poll_every));
-        WorkerBuilder::new(name)
-            .backend(backend)
-            .concurrency(concurrency)
-            .data(artist)
-            .build(draw_job)
-            .run_until(async move {
-                shutdown.await;
-                Ok::<(), std::io::Error>(())
-            })
-            .await
-            .context("the drawing worker stopped with an error")
-    }
 }
 
 #[async_trait::async_trait]
@@ -99,10 +77,25 @@ pub struct RedisQueue {
 
 impl RedisQueue {
     pub async fn connect(url: &str, prefix: &str) -> anyhow::Result<Self> {
-        let connection = apalis_redis::connect(url)
+        // redis-rs waits 500 ms for an answer by default, and apalis-redis treats a timed-out
+        // fetch as fatal to the worker (apalis-dev/apalis-redis#76): allow a busy Redis more.
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_response_timeout(Some(Duration::from_secs(10)))
+            // While Redis is away, fail fast (the outbox keeps the order) rather than make
+            // a client's request wait through many reconnection attempts.
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_number_of_retries(1);
+        let connection = redis::Client::open(url)
+            .with_context(|| format!("REDIS_URL is not a Redis URL: {url}"))?
+            .get_connection_manager_with_config(config)
             .await
             .with_context(|| format!("cannot reach the Redis queue at {url}"))?;
-        let config = apalis_redis::Config::default().queue(Self::queue_name(prefix));
+        // A worker that dies (kill -9, lost machine) has its jobs re-queued by the others
+        // after 3 missed heartbeats: 30 s rather than apalis' default 5 minutes.
+        let config = apalis_redis::Config::default()
+            .queue(Self::queue_name(prefix))
+            .heartbeat_interval(Duration::from_secs(10))
+            .missed_heartbeats(3);
         Ok(Self { storage: apalis_redis::RedisStorage::new(connection).with_config(config) })
     }
 
@@ -131,34 +124,88 @@ pub enum Queue {
 }
 
 impl Queue {
-    /// Runs a worker that draws `concurrency` pictures at a time until `shutdown` completes.
+    /// Runs a drawing worker (`concurrency` pictures at a time) until `shutdown` completes.
+    ///
+    /// The worker is supervised: if apalis stops it (a backend error such as Redis going
+    /// away, or its stream ending on its own), a new worker under a new name starts after a
+    /// back-off, so the process never stays up without drawing.
     pub async fn run_worker(
         self,
-        name: String,
         artist: Arc<Artist>,
         concurrency: usize,
         poll_every: Duration,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        match self {
-            Queue::Sqlite(queue) => queue.run_worker(name, artist, concurrency, poll_every, shutdown).await,
-            Queue::Redis(queue) => {
-                let backend = queue.storage.poll_with_strategy(Ticker::new(poll_every));
-                WorkerBuilder::new(name)
-                    .backend(backend)
-                    .concurrency(concurrency)
-                    .data(artist)
-                    .build(draw_job)
-                    .run_until(async move {
-                        shutdown.await;
-                        Ok::<(), std::io::Error>(())
-                    })
-                    .await
-                    .context("the drawing worker stopped with an error")
+        let shutdown = shutdown.boxed().shared();
+        let mut backoff = RESTART_AFTER;
+        loop {
+            // A fresh name each time: apalis refuses a worker whose name is still registered.
+            let name = format!("artist-{}", uuid::Uuid::new_v4().simple());
+            let exited = Arc::new(tokio::sync::Notify::new());
+            let signal = {
+                let (shutdown, exited) = (shutdown.clone(), exited.clone());
+                async move {
+                    tokio::select! {
+                        () = shutdown => {}
+                        () = exited.notified() => {}
+                    }
+                    Ok::<(), std::io::Error>(())
+                }
+            };
+            let on_exit = move |_: &WorkerContext, event: &Event| {
+                if matches!(event, Event::Exit) {
+                    exited.notify_one();
+                }
+            };
+            let started = tokio::time::Instant::now();
+            tracing::info!(worker = %name, "drawing worker started");
+            let outcome = match self.clone() {
+                Queue::Sqlite(queue) => {
+                    WorkerBuilder::new(name.as_str())
+                        .backend(queue.storage.poll_with_strategy(Ticker::new(poll_every)))
+                        .concurrency(concurrency)
+                        .data(artist.clone())
+                        .on_event(on_exit)
+                        .build(draw_job)
+                        .run_until(signal)
+                        .await
+                }
+                Queue::Redis(queue) => {
+                    WorkerBuilder::new(name.as_str())
+                        .backend(queue.storage.poll_with_strategy(Ticker::new(poll_every)))
+                        .concurrency(concurrency)
+                        .data(artist.clone())
+                        .on_event(on_exit)
+                        .build(draw_job)
+                        .run_until(signal)
+                        .await
+                }
+            };
+            if shutdown.peek().is_some() {
+                return Ok(());
             }
+            match outcome {
+                Ok(()) => {
+                    tracing::error!(worker = %name, "the drawing worker stopped on its own; starting another")
+                }
+                Err(error) => {
+                    tracing::error!(worker = %name, %error, "the drawing worker failed; starting another")
+                }
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                backoff = RESTART_AFTER;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(backoff) => {}
+                () = shutdown.clone() => return Ok(()),
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(30));
         }
     }
 }
+
+/// The first wait before a stopped worker is replaced; doubles up to 30 s.
+const RESTART_AFTER: Duration = Duration::from_millis(500);
 
 #[async_trait::async_trait]
 impl DrawQueue for Queue {

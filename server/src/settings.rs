@@ -46,8 +46,9 @@ pub struct Settings {
     #[arg(long, env = "LTD_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
 
-    /// Database URL; defaults to `sqlite://<data dir>/let-them-draw.db`.
-    #[arg(long, env = "DATABASE_URL", global = true)]
+    /// Database URL: `sqlite://path` or `postgres://user:password@host/db`; defaults to
+    /// `sqlite://<data dir>/let-them-draw.db`.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
     /// `development` or `production` (which refuses development-only backends).
@@ -92,7 +93,18 @@ pub struct WebSettings {
     #[arg(long, env = "LTD_REDIS_PREFIX", default_value = "ltd")]
     pub redis_prefix: String,
 
-    /// The drawing queue (apalis); defaults to `sqlite://<data dir>/queue.db`.
+    /// Where pictures are kept: `file:///path` or `s3://bucket/prefix` (with the standard
+    /// AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). Defaults to
+    /// `file://<data dir>/pictures`.
+    #[arg(long, env = "LTD_STORAGE")]
+    pub storage: Option<String>,
+
+    /// Apply database migrations at start-up (`false`: run `let-them-draw migrate` on deploy).
+    #[arg(long, env = "LTD_MIGRATE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub migrate: bool,
+
+    /// The drawing queue (apalis) when REDIS_URL is unset; defaults to
+    /// `sqlite://<data dir>/queue.db`.
     #[arg(long, env = "LTD_QUEUE_URL")]
     pub queue_url: Option<String>,
 
@@ -107,6 +119,11 @@ pub struct WebSettings {
     /// How often an idle worker looks for new jobs, in milliseconds.
     #[arg(long, env = "LTD_QUEUE_POLL_MS", default_value_t = 50, value_parser = clap::value_parser!(u64).range(5..=60_000))]
     pub queue_poll_ms: u64,
+
+    /// How often the outbox sweep queues orders whose drawing job never reached the queue
+    /// (e.g. while Redis was down), in seconds.
+    #[arg(long, env = "LTD_SWEEP_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub sweep_secs: u64,
 
     /// Tests only, ignored in release builds: wait this long before drawing each picture.
     #[arg(long, env = "LTD_TEST_DRAW_DELAY_MS", default_value_t = 0, hide = true)]
@@ -157,6 +174,14 @@ impl WebSettings {
         self.queue_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", settings.data_dir.join("queue.db").display()))
+    }
+
+    /// Where pictures are kept, defaulting to a directory in the data directory.
+    pub fn storage(&self, settings: &Settings) -> anyhow::Result<crate::pictures::Storage> {
+        match &self.storage {
+            Some(text) => crate::pictures::Storage::parse(text),
+            None => Ok(crate::pictures::Storage::Directory(settings.data_dir.join("pictures"))),
+        }
     }
 
     /// The test-only drawing delay; always zero in release builds.

@@ -9,7 +9,6 @@ use crate::{
     events::{InProcessEvents, OrderEvents, RedisEvents},
     orders::Orders,
     payments::{self, Webhook},
-    pictures::LocalPictures,
     queue::{Queue, RedisQueue, SqliteQueue},
     server_fn_status,
     settings::{Environment, Settings, WebSettings},
@@ -29,9 +28,6 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::watch};
 use tower_http::trace::TraceLayer;
 
-/// How often the outbox sweep looks for orders whose job never reached the queue.
-const SWEEP_EVERY: Duration = Duration::from_secs(30);
-
 /// A bound, ready-to-run server (and, by role, drawing worker).
 pub struct Application {
     listener: TcpListener,
@@ -45,6 +41,7 @@ pub struct Application {
 impl Application {
     /// Opens and migrates the database, wires the services and binds the address.
     pub async fn build(settings: &Settings, web: &WebSettings) -> anyhow::Result<Self> {
+        install_crypto_provider();
         let listener = TcpListener::bind(web.site_addr)
             .await
             .with_context(|| format!("cannot listen on {}", web.site_addr))?;
@@ -52,14 +49,19 @@ impl Application {
         let secrets = payments::webhook_secrets(&web.payments, &settings.data_dir)?;
         let production = settings.environment == Environment::Production;
         let provider = payments::provider(&web.payments, production, &public_url, &secrets)?;
+        let storage = web.storage(settings)?;
         let pool = db::connect(&settings.database_url()).await?;
-        db::migrate(&pool).await?;
+        if web.migrate {
+            db::migrate(&pool).await?;
+        } else {
+            db::check_schema(&pool).await?;
+        }
         let queue = match &web.redis_url {
             Some(url) => Queue::Redis(RedisQueue::connect(url, &web.redis_prefix).await?),
             None => Queue::Sqlite(SqliteQueue::open(&web.queue_url(settings)).await?),
         };
         let catalogue = Arc::new(Catalogue::new(pool.clone()));
-        let pictures = Arc::new(LocalPictures::new(settings.data_dir.join("pictures")));
+        let pictures = storage.open().await?;
         let events: Arc<dyn OrderEvents> = match &web.redis_url {
             Some(url) => Arc::new(RedisEvents::connect(url, &web.redis_prefix).await?),
             None => Arc::new(InProcessEvents::default()),
@@ -156,7 +158,7 @@ async fn draw_until(
     let sweep = {
         let stopped = stopped.clone();
         async move {
-            let mut every = tokio::time::interval(SWEEP_EVERY);
+            let mut every = tokio::time::interval(Duration::from_secs(web.sweep_secs));
             every.tick().await;
             loop {
                 tokio::select! {
@@ -170,16 +172,20 @@ async fn draw_until(
             }
         }
     };
-    // A unique name per process: apalis treats a restarted worker of the same name as alive.
-    let name = format!("artist-{}", uuid::Uuid::new_v4().simple());
     let worker = queue.run_worker(
-        name,
         artist,
         usize::try_from(web.draw_concurrency).unwrap_or(1),
         Duration::from_millis(web.queue_poll_ms),
         stopped,
     );
     futures::future::try_join(worker, sweep).await.map(|_| ())
+}
+
+/// Both ring (Stripe's client) and aws-lc-rs (the AWS SDK's) are linked, so rustls cannot
+/// pick a provider on its own: choose ring, once per process.
+pub fn install_crypto_provider() {
+    // An error only means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 fn leptos_options(settings: &Settings, web: &WebSettings) -> LeptosOptions {

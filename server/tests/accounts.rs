@@ -217,15 +217,16 @@ async fn the_catalogue_lists_five_shapes_with_prices() {
 #[tokio::test]
 async fn health_and_pages_answer() {
     let app = TestApp::spawn().await;
-    let health = reqwest::get(app.url("/healthz")).await.expect("request");
+    let client = TestApp::browser();
+    let health = app.get(&client, "/healthz").await;
     assert_eq!(health.status(), StatusCode::OK);
-    let home = reqwest::get(app.url("/")).await.expect("request");
+    let home = app.get(&client, "/").await;
     assert_eq!(home.status(), StatusCode::OK);
     let html = home.text().await.expect("html");
     for name in ["Square", "Circle", "Hypnotic squares", "Tiled lines", "Voronoi", "Free", "$2.00", "$5.00"] {
         assert!(html.contains(name), "home page lacks {name}");
     }
     assert_eq!(html.matches("<svg").count(), 5, "five thumbnails");
-    let missing = reqwest::get(app.url("/no/such/page")).await.expect("request");
+    let missing = app.get(&client, "/no/such/page").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }

@@ -1,4 +1,4 @@
-//! Ordering pictures through the REST API, against the real app on a temp SQLite.
+//! Ordering pictures through the REST API, against the real app (on each backend set).
 
 mod support;
 
@@ -199,8 +199,7 @@ async fn an_order_cut_off_while_drawing_is_drawn_after_restart() {
     let done = restarted.wait_for_status(&hal, &id, "done").await;
     let png =
         restarted.get(&hal, done["picture_url"].as_str().expect("url")).await.bytes().await.expect("png");
-    let pictures = std::fs::read_dir(restarted.data_dir.path().join("pictures/orders")).expect("dir").count();
-    assert_eq!(pictures, 1, "exactly one stored picture");
+    assert_eq!(restarted.stored_pictures().await, 1, "exactly one stored picture");
     assert!(png.starts_with(b"\x89PNG"));
 }
 
@@ -218,6 +217,5 @@ async fn the_same_job_delivered_twice_draws_one_picture() {
     assert_eq!(first, after);
     let again: Value = app.get(&ivy, &format!("/api/v1/orders/{id}")).await.json().await.expect("json");
     assert_eq!(again["updated_at"], done["updated_at"], "a finished order does not move");
-    let pictures = std::fs::read_dir(app.data_dir.path().join("pictures/orders")).expect("dir").count();
-    assert_eq!(pictures, 1);
+    assert_eq!(app.stored_pictures().await, 1);
 }

@@ -1,5 +1,7 @@
 //! The outbox: an order whose job never reached the queue is queued by the sweep.
 
+mod support;
+
 use app::domain::User;
 use server::{
     catalogue::Catalogue, db, events::InProcessEvents, orders::Orders, payments::SimulatedPayments,
@@ -44,8 +46,11 @@ async fn orders_with(pool: &db::Pool, queue: Arc<dyn DrawQueue>) -> Orders {
 #[tokio::test]
 async fn an_order_whose_job_was_never_queued_is_queued_by_the_sweep_exactly_once() {
     let dir = tempfile::tempdir().expect("dir");
-    let pool =
-        db::connect(&format!("sqlite://{}", dir.path().join("db.sqlite").display())).await.expect("db");
+    let url = match support::Backends::from_env().resources(dir.path()).await {
+        Some(resources) => resources.database_url,
+        None => format!("sqlite://{}", dir.path().join("db.sqlite").display()),
+    };
+    let pool = db::connect(&url).await.expect("db");
     db::migrate(&pool).await.expect("migrate");
     sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ('u1', 'a@b.io', 'x', 0)")
         .execute(&pool)

@@ -530,7 +530,7 @@ async fn admin_grant_makes_an_account_an_admin() {
     let data = app.data_dir.path().display().to_string();
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_let-them-draw"))
-            .args(["--data-dir", &data, "admin"])
+            .args(["--data-dir", &data, "--database-url", &app.database_url, "admin"])
             .args(args)
             .output()
             .expect("runs")
@@ -556,14 +556,22 @@ async fn an_internal_failure_answers_5xx_and_applies_nothing_so_stripe_can_retry
     let client = app.signed_in_user("payer@example.com").await;
     let (order, session) = priced_order(&app, &client).await;
     // Break the order update from outside, after the event id would have been recorded.
-    let url = format!("sqlite://{}", app.data_dir.path().join("let-them-draw.db").display());
-    let db = sqlx::SqlitePool::connect(&url).await.expect("db");
-    sqlx::query(
-        "CREATE TRIGGER break_orders BEFORE UPDATE ON orders BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
-    )
-    .execute(&db)
-    .await
-    .expect("trigger");
+    let db = app.database().await;
+    let postgres = app.database_url.starts_with("postgres");
+    let breaks: &[&str] = if postgres {
+        &[
+            "CREATE FUNCTION break_orders() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$",
+            "CREATE TRIGGER break_orders BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION break_orders()",
+        ]
+    } else {
+        &[
+            "CREATE TRIGGER break_orders BEFORE UPDATE ON orders BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
+        ]
+    };
+    for statement in breaks {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(*statement)).execute(&db).await.expect("trigger");
+    }
     let event = completed("evt_retry", &order, &session, "paid");
     let failed = app.deliver_signed(&event).await;
     assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -571,7 +579,8 @@ async fn an_internal_failure_answers_5xx_and_applies_nothing_so_stripe_can_retry
     assert_eq!(status_of(&app, &client, &order).await["status"], "awaiting_payment");
 
     // Stripe retries the same event once the fault is gone: it applies, so nothing was half-done.
-    sqlx::query("DROP TRIGGER break_orders").execute(&db).await.expect("drop trigger");
+    let unbreak = if postgres { "DROP TRIGGER break_orders ON orders" } else { "DROP TRIGGER break_orders" };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(unbreak)).execute(&db).await.expect("drop trigger");
     assert_eq!(outcome(app.deliver_signed(&event).await).await, "applied");
     app.wait_for_status(&client, order["id"].as_str().expect("id"), "done").await;
 }

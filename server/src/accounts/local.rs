@@ -28,7 +28,7 @@ impl Identity for LocalIdentity {
             .map_err(internal("password hashing failed"))?;
         let id = uuid::Uuid::now_v7().to_string();
         let inserted =
-            sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)")
+            sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(&id)
                 .bind(email.as_str())
                 .bind(&hash)
@@ -47,21 +47,21 @@ impl Identity for LocalIdentity {
 
     #[tracing::instrument(skip_all)]
     async fn authenticate(&self, email: &Email, password: &Password) -> Result<Account, AppError> {
-        let row: Option<(String, String, bool)> =
-            sqlx::query_as("SELECT id, password_hash, is_admin FROM users WHERE email = ?")
+        let row: Option<(String, String, i64)> =
+            sqlx::query_as("SELECT id, password_hash, is_admin FROM users WHERE email = $1")
                 .bind(email.as_str())
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(internal("could not look up the account"))?;
         let password = password.clone();
         let found = row.is_some();
-        let (id, hash, is_admin) = row.unwrap_or_else(|| (String::new(), dummy_hash().to_owned(), false));
+        let (id, hash, is_admin) = row.unwrap_or_else(|| (String::new(), dummy_hash().to_owned(), 0));
         // Verify even for unknown e-mails so both answers take the same time.
         let matches = tokio::task::spawn_blocking(move || verify_password(password.expose(), &hash))
             .await
             .map_err(internal("password verification task failed"))?;
         if found && matches {
-            Ok(Account { id, email: email.as_str().to_owned(), is_admin })
+            Ok(Account { id, email: email.as_str().to_owned(), is_admin: is_admin != 0 })
         } else {
             Err(AppError::InvalidCredentials)
         }

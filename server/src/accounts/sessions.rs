@@ -31,39 +31,41 @@ impl Sessions {
         let bytes: [u8; 32] = rand::random();
         let token = URL_SAFE_NO_PAD.encode(bytes);
         let now = db::now();
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.pool)
             .await
             .map_err(internal("could not expire old sessions"))?;
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-            .bind(hash(&token))
-            .bind(user_id)
-            .bind(now)
-            .bind(now + self.lifetime_secs)
-            .execute(&self.pool)
-            .await
-            .map_err(internal("could not store the session"))?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(hash(&token))
+        .bind(user_id)
+        .bind(now)
+        .bind(now + self.lifetime_secs)
+        .execute(&self.pool)
+        .await
+        .map_err(internal("could not store the session"))?;
         self.cookie(&token, self.lifetime_secs)
     }
 
     /// The user of a live session.
     pub async fn user(&self, token: &str) -> Result<Option<User>, AppError> {
-        let row: Option<(String, String, bool)> = sqlx::query_as(
+        let row: Option<(String, String, i64)> = sqlx::query_as(
             "SELECT users.id, users.email, users.is_admin FROM sessions JOIN users ON users.id = sessions.user_id \
-             WHERE sessions.token_hash = ? AND sessions.expires_at > ?",
+             WHERE sessions.token_hash = $1 AND sessions.expires_at > $2",
         )
         .bind(hash(token))
         .bind(db::now())
         .fetch_optional(&self.pool)
         .await
         .map_err(internal("could not look up the session"))?;
-        Ok(row.map(|(id, email, is_admin)| User { id, email, is_admin }))
+        Ok(row.map(|(id, email, is_admin)| User { id, email, is_admin: is_admin != 0 }))
     }
 
     /// Ends a session; unknown tokens are ignored.
     pub async fn revoke(&self, token: &str) -> Result<(), AppError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(hash(token))
             .execute(&self.pool)
             .await

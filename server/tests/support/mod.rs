@@ -2,13 +2,19 @@
 
 #![allow(dead_code, reason = "each test binary uses a different part of the harness")]
 
+pub mod backends;
 pub mod stripe;
+
+pub use backends::Backends;
 
 use clap::Parser;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use server::{cli::Cli, settings::WebSettings, startup::Application};
-use std::net::SocketAddr;
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
 use tempfile::TempDir;
 
 pub struct TestApp {
@@ -21,6 +27,12 @@ pub struct TestApp {
     pub redis_prefix: String,
     /// The Redis the app's queue and events run on, if any.
     pub redis_url: Option<String>,
+    /// The data dir whose database, queue and pictures this app uses (its own, or the one
+    /// of the app it was spawned beside).
+    shared_data: PathBuf,
+    pub database_url: String,
+    /// The S3 bucket of the pictures, when they are not in the data dir.
+    bucket: Option<String>,
 }
 
 /// A Redis key prefix no other test uses.
@@ -42,47 +54,69 @@ impl TestApp {
 
     /// Spawns the app with extra `serve` arguments, e.g. `["--role", "web"]`.
     pub async fn spawn_with(data_dir: TempDir, serve_args: &[&str]) -> Self {
-        let data = data_dir.path().display().to_string();
-        // One prefix per data dir: an app restarted on the same data finds its own queue.
-        let prefix =
-            format!("ltd-test-{}", data.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
-        Self::spawn_on(data_dir, &data, serve_args, &prefix).await
+        let data = data_dir.path().to_owned();
+        Self::spawn_on(data_dir, &data, serve_args).await
     }
 
     /// Another instance over the same database, queue and pictures (and Redis prefix), like
     /// a second process of one deployment.
     pub async fn spawn_beside(&self, serve_args: &[&str]) -> Self {
-        let data = self.data_dir.path().display().to_string();
         let own = tempfile::tempdir().expect("temp dir");
-        Self::spawn_on(own, &data, serve_args, &self.redis_prefix).await
+        Self::spawn_on(own, &self.shared_data, serve_args).await
     }
 
-    /// `LTD_TEST_REDIS_URL` runs the suite on the scale-out event fan-out (Redis pub/sub),
-    /// each app under its own key prefix; unset, on the embedded default.
-    async fn spawn_on(data_dir: TempDir, data: &str, serve_args: &[&str], prefix: &str) -> Self {
-        let redis = std::env::var("LTD_TEST_REDIS_URL").ok().filter(|url| !url.is_empty());
-        let mut args = vec!["let-them-draw", "--data-dir", data, "serve", "--site-addr", "127.0.0.1:0"];
-        let explicit = serve_args.contains(&"--redis-url");
-        if let Some(redis) = redis.as_ref().filter(|_| !explicit) {
-            args.extend_from_slice(&["--redis-url", redis, "--redis-prefix", prefix]);
+    /// Runs the app on the backends of [`Backends::from_env`]; the resources on shared
+    /// engines (database, Redis prefix, bucket) are named after the data dir `data`.
+    async fn spawn_on(data_dir: TempDir, data: &Path, serve_args: &[&str]) -> Self {
+        let backends = Backends::from_env();
+        let resources = backends.resources(data).await;
+        let data_text = data.display().to_string();
+        let mut args = vec!["let-them-draw".to_owned(), "--data-dir".into(), data_text.clone()];
+        if let Some(resources) = &resources {
+            args.extend(["--database-url".into(), resources.database_url.clone()]);
         }
-        args.extend_from_slice(serve_args);
+        args.extend(["serve".into(), "--site-addr".into(), "127.0.0.1:0".into()]);
+        let explicit = serve_args.contains(&"--redis-url");
+        if let (Some(redis), Some(resources), false) = (backends.redis_url(), &resources, explicit) {
+            args.extend([
+                "--redis-url".into(),
+                redis.to_owned(),
+                "--redis-prefix".into(),
+                resources.redis_prefix.clone(),
+            ]);
+        }
+        if let Some(resources) = &resources {
+            args.extend(["--storage".into(), format!("s3://{}/pictures", resources.bucket)]);
+        }
+        args.extend(serve_args.iter().map(|a| (*a).to_owned()));
         let cli = Cli::parse_from(args);
         let web: WebSettings = match cli.command {
-            Some(server::cli::Command::Serve(web)) => web,
+            Some(server::cli::Command::Serve(web)) => *web,
             _ => unreachable!("parsed a serve command"),
         };
         let app = Application::build(&cli.settings, &web).await.expect("the app builds");
         let address = app.local_addr().expect("bound");
         let server = tokio::spawn(app.run(std::future::pending()));
         let (redis_url, redis_prefix) = (web.redis_url.clone(), web.redis_prefix.clone());
-        Self { address, data_dir, client: Self::browser(), server, redis_prefix, redis_url }
+        Self {
+            address,
+            data_dir,
+            client: Self::browser(),
+            server,
+            redis_prefix,
+            redis_url,
+            shared_data: data.to_owned(),
+            database_url: cli.settings.database_url(),
+            bucket: resources.map(|r| r.bucket),
+        }
     }
 
-    /// A new client with its own cookie jar: another person.
+    /// A new client with its own cookie jar: another person. A request that gets no
+    /// answer within 30 s fails rather than hanging the suite.
     pub fn browser() -> Client {
         Client::builder()
             .cookie_store(true)
+            .timeout(std::time::Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client")
@@ -147,6 +181,33 @@ impl TestApp {
         self.deliver(&body, Some(&signature)).await
     }
 
+    /// A connection pool to the app's own database (SQLite or PostgreSQL).
+    pub async fn database(&self) -> server::db::Pool {
+        server::db::connect(&self.database_url).await.expect("the app's database")
+    }
+
+    /// How many pictures are stored (files in the data dir, or objects in the bucket).
+    pub async fn stored_pictures(&self) -> usize {
+        match &self.bucket {
+            None => match std::fs::read_dir(self.shared_data.join("pictures/orders")) {
+                Ok(entries) => entries.count(),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => 0,
+                Err(error) => panic!("cannot list pictures: {error}"),
+            },
+            Some(bucket) => {
+                let listed = backends::s3_client()
+                    .await
+                    .list_objects_v2()
+                    .bucket(bucket)
+                    .prefix("pictures/orders/")
+                    .send()
+                    .await
+                    .expect("list the bucket");
+                listed.contents().len()
+            }
+        }
+    }
+
     /// Stops the server and hands back its data dir.
     pub async fn stop(self) -> TempDir {
         self.server.abort();
@@ -162,7 +223,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, client: &Client, path: &str) -> Response {
-        client.get(self.url(path)).send().await.expect("request")
+        client.get(self.url(path)).send().await.unwrap_or_else(|error| panic!("GET {path}: {error}"))
     }
 
     /// Polls the order until its status is `status` (at most 20 s).
@@ -199,7 +260,7 @@ impl TestApp {
         if let Some(url) = &self.redis_url {
             return self.redeliver_on_redis(url, id).await;
         }
-        let url = format!("sqlite://{}", self.data_dir.path().join("queue.db").display());
+        let url = format!("sqlite://{}", self.shared_data.join("queue.db").display());
         let queue = server::queue::SqliteQueue::open(&url).await.expect("queue");
         queue.enqueue(id).await.expect("enqueue");
         let pool = sqlx::SqlitePool::connect(&url).await.expect("queue db");

@@ -1,0 +1,359 @@
+//! The real `let-them-draw` binary as separate `web` and `worker` processes of one
+//! deployment on PostgreSQL + Redis + S3, whatever `LTD_TEST_BACKENDS` says (these tests are
+//! about the scale-out engines). Needs what the scale-out suite needs (see support/backends.rs).
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::{
+    io::{BufRead, BufReader},
+    net::SocketAddr,
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+use support::{TestApp, backends::Resources};
+
+/// One running process of the binary, killed when dropped.
+struct Process {
+    child: Child,
+    address: SocketAddr,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Process {
+    /// Starts `let-them-draw serve --role <role>` on the deployment's resources and waits
+    /// until it listens.
+    /// `let-them-draw serve --role <role>` on the deployment's database, Redis and bucket.
+    fn command(deployment: &Deployment, role: &str, extra: &[&str]) -> Command {
+        let Deployment { data_dir, resources, redis } = deployment;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_let-them-draw"));
+        command
+            .args([
+                "--data-dir",
+                &data_dir.path().display().to_string(),
+                "--database-url",
+                &resources.database_url,
+            ])
+            .args(["serve", "--role", role, "--site-addr", "127.0.0.1:0"])
+            .args(["--redis-url", redis, "--redis-prefix", &resources.redis_prefix])
+            .args(["--storage", &format!("s3://{}/pictures", resources.bucket)])
+            .args(extra)
+            .env("LTD_LOG_FORMAT", "json")
+            .env("RUST_LOG", "info");
+        command
+    }
+
+    fn start(deployment: &Deployment, role: &str, extra: &[&str]) -> Self {
+        let mut child = Self::command(deployment, role, extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (bound, listening) = std::sync::mpsc::channel();
+        {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let json: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+                    if json["message"] == "serving Let Them Draw"
+                        && let Some(address) = json["address"].as_str().and_then(|a| a.parse().ok())
+                    {
+                        let _ = bound.send(address);
+                    }
+                    log.lock().expect("log").push(line);
+                }
+            });
+        }
+        let address: SocketAddr = listening
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("the {role} process did not start: {:?}", log.lock().expect("log")));
+        Self { child, address, log }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// SIGKILL: no shutdown code runs, like a machine that dies.
+    fn kill(&mut self) {
+        self.child.kill().expect("kill -9");
+        let _ = self.child.wait();
+    }
+
+    fn log_mentions(&self, text: &str) -> bool {
+        self.log.lock().expect("log").iter().any(|line| line.contains(text))
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A deployment's shared resources (database, bucket, Redis and prefix), named after a
+/// fresh data dir.
+struct Deployment {
+    data_dir: tempfile::TempDir,
+    resources: Resources,
+    redis: String,
+}
+
+async fn deployment() -> Deployment {
+    let data_dir = tempfile::tempdir().expect("dir");
+    let backends = support::Backends::scale_out_from_env();
+    let resources = backends.resources(data_dir.path()).await.expect("scale-out resources");
+    let redis = backends.redis_url().unwrap_or_default().to_owned();
+    Deployment { data_dir, resources, redis }
+}
+
+async fn signed_in(web: &Process, email: &str) -> reqwest::Client {
+    let client = TestApp::browser();
+    let body = serde_json::json!({ "email": email, "password": support::PASSWORD });
+    let created = client.post(web.url("/api/v1/accounts")).json(&body).send().await.expect("sign up");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let session = client.post(web.url("/api/v1/sessions")).json(&body).send().await.expect("sign in");
+    assert_eq!(session.status(), StatusCode::NO_CONTENT);
+    client
+}
+
+async fn order(web: &Process, client: &reqwest::Client, shape: &str, color: &str) -> String {
+    let body = serde_json::json!({ "shape": shape, "color": color });
+    let created = client.post(web.url("/api/v1/orders")).json(&body).send().await.expect("order");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let order: Value = created.json().await.expect("json");
+    order["id"].as_str().expect("id").to_owned()
+}
+
+async fn status_of(web: &Process, client: &reqwest::Client, id: &str) -> Value {
+    let response = client.get(web.url(&format!("/api/v1/orders/{id}"))).send().await.expect("get");
+    response.json().await.expect("json")
+}
+
+async fn wait_for(web: &Process, client: &reqwest::Client, id: &str, status: &str) -> Value {
+    for _ in 0..600 {
+        let order = status_of(web, client, id).await;
+        if order["status"] == status {
+            return order;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("order {id} never became {status}: {}", status_of(web, client, id).await)
+}
+
+#[tokio::test]
+async fn an_order_made_on_web_a_is_watched_on_web_b_while_a_separate_worker_draws_it() {
+    let deployment = deployment().await;
+    let web_a = Process::start(&deployment, "web", &[]);
+    let web_b = Process::start(&deployment, "web", &[]);
+    let client = signed_in(&web_a, "two-webs@example.com").await;
+    let id = order(&web_a, &client, "circle", "teal").await;
+
+    // The session lives in PostgreSQL, so web B knows the client too; its stream starts at
+    // queued (nobody draws yet) and must hear the worker's changes over Redis.
+    let stream = client.get(web_b.url(&format!("/api/v1/orders/{id}/events"))).send().await.expect("sse");
+    assert_eq!(stream.status(), StatusCode::OK);
+    let watch = tokio::spawn(async move {
+        tokio::time::timeout(Duration::from_secs(30), stream.text()).await.expect("the stream ends at done")
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let worker = Process::start(&deployment, "worker", &[]);
+
+    let body = watch.await.expect("watcher").expect("body");
+    let statuses: Vec<String> = support::parse_sse(&body)
+        .iter()
+        .filter_map(|event| event["status"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(statuses.first().map(String::as_str), Some("queued"), "{statuses:?}");
+    assert_eq!(statuses.last().map(String::as_str), Some("done"), "{statuses:?}");
+
+    // The picture, stored in S3 by the worker, is served by either web process.
+    let done = status_of(&web_b, &client, &id).await;
+    let picture =
+        client.get(web_a.url(done["picture_url"].as_str().expect("url"))).send().await.expect("png");
+    assert_eq!(picture.status(), StatusCode::OK);
+    assert!(picture.bytes().await.expect("bytes").starts_with(b"\x89PNG"));
+    // Web processes never draw: only the worker logged drawing.
+    assert!(!web_a.log_mentions("order done") && !web_b.log_mentions("order done"));
+    assert!(worker.log_mentions("order done"));
+}
+
+#[tokio::test]
+async fn a_worker_killed_while_drawing_is_replaced_and_the_order_ends_done_with_one_picture() {
+    let deployment = deployment().await;
+    let web = Process::start(&deployment, "web", &[]);
+    // A debug-build-only delay keeps the first worker drawing long enough to be killed.
+    let mut slow = Process::start(&deployment, "worker", &["--test-draw-delay-ms", "60000"]);
+    let client = signed_in(&web, "crash@example.com").await;
+    let id = order(&web, &client, "square", "maroon").await;
+    wait_for(&web, &client, &id, "in_progress").await;
+    slow.kill();
+
+    let _replacement = Process::start(&deployment, "worker", &[]);
+    let done = wait_for(&web, &client, &id, "done").await;
+    let picture = client.get(web.url(done["picture_url"].as_str().expect("url"))).send().await.expect("png");
+    assert!(picture.bytes().await.expect("bytes").starts_with(b"\x89PNG"));
+    let stored = support::backends::s3_client()
+        .await
+        .list_objects_v2()
+        .bucket(&deployment.resources.bucket)
+        .prefix("pictures/orders/")
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(stored.contents().len(), 1, "exactly one stored picture");
+}
+
+/// A Redis of this test's own, persisting every write (appendfsync always), so that it can
+/// be stopped and started again without touching the shared one.
+struct OwnRedis {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl OwnRedis {
+    fn start() -> Self {
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+        let dir = tempfile::tempdir().expect("dir");
+        let mut redis = Self { child: Self::spawn(port, dir.path()), port, dir };
+        redis.wait_until_up();
+        redis
+    }
+
+    fn spawn(port: u16, dir: &std::path::Path) -> Child {
+        Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", ""])
+            .args(["--appendonly", "yes", "--appendfsync", "always", "--dir", &dir.display().to_string()])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (the test command installs it)")
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn wait_until_up(&mut self) {
+        let client = redis::Client::open(self.url()).expect("url");
+        for _ in 0..100 {
+            if let Ok(mut connection) = client.get_connection()
+                && redis::cmd("PING").query::<String>(&mut connection).is_ok()
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("redis-server did not start on port {}", self.port);
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn restart(&mut self) {
+        self.child = Self::spawn(self.port, self.dir.path());
+        self.wait_until_up();
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test]
+async fn redis_stopping_during_a_burst_of_200_orders_loses_none_and_draws_none_twice() {
+    let mut deployment = deployment().await;
+    let mut redis = OwnRedis::start();
+    deployment.redis = redis.url();
+    let own = ["--sweep-secs", "1"];
+    let web = Process::start(&deployment, "web", &own);
+    let mut worker = Process::start(&deployment, "worker", &own);
+    let client = signed_in(&web, "burst@example.com").await;
+
+    let mut ids = Vec::new();
+    for n in 0..200 {
+        if n == 60 {
+            redis.stop();
+        }
+        if n == 140 {
+            redis.restart();
+        }
+        let shape = if n % 2 == 0 { "square" } else { "circle" };
+        // Orders keep being taken while Redis is down: their jobs wait in the outbox.
+        ids.push(order(&web, &client, shape, "olive").await);
+    }
+    for id in &ids {
+        wait_for(&web, &client, id, "done").await;
+    }
+
+    let stored = support::backends::s3_client()
+        .await
+        .list_objects_v2()
+        .bucket(&deployment.resources.bucket)
+        .prefix("pictures/orders/")
+        .max_keys(1000)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(stored.contents().len(), 200, "one picture per order");
+    // Each order was marked done exactly once (statuses only move forward). The log is
+    // read on another thread: give it a moment to catch up with the API.
+    let done_lines = || {
+        worker
+            .log
+            .lock()
+            .expect("log")
+            .iter()
+            .filter(|l| l.contains("order done"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..100 {
+        if done_lines().len() >= ids.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let lines = done_lines();
+    for id in &ids {
+        let done = lines.iter().filter(|line| line.contains(id.as_str())).count();
+        assert_eq!(done, 1, "order {id} finished {done} times; {} done lines", lines.len());
+    }
+    assert!(worker.child.try_wait().expect("status").is_none(), "the worker process is still running");
+    // The worker lived through the outage (a new apalis worker replaced the one that failed).
+    assert!(
+        web.log_mentions("queueing failed; the sweep will retry"),
+        "Redis really was down for the web process"
+    );
+}
+
+#[tokio::test]
+async fn with_start_up_migrations_off_the_schema_comes_from_the_migrate_command() {
+    let deployment = deployment().await;
+    let refused = Process::command(&deployment, "web", &["--migrate", "false"]).output().expect("runs");
+    assert!(!refused.status.success(), "a web process refuses an unmigrated database");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("let-them-draw migrate"), "{stderr}");
+
+    let migrate = Command::new(env!("CARGO_BIN_EXE_let-them-draw"))
+        .args(["--database-url", &deployment.resources.database_url, "migrate"])
+        .output()
+        .expect("runs");
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("database is up to date"));
+
+    let web = Process::start(&deployment, "web", &["--migrate", "false"]);
+    let client = signed_in(&web, "deployed@example.com").await;
+    let shapes = client.get(web.url("/api/v1/shapes")).send().await.expect("shapes");
+    assert_eq!(shapes.status(), StatusCode::OK);
+}
