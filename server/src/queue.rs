@@ -30,8 +30,16 @@ pub trait DrawQueue: Send + Sync {
 }
 
 /// The apalis worker's handler: draws the job's order (idempotently).
+///
+/// The drawing runs in its own task: when apalis drops a job's future (its worker failed,
+/// e.g. Redis went away), a drawing already under way still finishes as a whole, so an
+/// order is never left marked done without its event having been published.
 pub async fn draw_job(job: DrawJob, artist: Data<Arc<Artist>>) -> Result<(), BoxDynError> {
-    artist.draw(&job.order_id).await.map_err(Into::into)
+    let artist = Arc::clone(&artist);
+    tokio::spawn(async move { artist.draw(&job.order_id).await })
+        .await
+        .map_err(|error| format!("the drawing task failed: {error}"))?
+        .map_err(Into::into)
 }
 
 const QUEUE: &str = "draw";
