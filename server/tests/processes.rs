@@ -330,6 +330,10 @@ async fn redis_stopping_during_a_burst_of_200_orders_loses_none_and_draws_none_t
         assert_eq!(done, 1, "order {id} finished {done} times; {} done lines", lines.len());
     }
     assert!(worker.child.try_wait().expect("status").is_none(), "the worker process is still running");
+    assert!(
+        worker.log_mentions("starting another"),
+        "apalis stopped the worker when Redis went away and ours started a new one"
+    );
     // The worker lived through the outage (a new apalis worker replaced the one that failed).
     assert!(
         web.log_mentions("queueing failed; the sweep will retry"),
