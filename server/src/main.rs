@@ -10,7 +10,6 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    server::startup::install_crypto_provider();
     telemetry::init(cli.settings.log_format);
     let outcome = match cli.command {
         Some(Command::Draw(args)) => draw::run(&args),

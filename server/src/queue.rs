@@ -167,27 +167,22 @@ impl Queue {
             };
             let started = tokio::time::Instant::now();
             tracing::info!(worker = %name, "drawing worker started");
+            // The storages are different types, so the one worker recipe is spelled by a macro.
+            macro_rules! run_on {
+                ($storage:expr) => {
+                    WorkerBuilder::new(name.as_str())
+                        .backend($storage.poll_with_strategy(Ticker::new(poll_every)))
+                        .concurrency(concurrency)
+                        .data(artist.clone())
+                        .on_event(on_exit)
+                        .build(draw_job)
+                        .run_until(signal)
+                        .await
+                };
+            }
             let outcome = match self.clone() {
-                Queue::Sqlite(queue) => {
-                    WorkerBuilder::new(name.as_str())
-                        .backend(queue.storage.poll_with_strategy(Ticker::new(poll_every)))
-                        .concurrency(concurrency)
-                        .data(artist.clone())
-                        .on_event(on_exit)
-                        .build(draw_job)
-                        .run_until(signal)
-                        .await
-                }
-                Queue::Redis(queue) => {
-                    WorkerBuilder::new(name.as_str())
-                        .backend(queue.storage.poll_with_strategy(Ticker::new(poll_every)))
-                        .concurrency(concurrency)
-                        .data(artist.clone())
-                        .on_event(on_exit)
-                        .build(draw_job)
-                        .run_until(signal)
-                        .await
-                }
+                Queue::Sqlite(queue) => run_on!(queue.storage),
+                Queue::Redis(queue) => run_on!(queue.storage),
             };
             if shutdown.peek().is_some() {
                 return Ok(());

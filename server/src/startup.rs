@@ -183,7 +183,7 @@ async fn draw_until(
 
 /// Both ring (Stripe's client) and aws-lc-rs (the AWS SDK's) are linked, so rustls cannot
 /// pick a provider on its own: choose ring, once per process.
-pub fn install_crypto_provider() {
+fn install_crypto_provider() {
     // An error only means one is installed already.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

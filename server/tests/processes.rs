@@ -198,15 +198,8 @@ async fn a_worker_killed_while_drawing_is_replaced_and_the_order_ends_done_with_
     let done = wait_for(&web, &client, &id, "done").await;
     let picture = client.get(web.url(done["picture_url"].as_str().expect("url"))).send().await.expect("png");
     assert!(picture.bytes().await.expect("bytes").starts_with(b"\x89PNG"));
-    let stored = support::backends::s3_client()
-        .await
-        .list_objects_v2()
-        .bucket(&deployment.resources.bucket)
-        .prefix("pictures/orders/")
-        .send()
-        .await
-        .expect("list");
-    assert_eq!(stored.contents().len(), 1, "exactly one stored picture");
+    let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
+    assert_eq!(stored, 1, "exactly one stored picture");
 }
 
 /// A Redis of this test's own, persisting every write (appendfsync always), so that it can
@@ -296,16 +289,8 @@ async fn redis_stopping_during_a_burst_of_200_orders_loses_none_and_draws_none_t
         wait_for(&web, &client, id, "done").await;
     }
 
-    let stored = support::backends::s3_client()
-        .await
-        .list_objects_v2()
-        .bucket(&deployment.resources.bucket)
-        .prefix("pictures/orders/")
-        .max_keys(1000)
-        .send()
-        .await
-        .expect("list");
-    assert_eq!(stored.contents().len(), 200, "one picture per order");
+    let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
+    assert_eq!(stored, 200, "one picture per order");
     // Each order was marked done exactly once (statuses only move forward). The log is
     // read on another thread: give it a moment to catch up with the API.
     let done_lines = || {

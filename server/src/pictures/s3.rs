@@ -16,12 +16,16 @@ pub struct S3Pictures {
 impl S3Pictures {
     /// Connects and checks that the bucket is there (and reachable with these credentials).
     pub async fn connect(bucket: &str, prefix: &str) -> anyhow::Result<Self> {
-        let shared = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        let path_style = std::env::var_os("AWS_ENDPOINT_URL").is_some();
-        let config = aws_sdk_s3::config::Builder::from(&shared).force_path_style(path_style).build();
-        let store = Self::with_client(Client::from_conf(config), bucket, prefix);
+        let store = Self::with_client(Self::client_from_env().await, bucket, prefix);
         store.check().await?;
         Ok(store)
+    }
+
+    /// An S3 client configured by the standard `AWS_*` variables.
+    pub async fn client_from_env() -> Client {
+        let shared = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let path_style = std::env::var_os("AWS_ENDPOINT_URL").is_some();
+        Client::from_conf(aws_sdk_s3::config::Builder::from(&shared).force_path_style(path_style).build())
     }
 
     pub fn with_client(client: Client, bucket: &str, prefix: &str) -> Self {

@@ -98,14 +98,26 @@ async fn create_database(admin_url: &str, name: &str) -> String {
     url.to_string()
 }
 
-/// The S3 client the app would build from the environment, path-style like the app's.
+/// The S3 client the app builds from the environment.
 pub async fn s3_client() -> aws_sdk_s3::Client {
     assert!(
         std::env::var_os("AWS_ENDPOINT_URL").is_some(),
         "scale-out tests need an S3 emulator at AWS_ENDPOINT_URL (the test command starts moto)"
     );
-    let shared = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&shared).force_path_style(true).build())
+    server::pictures::S3Pictures::client_from_env().await
+}
+
+/// How many pictures are stored in `bucket` (under the `pictures/` prefix the tests use).
+pub async fn stored_pictures(bucket: &str) -> usize {
+    let listed = s3_client()
+        .await
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix("pictures/orders/")
+        .send()
+        .await
+        .expect("list the bucket");
+    listed.contents().len()
 }
 
 async fn create_bucket(bucket: &str) {

@@ -70,8 +70,7 @@ impl TestApp {
     async fn spawn_on(data_dir: TempDir, data: &Path, serve_args: &[&str]) -> Self {
         let backends = Backends::from_env();
         let resources = backends.resources(data).await;
-        let data_text = data.display().to_string();
-        let mut args = vec!["let-them-draw".to_owned(), "--data-dir".into(), data_text.clone()];
+        let mut args = vec!["let-them-draw".to_owned(), "--data-dir".into(), data.display().to_string()];
         if let Some(resources) = &resources {
             args.extend(["--database-url".into(), resources.database_url.clone()]);
         }
@@ -194,17 +193,7 @@ impl TestApp {
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => 0,
                 Err(error) => panic!("cannot list pictures: {error}"),
             },
-            Some(bucket) => {
-                let listed = backends::s3_client()
-                    .await
-                    .list_objects_v2()
-                    .bucket(bucket)
-                    .prefix("pictures/orders/")
-                    .send()
-                    .await
-                    .expect("list the bucket");
-                listed.contents().len()
-            }
+            Some(bucket) => backends::stored_pictures(bucket).await,
         }
     }
 
