@@ -23,8 +23,13 @@ use leptos::{
     config::{Env, LeptosOptions},
     prelude::provide_context,
 };
-use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::{
+    future::Future,
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 use tokio::{net::TcpListener, sync::watch};
 use tower_http::trace::TraceLayer;
 
@@ -207,7 +212,7 @@ fn health_only() -> Router {
 
 /// Pages, server functions, the REST API and static files.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let services: SharedServices = Arc::new(state.clone());
     let options = state.leptos_options.clone();
     // The "not found" page renders the whole app too (header included): same context.
@@ -229,6 +234,15 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::map_response(server_fn_status::fix_status))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The app's routes, generated once per process. Generating them runs the app with
+/// resource loading suppressed through a process-wide flag, and a resource first polled
+/// meanwhile waits forever (leptos-rs/leptos#4773): a second application built while
+/// another one serves (tests, the bench) would hang that one's pages now and then.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -68,6 +68,10 @@ impl TestApp {
     /// Runs the app on the backends of [`Backends::from_env`]; the resources on shared
     /// engines (database, Redis prefix, bucket) are named after the data dir `data`.
     async fn spawn_on(data_dir: TempDir, data: &Path, serve_args: &[&str]) -> Self {
+        // `RUST_LOG=... cargo test` shows the server's logs (on stderr).
+        if std::env::var_os("RUST_LOG").is_some() {
+            server::telemetry::init(server::settings::LogFormat::Text);
+        }
         let backends = Backends::from_env();
         let resources = backends.resources(data).await;
         let mut args = vec!["let-them-draw".to_owned(), "--data-dir".into(), data.display().to_string()];
