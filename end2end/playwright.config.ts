@@ -19,6 +19,20 @@ const chromium = {
 
 const port = process.env.E2E_PORT ?? '3300';
 const baseURL = `http://127.0.0.1:${port}`;
+const bin = process.env.LTD_BIN ?? '../target/debug/let-them-draw';
+
+// A second server signing in with Cognito (moto's, started by scripts/test, which also
+// creates the pool and client) and its own data dir.
+const cognitoPort = process.env.E2E_COGNITO_PORT ?? '3301';
+const cognitoURL = `http://127.0.0.1:${cognitoPort}`;
+const cognito = process.env.E2E_COGNITO_POOL_ID && process.env.E2E_COGNITO_CLIENT_ID && process.env.AWS_ENDPOINT_URL
+  ? {
+      COGNITO_USER_POOL_ID: process.env.E2E_COGNITO_POOL_ID,
+      COGNITO_CLIENT_ID: process.env.E2E_COGNITO_CLIENT_ID,
+      COGNITO_JWKS_URL: `${process.env.AWS_ENDPOINT_URL}/${process.env.E2E_COGNITO_POOL_ID}/.well-known/jwks.json`,
+      LTD_DATA_DIR: process.env.E2E_COGNITO_DATA_DIR ?? './data-cognito',
+    }
+  : undefined;
 
 export default defineConfig({
   testDir: './tests',
@@ -30,20 +44,35 @@ export default defineConfig({
   reporter: [['list']],
   use: { baseURL, trace: 'retain-on-failure' },
   projects: [
-    { name: 'chromium', use: chromium, testIgnore: /(no-js|admin)\.spec\.ts/ },
+    { name: 'chromium', use: chromium, testIgnore: /(no-js|admin|cognito)\.spec\.ts/ },
     { name: 'no-javascript', use: { ...chromium, javaScriptEnabled: false }, testMatch: /no-js\.spec\.ts/ },
     // Changes the catalogue every other test reads, so it runs after them.
     { name: 'admin', use: chromium, testMatch: /admin\.spec\.ts/, dependencies: ['chromium', 'no-javascript'] },
+    // Needs the Cognito server: without its settings this project has nothing to run against.
+    ...(cognito ? [{ name: 'cognito', use: { ...chromium, baseURL: cognitoURL }, testMatch: /cognito\.spec\.ts/ }] : []),
   ],
   // The real server binary, built by `cargo leptos build` (scripts/test sets LTD_BIN).
-  webServer: {
-    command: `"${process.env.LTD_BIN ?? '../target/debug/let-them-draw'}" serve --site-addr 127.0.0.1:${port}`,
-    url: `${baseURL}/healthz`,
-    // Debug builds only: slow each drawing down so pages are seen before the picture is done.
-    env: { LTD_TEST_DRAW_DELAY_MS: '1500' },
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      command: `"${bin}" serve --site-addr 127.0.0.1:${port}`,
+      url: `${baseURL}/healthz`,
+      // Debug builds only: slow each drawing down so pages are seen before the picture is done.
+      env: { LTD_TEST_DRAW_DELAY_MS: '1500' },
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    ...(cognito
+      ? [{
+          command: `"${bin}" serve --site-addr 127.0.0.1:${cognitoPort}`,
+          url: `${cognitoURL}/healthz`,
+          env: cognito,
+          reuseExistingServer: !process.env.CI,
+          timeout: 60_000,
+          stdout: 'pipe' as const,
+          stderr: 'pipe' as const,
+        }]
+      : []),
+  ],
 });

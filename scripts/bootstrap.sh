@@ -118,12 +118,17 @@ bootstrap_postgres() {
   as_root runuser -u postgres -- psql -q -c "ALTER USER postgres PASSWORD 'postgres'"
 }
 
-# moto's server (PyPI) as the S3 emulator (and, later, Cognito's): started for this run on
-# a free port, stopped by the caller's cleanup. Exports the AWS_* variables pointing at it.
+# moto's server (PyPI) as the S3 and Cognito emulator: started for this run on a free port,
+# stopped by the caller's cleanup. Exports the AWS_* variables pointing at it.
 start_moto() {
   if ! python3 -c 'import moto.server, flask' >/dev/null 2>&1; then
     step "installing moto[server] from PyPI"
     python3 -m pip install --quiet --disable-pip-version-check "moto[server]"
+  fi
+  # The SMTP server the mail tests start (python3 -m aiosmtpd).
+  if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+    step "installing aiosmtpd from PyPI"
+    python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
   fi
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -158,4 +163,19 @@ clean_test_resources() {
     redis-cli -u "$LTD_TEST_REDIS_URL" --scan --pattern 'ltd-test-*' 2>/dev/null |
       xargs -r -n 500 redis-cli -u "$LTD_TEST_REDIS_URL" unlink >/dev/null 2>&1 || true
   fi
+}
+
+# A Cognito user pool and app client in moto for the end-to-end tests; exports their ids.
+create_e2e_cognito_pool() {
+  local ids
+  ids=$(python3 - <<'PY'
+import boto3, os
+client = boto3.client("cognito-idp", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1")
+pool = client.create_user_pool(PoolName="ltd-e2e", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+app = client.create_user_pool_client(UserPoolId=pool, ClientName="let-them-draw-e2e",
+    ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+print(pool, app)
+PY
+)
+  export E2E_COGNITO_POOL_ID=${ids% *} E2E_COGNITO_CLIENT_ID=${ids#* }
 }

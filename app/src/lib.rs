@@ -56,6 +56,21 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::Home ssr=SsrMode::Async />
                     <Route path=StaticSegment("signup") view=pages::SignUpPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("signin") view=pages::SignInPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("accounts"), StaticSegment("confirm"))
+                        view=pages::ConfirmAccountPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("accounts"), StaticSegment("forgot"))
+                        view=pages::ForgotPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("accounts"), StaticSegment("reset"))
+                        view=pages::ResetPasswordPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("orders") view=pages::MyOrdersPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("orders"), StaticSegment("new"))

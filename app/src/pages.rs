@@ -7,7 +7,7 @@ mod home;
 mod not_found;
 mod orders;
 
-pub use accounts::{SignInPage, SignUpPage};
+pub use accounts::{ConfirmAccountPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage};
 pub use admin::AdminShapesPage;
 pub use checkout::SimulatedCheckoutPage;
 pub use home::Home;

@@ -20,15 +20,59 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
     services.current_user(&request).await
 }
 
-/// Creates an account, signs it in and goes to `next` (or home).
+/// Creates an account and signs it in, then goes to `next` (or home); an account that must
+/// confirm its e-mail first goes to the confirmation page.
 #[server(prefix = "/api/fn", endpoint = "sign_up")]
 pub async fn sign_up(email: String, password: String, next: Option<String>) -> Result<User, AppError> {
-    use crate::services::{context, set_cookie};
+    use crate::services::{SignedUp, context, set_cookie};
     let (services, request) = context()?;
-    let signed_in = services.sign_up(&request, &email, &password).await?;
-    set_cookie(signed_in.cookie);
-    leptos_axum::redirect(safe_next(next.as_deref()));
-    Ok(signed_in.user)
+    match services.sign_up(&request, &email, &password).await? {
+        SignedUp::SignedIn(signed_in) => {
+            set_cookie(signed_in.cookie);
+            leptos_axum::redirect(safe_next(next.as_deref()));
+            Ok(signed_in.user)
+        }
+        SignedUp::ConfirmationRequired { user } => {
+            leptos_axum::redirect(&format!("/accounts/confirm?email={}", query_value(&user.email)));
+            Ok(user)
+        }
+    }
+}
+
+/// Confirms an account's e-mail with the mailed code, then goes to sign in.
+#[server(prefix = "/api/fn", endpoint = "confirm_account")]
+pub async fn confirm_account(email: String, code: String) -> Result<(), AppError> {
+    let (services, _) = crate::services::context()?;
+    services.confirm_account(&email, &code).await?;
+    leptos_axum::redirect(&format!("/signin?notice=confirmed&email={}", query_value(&email)));
+    Ok(())
+}
+
+/// Mails a new confirmation code.
+#[server(prefix = "/api/fn", endpoint = "resend_confirmation")]
+pub async fn resend_confirmation(email: String) -> Result<(), AppError> {
+    let (services, _) = crate::services::context()?;
+    services.resend_confirmation(&email).await?;
+    leptos_axum::redirect(&format!("/accounts/confirm?notice=resent&email={}", query_value(&email)));
+    Ok(())
+}
+
+/// Mails a password reset code, then asks for it.
+#[server(prefix = "/api/fn", endpoint = "forgot_password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    let (services, _) = crate::services::context()?;
+    services.forgot_password(&email).await?;
+    leptos_axum::redirect(&format!("/accounts/reset?notice=sent&email={}", query_value(&email)));
+    Ok(())
+}
+
+/// Sets a new password with the mailed code, then goes to sign in.
+#[server(prefix = "/api/fn", endpoint = "reset_password")]
+pub async fn reset_password(email: String, code: String, password: String) -> Result<(), AppError> {
+    let (services, _) = crate::services::context()?;
+    services.reset_password(&email, &code, &password).await?;
+    leptos_axum::redirect(&format!("/signin?notice=reset&email={}", query_value(&email)));
+    Ok(())
 }
 
 /// Signs in and goes to `next` (or home).
@@ -141,9 +185,26 @@ pub fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
+/// `value` percent-encoded for a URL's query string.
+pub fn query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{query_value, safe_next};
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(query_value("a+b@example.com"), "a%2Bb%40example.com");
+        assert_eq!(query_value("x y&z=é"), "x%20y%26z%3D%C3%A9");
+    }
 
     #[test]
     fn next_is_kept_only_for_local_paths() {

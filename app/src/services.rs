@@ -19,6 +19,14 @@ pub struct SignedIn {
     pub cookie: HeaderValue,
 }
 
+/// What signing up leads to.
+pub enum SignedUp {
+    /// Signed in at once (local accounts).
+    SignedIn(SignedIn),
+    /// The account must confirm its e-mail with a mailed code first (Cognito).
+    ConfirmationRequired { user: User },
+}
+
 /// The server's side of the server functions.
 #[async_trait::async_trait]
 pub trait Services: Send + Sync {
@@ -26,8 +34,16 @@ pub trait Services: Send + Sync {
     async fn shapes(&self) -> Result<Vec<ShapeInfo>, AppError>;
     /// The user whose session cookie came with the request, if any.
     async fn current_user(&self, request: &Parts) -> Result<Option<User>, AppError>;
-    /// Creates an account and signs it in.
-    async fn sign_up(&self, request: &Parts, email: &str, password: &str) -> Result<SignedIn, AppError>;
+    /// Creates an account and signs it in, unless it must confirm its e-mail first.
+    async fn sign_up(&self, request: &Parts, email: &str, password: &str) -> Result<SignedUp, AppError>;
+    /// Confirms an account's e-mail with the mailed code.
+    async fn confirm_account(&self, email: &str, code: &str) -> Result<(), AppError>;
+    /// Mails a new confirmation code.
+    async fn resend_confirmation(&self, email: &str) -> Result<(), AppError>;
+    /// Mails a password reset code.
+    async fn forgot_password(&self, email: &str) -> Result<(), AppError>;
+    /// Sets a new password with the mailed code.
+    async fn reset_password(&self, email: &str, code: &str, password: &str) -> Result<(), AppError>;
     /// Checks the credentials (throttled) and opens a fresh session.
     async fn sign_in(&self, request: &Parts, email: &str, password: &str) -> Result<SignedIn, AppError>;
     /// Revokes the request's session; returns the cookie that clears it in the browser.

@@ -1,24 +1,34 @@
 //! Accounts: sign-up, sign-in and sessions, over a pluggable [`Identity`] provider.
 
+mod cognito;
 mod credentials;
 mod identity;
 mod local;
 mod sessions;
 mod throttle;
+mod tokens;
 
+pub use cognito::CognitoIdentity;
 pub use credentials::{Email, Password};
-pub use identity::{Account, Identity};
+pub use identity::{Account, Authenticated, Identity, ProviderTokens, Registration};
 pub use local::LocalIdentity;
 pub use sessions::Sessions;
 pub use throttle::Throttle;
 
-use app::{domain::User, error::AppError, services::SignedIn};
+use app::{
+    domain::User,
+    error::AppError,
+    services::{SignedIn, SignedUp},
+};
 use axum::{extract::ConnectInfo, http::HeaderValue, http::request::Parts};
 use std::{
     collections::HashSet,
     net::{IpAddr, SocketAddr},
     sync::Arc,
 };
+
+/// Provider tokens this close to expiry (seconds) are renewed before the request goes on.
+const REFRESH_MARGIN_SECS: i64 = 60;
 
 /// Who is calling: their address (for throttling) and their session token, if any.
 #[derive(Clone, Debug, Default)]
@@ -63,16 +73,42 @@ impl Accounts {
     }
 
     /// Creates an account.
-    pub async fn register(&self, email: &str, password: &str) -> Result<User, AppError> {
+    pub async fn register(&self, email: &str, password: &str) -> Result<Registration, AppError> {
         let email = Email::parse(email)?;
         let password = Password::parse(password)?;
-        Ok(self.identity.register(&email, &password).await?.into())
+        self.identity.register(&email, &password).await
     }
 
-    /// Creates an account and opens its first session.
-    pub async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedIn, AppError> {
-        let user = self.register(email, password).await?;
-        self.open_session(caller, user).await
+    /// Creates an account and, unless it must confirm its e-mail first, opens its first session.
+    pub async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedUp, AppError> {
+        let registration = self.register(email, password).await?;
+        let user = self.with_role(registration.account.into());
+        if registration.confirmation_required {
+            return Ok(SignedUp::ConfirmationRequired { user });
+        }
+        Ok(SignedUp::SignedIn(self.open_session(caller, user, None).await?))
+    }
+
+    /// Confirms an account's e-mail with the mailed code.
+    pub async fn confirm(&self, email: &str, code: &str) -> Result<(), AppError> {
+        self.identity.confirm(&Email::parse(email)?, code).await
+    }
+
+    /// Mails a new confirmation code (whether the account exists is not revealed).
+    pub async fn resend_confirmation(&self, email: &str) -> Result<(), AppError> {
+        self.identity.resend_confirmation(&Email::parse(email)?).await
+    }
+
+    /// Mails a password reset code (whether the account exists is not revealed).
+    pub async fn forgot_password(&self, email: &str) -> Result<(), AppError> {
+        self.identity.forgot_password(&Email::parse(email)?).await
+    }
+
+    /// Sets a new password with the mailed code; the account's sessions end.
+    pub async fn reset_password(&self, email: &str, code: &str, password: &str) -> Result<(), AppError> {
+        let email = Email::parse(email)?;
+        let password = Password::parse(password)?;
+        self.identity.reset_password(&email, code, &password).await
     }
 
     /// Checks the credentials, throttled per account and address, and opens a fresh session.
@@ -86,9 +122,9 @@ impl Accounts {
             Err(error) => Err(error),
         };
         match outcome {
-            Ok(account) => {
+            Ok(Authenticated { account, tokens }) => {
                 self.throttle.succeeded(email.as_str(), caller.ip);
-                self.open_session(caller, account.into()).await
+                self.open_session(caller, account.into(), tokens.as_ref()).await
             }
             Err(AppError::InvalidCredentials) => {
                 self.throttle.failed(email.as_str(), caller.ip);
@@ -100,18 +136,41 @@ impl Accounts {
 
     /// Revokes the caller's session; returns the cookie that clears it in the browser.
     pub async fn sign_out(&self, caller: &Caller) -> Result<HeaderValue, AppError> {
-        if let Some(token) = &caller.session_token {
-            self.sessions.revoke(token).await?;
+        if let Some(token) = &caller.session_token
+            && let Some(tokens) = self.sessions.revoke(token).await?
+        {
+            // Signed out here whatever the provider says; its failure is only logged.
+            if let Err(error) = self.identity.sign_out(&tokens).await {
+                tracing::warn!(%error, "could not sign out at the identity provider");
+            }
         }
         Ok(self.sessions.clearing_cookie())
     }
 
-    /// The user the caller's session belongs to, if it is live.
+    /// The user the caller's session belongs to, if it is live. A session whose provider
+    /// access token is about to expire renews it; one the provider revoked ends here.
     pub async fn current_user(&self, caller: &Caller) -> Result<Option<User>, AppError> {
-        match &caller.session_token {
-            Some(token) => Ok(self.sessions.user(token).await?.map(|user| self.with_role(user))),
-            None => Ok(None),
+        let Some(token) = &caller.session_token else {
+            return Ok(None);
+        };
+        let Some((user, tokens)) = self.sessions.user(token).await? else {
+            return Ok(None);
+        };
+        if let Some(tokens) = tokens
+            && tokens.access_expires_at <= crate::db::now() + REFRESH_MARGIN_SECS
+        {
+            match self.identity.refresh(&tokens).await {
+                Ok(Some(fresh)) => self.sessions.update_tokens(token, &fresh).await?,
+                Ok(None) => {
+                    tracing::info!(user.id = %user.id, "the identity provider ended the session");
+                    self.sessions.revoke(token).await?;
+                    return Ok(None);
+                }
+                // The provider is unreachable: the session stays; the next request retries.
+                Err(error) => tracing::warn!(%error, "could not renew the provider's tokens"),
+            }
         }
+        Ok(Some(self.with_role(user)))
     }
 
     /// The signed-in user of a request, or [`AppError::Unauthenticated`].
@@ -132,11 +191,16 @@ impl Accounts {
 
     /// A new session for `user`. Any session the caller had is revoked: the id rotates on
     /// every sign-in, so a planted cookie never becomes a signed-in one.
-    async fn open_session(&self, caller: &Caller, user: User) -> Result<SignedIn, AppError> {
+    async fn open_session(
+        &self,
+        caller: &Caller,
+        user: User,
+        tokens: Option<&ProviderTokens>,
+    ) -> Result<SignedIn, AppError> {
         if let Some(old) = &caller.session_token {
             self.sessions.revoke(old).await?;
         }
-        let cookie = self.sessions.open(&user.id).await?;
+        let cookie = self.sessions.open(&user.id, tokens).await?;
         Ok(SignedIn { user: self.with_role(user), cookie })
     }
 }

@@ -25,6 +25,10 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/accounts", post(accounts::create_account))
+        .route("/accounts/confirm", post(accounts::confirm))
+        .route("/accounts/confirm/resend", post(accounts::resend_confirmation))
+        .route("/accounts/password-reset", post(accounts::forgot_password))
+        .route("/accounts/password-reset/confirm", post(accounts::reset_password))
         .route("/sessions", post(accounts::create_session).delete(accounts::delete_session))
         .route("/shapes", get(list_shapes))
         .route("/openapi.json", get(openapi::document))

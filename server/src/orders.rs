@@ -5,6 +5,7 @@ use crate::{
     db,
     error::internal,
     events::{OrderEvent, OrderEvents},
+    mail::{OrderNews, Postman},
     payments::{CheckoutRequest, PaymentProvider, WebhookOutcome, event::PaymentChange},
     queue::DrawQueue,
 };
@@ -107,6 +108,8 @@ pub struct Orders {
     events: Arc<dyn OrderEvents>,
     queue: Arc<dyn DrawQueue>,
     payments: Arc<dyn PaymentProvider>,
+    /// Tells owners by mail when their order is done or failed.
+    postman: Arc<Postman>,
     /// The site's public URL, for the checkout's return addresses.
     public_url: String,
 }
@@ -125,10 +128,11 @@ impl Orders {
         events: Arc<dyn OrderEvents>,
         queue: Arc<dyn DrawQueue>,
         payments: Arc<dyn PaymentProvider>,
+        postman: Arc<Postman>,
         public_url: &str,
     ) -> Self {
         let public_url = public_url.trim_end_matches('/').to_owned();
-        Self { pool, catalogue, events, queue, payments, public_url }
+        Self { pool, catalogue, events, queue, payments, postman, public_url }
     }
 
     pub fn payments(&self) -> &Arc<dyn PaymentProvider> {
@@ -314,6 +318,11 @@ impl Orders {
         if row.status == OrderStatus::Queued.as_str() {
             self.dispatch(&row.id).await;
         }
+        match change {
+            PaymentChange::PaymentFailed => self.postman.order_news(&row, OrderNews::PaymentFailed),
+            PaymentChange::Expired => self.postman.order_news(&row, OrderNews::CheckoutExpired),
+            PaymentChange::Paid { .. } | PaymentChange::StillUnpaid => {}
+        }
         self.publish(&row)?;
         Ok(WebhookOutcome::Applied)
     }
@@ -367,6 +376,7 @@ impl Orders {
         if let Some(row) = &row {
             tracing::info!(order.id = %id, "order done");
             self.publish(row)?;
+            self.postman.order_news(row, OrderNews::Ready);
         }
         Ok(row)
     }
@@ -384,6 +394,7 @@ impl Orders {
         if let Some(row) = &row {
             tracing::warn!(order.id = %id, reason, "order failed");
             self.publish(row)?;
+            self.postman.order_news(row, OrderNews::DrawFailed { reason: reason.to_owned() });
         }
         Ok(row)
     }

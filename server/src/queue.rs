@@ -1,10 +1,13 @@
-//! The drawing queue: apalis, on SQLite in the embedded default or on Redis when
+//! The job queues (drawings and mails): apalis, on SQLite in the embedded default or on Redis when
 //! `REDIS_URL` is set.
 //!
 //! The job is the order id and nothing else; [`draw_job`] does not know which backend
 //! delivered it.
 
-use crate::artist::Artist;
+use crate::{
+    artist::Artist,
+    mail::{Delivery, MailJob, MailQueue},
+};
 use anyhow::Context as _;
 use apalis::prelude::*;
 use apalis_sqlite::{Config, SqliteStorage};
@@ -42,13 +45,23 @@ pub async fn draw_job(job: DrawJob, artist: Data<Arc<Artist>>) -> Result<(), Box
         .map_err(Into::into)
 }
 
-const QUEUE: &str = "draw";
+/// Sends one mail job through the mailer, with retries (see [`Delivery::deliver`]); a mail
+/// that finally fails is logged and counted there, and the job ends.
+pub async fn mail_job(job: MailJob, delivery: Data<Arc<Delivery>>) -> Result<(), BoxDynError> {
+    delivery.deliver(&job).await;
+    Ok(())
+}
+
+/// The apalis queues: drawings and mails.
+const DRAW_QUEUE: &str = "draw";
+const MAIL_QUEUE: &str = "mail";
 
 /// apalis on SQLite, in its own database file beside the app's (apalis runs its own
 /// migrations, which must not mix with ours).
 #[derive(Clone)]
 pub struct SqliteQueue {
-    storage: SqliteStorage<DrawJob>,
+    draws: SqliteStorage<DrawJob>,
+    mails: SqliteStorage<MailJob>,
 }
 
 impl SqliteQueue {
@@ -61,26 +74,18 @@ impl SqliteQueue {
             .await
             .with_context(|| format!("cannot open the queue database {url}"))?;
         SqliteStorage::setup(&pool).await.context("cannot set up the queue database")?;
-        let storage = SqliteStorage::new(&pool).with_config(Config::default().queue(QUEUE));
-        Ok(Self { storage })
+        Ok(Self {
+            draws: SqliteStorage::new(&pool).with_config(Config::default().queue(DRAW_QUEUE)),
+            mails: SqliteStorage::new(&pool).with_config(Config::default().queue(MAIL_QUEUE)),
+        })
     }
 }
 
-#[async_trait::async_trait]
-impl DrawQueue for SqliteQueue {
-    async fn enqueue(&self, order_id: &str) -> anyhow::Result<()> {
-        let mut storage = self.storage.clone();
-        storage
-            .push(DrawJob { order_id: order_id.to_owned() })
-            .await
-            .map_err(|error| anyhow::anyhow!("cannot queue the drawing job: {error}"))
-    }
-}
-
-/// apalis on Redis, under `<prefix>:draw`.
+/// apalis on Redis, under `<prefix>:draw` and `<prefix>:mail`.
 #[derive(Clone)]
 pub struct RedisQueue {
-    storage: apalis_redis::RedisStorage<DrawJob>,
+    draws: apalis_redis::RedisStorage<DrawJob>,
+    mails: apalis_redis::RedisStorage<MailJob>,
 }
 
 impl RedisQueue {
@@ -100,27 +105,21 @@ impl RedisQueue {
             .with_context(|| format!("cannot reach the Redis queue at {url}"))?;
         // A worker that dies (kill -9, lost machine) has its jobs re-queued by the others
         // after 3 missed heartbeats: 30 s rather than apalis' default 5 minutes.
-        let config = apalis_redis::Config::default()
-            .queue(Self::queue_name(prefix))
-            .heartbeat_interval(Duration::from_secs(10))
-            .missed_heartbeats(3);
-        Ok(Self { storage: apalis_redis::RedisStorage::new(connection).with_config(config) })
+        let config = |queue: &str| {
+            apalis_redis::Config::default()
+                .queue(format!("{prefix}:{queue}"))
+                .heartbeat_interval(Duration::from_secs(10))
+                .missed_heartbeats(3)
+        };
+        Ok(Self {
+            draws: apalis_redis::RedisStorage::new(connection.clone()).with_config(config(DRAW_QUEUE)),
+            mails: apalis_redis::RedisStorage::new(connection).with_config(config(MAIL_QUEUE)),
+        })
     }
 
     /// The apalis queue (and Redis key prefix) of a deployment's drawing jobs.
     pub fn queue_name(prefix: &str) -> String {
-        format!("{prefix}:{QUEUE}")
-    }
-}
-
-#[async_trait::async_trait]
-impl DrawQueue for RedisQueue {
-    async fn enqueue(&self, order_id: &str) -> anyhow::Result<()> {
-        let mut storage = self.storage.clone();
-        storage
-            .push(DrawJob { order_id: order_id.to_owned() })
-            .await
-            .map_err(|error| anyhow::anyhow!("cannot queue the drawing job: {error}"))
+        format!("{prefix}:{DRAW_QUEUE}")
     }
 }
 
@@ -131,92 +130,163 @@ pub enum Queue {
     Redis(RedisQueue),
 }
 
+/// What a worker process runs its jobs with.
+pub struct Workers {
+    pub artist: Arc<Artist>,
+    pub delivery: Arc<Delivery>,
+    /// How many pictures are drawn at once.
+    pub concurrency: usize,
+    /// How often an idle worker looks for jobs.
+    pub poll_every: Duration,
+}
+
+/// How many mails are sent at once.
+const MAIL_CONCURRENCY: usize = 4;
+
 impl Queue {
-    /// Runs a drawing worker (`concurrency` pictures at a time) until `shutdown` completes.
+    /// Runs a drawing worker and a mail worker until `shutdown` completes.
     ///
-    /// The worker is supervised: if apalis stops it (a backend error such as Redis going
+    /// The workers are supervised: if apalis stops one (a backend error such as Redis going
     /// away, or its stream ending on its own), a new worker under a new name starts after a
-    /// back-off, so the process never stays up without drawing.
-    pub async fn run_worker(
+    /// back-off, so the process never stays up without drawing or sending.
+    pub async fn run_workers(
         self,
-        artist: Arc<Artist>,
-        concurrency: usize,
-        poll_every: Duration,
+        workers: Workers,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let shutdown = shutdown.boxed().shared();
-        let mut backoff = RESTART_AFTER;
-        loop {
-            // A fresh name each time: apalis refuses a worker whose name is still registered.
-            let name = format!("artist-{}", uuid::Uuid::new_v4().simple());
-            let exited = Arc::new(tokio::sync::Notify::new());
-            let signal = {
-                let (shutdown, exited) = (shutdown.clone(), exited.clone());
-                async move {
-                    tokio::select! {
-                        () = shutdown => {}
-                        () = exited.notified() => {}
-                    }
-                    Ok::<(), std::io::Error>(())
-                }
+        let Workers { artist, delivery, concurrency, poll_every } = workers;
+        // The storages are different types, so the one worker recipe is spelled by a macro.
+        macro_rules! run_on {
+            ($name:expr, $signal:expr, $on_exit:expr, $storage:expr, $concurrency:expr, $data:expr, $handler:expr) => {
+                WorkerBuilder::new($name)
+                    .backend($storage.poll_with_strategy(Ticker::new(poll_every)))
+                    .concurrency($concurrency)
+                    .data($data)
+                    .on_event($on_exit)
+                    .build($handler)
+                    .run_until($signal)
+                    .await
             };
-            let on_exit = move |_: &WorkerContext, event: &Event| {
-                if matches!(event, Event::Exit) {
-                    exited.notify_one();
-                }
-            };
-            let started = tokio::time::Instant::now();
-            tracing::info!(worker = %name, "drawing worker started");
-            // The storages are different types, so the one worker recipe is spelled by a macro.
-            macro_rules! run_on {
-                ($storage:expr) => {
-                    WorkerBuilder::new(name.as_str())
-                        .backend($storage.poll_with_strategy(Ticker::new(poll_every)))
-                        .concurrency(concurrency)
-                        .data(artist.clone())
-                        .on_event(on_exit)
-                        .build(draw_job)
-                        .run_until(signal)
-                        .await
-                };
-            }
-            let outcome = match self.clone() {
-                Queue::Sqlite(queue) => run_on!(queue.storage),
-                Queue::Redis(queue) => run_on!(queue.storage),
-            };
-            if shutdown.peek().is_some() {
-                return Ok(());
-            }
-            match outcome {
-                Ok(()) => {
-                    tracing::error!(worker = %name, "the drawing worker stopped on its own; starting another")
-                }
-                Err(error) => {
-                    tracing::error!(worker = %name, %error, "the drawing worker failed; starting another")
-                }
-            }
-            if started.elapsed() > Duration::from_secs(60) {
-                backoff = RESTART_AFTER;
-            }
-            tokio::select! {
-                () = tokio::time::sleep(backoff) => {}
-                () = shutdown.clone() => return Ok(()),
-            }
-            backoff = (backoff * 2).min(Duration::from_secs(30));
         }
+        let draws = {
+            let queue = self.clone();
+            supervise("drawing", "artist", shutdown.clone(), move |name, signal, on_exit| {
+                let (queue, artist) = (queue.clone(), artist.clone());
+                async move {
+                    match queue {
+                        Queue::Sqlite(q) => {
+                            run_on!(name, signal, on_exit, q.draws, concurrency, artist, draw_job)
+                        }
+                        Queue::Redis(q) => {
+                            run_on!(name, signal, on_exit, q.draws, concurrency, artist, draw_job)
+                        }
+                    }
+                }
+            })
+        };
+        let mails = supervise("mail", "postman", shutdown, move |name, signal, on_exit| {
+            let (queue, delivery) = (self.clone(), delivery.clone());
+            async move {
+                match queue {
+                    Queue::Sqlite(q) => {
+                        run_on!(name, signal, on_exit, q.mails, MAIL_CONCURRENCY, delivery, mail_job)
+                    }
+                    Queue::Redis(q) => {
+                        run_on!(name, signal, on_exit, q.mails, MAIL_CONCURRENCY, delivery, mail_job)
+                    }
+                }
+            }
+        });
+        futures::future::try_join(draws, mails).await.map(|_| ())
+    }
+}
+
+type Signal = futures::future::BoxFuture<'static, std::io::Result<()>>;
+type OnExit = Box<dyn Fn(&WorkerContext, &Event) + Send + Sync>;
+
+/// Runs the worker that `run` starts (given its name, its stop signal and its event
+/// handler) until `shutdown`, starting a new one with back-off whenever it stops.
+async fn supervise<F, Fut>(
+    what: &'static str,
+    prefix: &'static str,
+    shutdown: futures::future::Shared<futures::future::BoxFuture<'static, ()>>,
+    run: F,
+) -> anyhow::Result<()>
+where
+    F: Fn(String, Signal, OnExit) -> Fut,
+    Fut: Future<Output = Result<(), WorkerError>>,
+{
+    let mut backoff = RESTART_AFTER;
+    loop {
+        // A fresh name each time: apalis refuses a worker whose name is still registered.
+        let name = format!("{prefix}-{}", uuid::Uuid::new_v4().simple());
+        let exited = Arc::new(tokio::sync::Notify::new());
+        let signal: Signal = {
+            let (shutdown, exited) = (shutdown.clone(), exited.clone());
+            async move {
+                tokio::select! {
+                    () = shutdown => {}
+                    () = exited.notified() => {}
+                }
+                Ok(())
+            }
+            .boxed()
+        };
+        let on_exit: OnExit = Box::new(move |_: &WorkerContext, event: &Event| {
+            if matches!(event, Event::Exit) {
+                exited.notify_one();
+            }
+        });
+        let started = tokio::time::Instant::now();
+        tracing::info!(worker = %name, "{what} worker started");
+        let outcome = run(name.clone(), signal, on_exit).await;
+        if shutdown.peek().is_some() {
+            return Ok(());
+        }
+        match outcome {
+            Ok(()) => {
+                tracing::error!(worker = %name, "the {what} worker stopped on its own; starting another")
+            }
+            Err(error) => {
+                tracing::error!(worker = %name, %error, "the {what} worker failed; starting another")
+            }
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            backoff = RESTART_AFTER;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = shutdown.clone() => return Ok(()),
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(30));
     }
 }
 
 /// The first wait before a stopped worker is replaced; doubles up to 30 s.
 const RESTART_AFTER: Duration = Duration::from_millis(500);
 
+macro_rules! push_to {
+    ($queue:expr, $field:ident, $job:expr, $what:literal) => {
+        match $queue {
+            Queue::Sqlite(queue) => queue.$field.clone().push($job).await.map_err(|e| e.to_string()),
+            Queue::Redis(queue) => queue.$field.clone().push($job).await.map_err(|e| e.to_string()),
+        }
+        .map_err(|error| anyhow::anyhow!(concat!("cannot queue the ", $what, ": {}"), error))
+    };
+}
+
 #[async_trait::async_trait]
 impl DrawQueue for Queue {
     async fn enqueue(&self, order_id: &str) -> anyhow::Result<()> {
-        match self {
-            Queue::Sqlite(queue) => queue.enqueue(order_id).await,
-            Queue::Redis(queue) => queue.enqueue(order_id).await,
-        }
+        push_to!(self, draws, DrawJob { order_id: order_id.to_owned() }, "drawing job")
+    }
+}
+
+#[async_trait::async_trait]
+impl MailQueue for Queue {
+    async fn enqueue_mail(&self, job: MailJob) -> anyhow::Result<()> {
+        push_to!(self, mails, job, "mail")
     }
 }
 

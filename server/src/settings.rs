@@ -139,6 +139,56 @@ pub struct WebSettings {
 
     #[command(flatten)]
     pub payments: PaymentSettings,
+
+    #[command(flatten)]
+    pub mail: MailSettings,
+
+    #[command(flatten)]
+    pub cognito: CognitoSettings,
+}
+
+/// How mail leaves: SMTP when `SMTP_URL` is set, else the database outbox (`/dev/mail`).
+#[derive(Clone, Debug, Args)]
+pub struct MailSettings {
+    /// SMTP server, e.g. `smtp://host:25`, `smtp://user:pass@host:587?tls=required` or
+    /// `smtps://user:pass@host:465`. Unset: mail goes to the outbox listed at `/dev/mail`.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every mail.
+    #[arg(long, env = "MAIL_FROM", default_value = "Let Them Draw <no-reply@localhost>")]
+    pub mail_from: String,
+
+    /// How many times a mail is tried before it is given up (logged and counted).
+    #[arg(long, env = "LTD_MAIL_MAX_ATTEMPTS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub mail_max_attempts: u32,
+
+    /// The wait after a mail's first failed attempt, in milliseconds; doubles after each.
+    #[arg(long, env = "LTD_MAIL_RETRY_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub mail_retry_ms: u64,
+}
+
+/// Amazon Cognito as the identity provider, when both the pool and the client are set;
+/// local accounts otherwise.
+#[derive(Clone, Debug, Args)]
+pub struct CognitoSettings {
+    /// The user pool, e.g. `us-east-1_AbCdEf123` (with COGNITO_CLIENT_ID: sign in with Cognito).
+    #[arg(long, env = "COGNITO_USER_POOL_ID")]
+    pub cognito_user_pool_id: Option<String>,
+
+    /// The pool's app client (without a secret; USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH allowed).
+    #[arg(long, env = "COGNITO_CLIENT_ID")]
+    pub cognito_client_id: Option<String>,
+
+    /// The tokens' expected `iss`; defaults to
+    /// `https://cognito-idp.<AWS_REGION>.amazonaws.com/<pool>`.
+    #[arg(long, env = "COGNITO_ISSUER")]
+    pub cognito_issuer: Option<String>,
+
+    /// Where the pool's signing keys are; defaults to `<issuer>/.well-known/jwks.json`
+    /// (set it for an emulator, whose address differs from the issuer).
+    #[arg(long, env = "COGNITO_JWKS_URL")]
+    pub cognito_jwks_url: Option<String>,
 }
 
 /// Stripe, or the simulated checkout when no key is set.

@@ -1,15 +1,16 @@
 //! Building the application and serving it.
 
 use crate::{
-    accounts::{Accounts, LocalIdentity, Sessions, Throttle},
+    accounts::{Accounts, CognitoIdentity, Identity, LocalIdentity, Sessions, Throttle},
     api,
     artist::Artist,
     catalogue::Catalogue,
-    db,
+    db, dev_mail,
     events::{InProcessEvents, OrderEvents, RedisEvents},
+    mail::{self, Delivery, Postman, templates::Templates},
     orders::Orders,
     payments::{self, Webhook},
-    queue::{Queue, RedisQueue, SqliteQueue},
+    queue::{Queue, RedisQueue, SqliteQueue, Workers},
     server_fn_status,
     settings::{Environment, Settings, WebSettings},
     sign_in_first,
@@ -40,6 +41,7 @@ pub struct Application {
     web: WebSettings,
     queue: Queue,
     artist: Arc<Artist>,
+    delivery: Arc<Delivery>,
     orders: Arc<Orders>,
 }
 
@@ -71,19 +73,36 @@ impl Application {
             Some(url) => Arc::new(RedisEvents::connect(url, &web.redis_prefix).await?),
             None => Arc::new(InProcessEvents::default()),
         };
+        let mailer = mail::mailer(web.mail.smtp_url.as_deref(), &web.mail.mail_from, &pool)?;
+        if production && mailer.outbox().is_some() {
+            tracing::warn!("SMTP_URL is not set: mail stays in the database outbox and reaches nobody");
+        }
+        let delivery = Arc::new(Delivery::new(
+            mailer.clone(),
+            web.mail.mail_max_attempts,
+            Duration::from_millis(web.mail.mail_retry_ms),
+        ));
+        let postman =
+            Arc::new(Postman::new(Arc::new(queue.clone()), Templates::new(&public_url), pool.clone()));
         let orders = Arc::new(Orders::new(
             pool.clone(),
             catalogue.clone(),
             events,
             Arc::new(queue.clone()),
             provider,
+            postman.clone(),
             &public_url,
         ));
         let webhook = Arc::new(Webhook::new(secrets, orders.clone()));
         let artist =
             Arc::new(Artist::new(orders.clone(), pictures.clone(), web.picture_size, web.draw_delay()));
+        let identity: Arc<dyn Identity> =
+            match CognitoIdentity::from_settings(&web.cognito, pool.clone()).await? {
+                Some(cognito) => Arc::new(cognito),
+                None => Arc::new(LocalIdentity::new(pool.clone(), postman)),
+            };
         let accounts = Accounts::new(
-            Arc::new(LocalIdentity::new(pool.clone())),
+            identity,
             Sessions::new(pool, web.session_days, web.secure_cookies()),
             Throttle::default(),
         )
@@ -96,8 +115,16 @@ impl Application {
             pictures,
             webhook,
         };
-        let router = if web.role.serves_web() { router(state) } else { health_only() };
-        Ok(Self { listener, router, web: web.clone(), queue, artist, orders })
+        let mut router = if web.role.serves_web() { router(state) } else { health_only() };
+        if web.role.serves_web() && !production && mailer.outbox().is_some() {
+            router = router.merge(dev_mail::routes(mailer));
+        }
+        Ok(Self { listener, router, web: web.clone(), queue, artist, delivery, orders })
+    }
+
+    /// This process's mail delivery (what it sent and gave up on).
+    pub fn mail_delivery(&self) -> Arc<Delivery> {
+        self.delivery.clone()
     }
 
     /// The address actually bound (useful with port 0).
@@ -123,7 +150,13 @@ impl Application {
 
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let server = axum::serve(self.listener, service).with_graceful_shutdown(signal).into_future();
-        let drawing = draw_until(self.web.clone(), self.queue, self.artist, self.orders, stopped());
+        let workers = Workers {
+            artist: self.artist,
+            delivery: self.delivery,
+            concurrency: usize::try_from(self.web.draw_concurrency).unwrap_or(1),
+            poll_every: Duration::from_millis(self.web.queue_poll_ms),
+        };
+        let drawing = draw_until(self.web.clone(), self.queue, workers, self.orders, stopped());
         let work = futures::future::try_join(server.map(|r| r.context("the server failed")), drawing);
         let deadline = {
             let stopped = stopped();
@@ -143,11 +176,11 @@ impl Application {
     }
 }
 
-/// The drawing worker and the outbox sweep, when this process draws.
+/// The drawing and mail workers and the outbox sweep, when this process draws.
 async fn draw_until(
     web: WebSettings,
     queue: Queue,
-    artist: Arc<Artist>,
+    workers: Workers,
     orders: Arc<Orders>,
     stopped: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -177,12 +210,7 @@ async fn draw_until(
             }
         }
     };
-    let worker = queue.run_worker(
-        artist,
-        usize::try_from(web.draw_concurrency).unwrap_or(1),
-        Duration::from_millis(web.queue_poll_ms),
-        stopped,
-    );
+    let worker = queue.run_workers(workers, stopped);
     futures::future::try_join(worker, sweep).await.map(|_| ())
 }
 

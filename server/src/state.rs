@@ -10,7 +10,7 @@ use crate::{
 use app::{
     domain::{CheckoutChoice, Order, ShapeInfo, ShapeSettings, ShapeUpdate, User},
     error::AppError,
-    services::{Services, SignedIn},
+    services::{Services, SignedIn, SignedUp},
 };
 use axum::{extract::FromRef, http::HeaderValue, http::request::Parts};
 use leptos::config::LeptosOptions;
@@ -36,8 +36,24 @@ impl Services for AppState {
         self.accounts.current_user(&self.accounts.caller(request)).await
     }
 
-    async fn sign_up(&self, request: &Parts, email: &str, password: &str) -> Result<SignedIn, AppError> {
+    async fn sign_up(&self, request: &Parts, email: &str, password: &str) -> Result<SignedUp, AppError> {
         self.accounts.sign_up(&self.accounts.caller(request), email, password).await
+    }
+
+    async fn confirm_account(&self, email: &str, code: &str) -> Result<(), AppError> {
+        self.accounts.confirm(email, code).await
+    }
+
+    async fn resend_confirmation(&self, email: &str) -> Result<(), AppError> {
+        self.accounts.resend_confirmation(email).await
+    }
+
+    async fn forgot_password(&self, email: &str) -> Result<(), AppError> {
+        self.accounts.forgot_password(email).await
+    }
+
+    async fn reset_password(&self, email: &str, code: &str, password: &str) -> Result<(), AppError> {
+        self.accounts.reset_password(email, code, password).await
     }
 
     async fn sign_in(&self, request: &Parts, email: &str, password: &str) -> Result<SignedIn, AppError> {

@@ -4,7 +4,12 @@ mod support;
 
 use app::domain::User;
 use server::{
-    catalogue::Catalogue, db, events::InProcessEvents, orders::Orders, payments::SimulatedPayments,
+    catalogue::Catalogue,
+    db,
+    events::InProcessEvents,
+    mail::{MailJob, MailQueue, Postman, templates::Templates},
+    orders::Orders,
+    payments::SimulatedPayments,
     queue::DrawQueue,
 };
 use std::sync::{Arc, Mutex};
@@ -30,15 +35,28 @@ impl DrawQueue for RecordingQueue {
     }
 }
 
+/// Mail is not what these tests look at.
+struct NoMail;
+
+#[async_trait::async_trait]
+impl MailQueue for NoMail {
+    async fn enqueue_mail(&self, _job: MailJob) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
 async fn orders_with(pool: &db::Pool, queue: Arc<dyn DrawQueue>) -> Orders {
     let catalogue = Arc::new(Catalogue::new(pool.clone()));
     let payments = Arc::new(SimulatedPayments::new("http://127.0.0.1:1", "whsec_test".into()));
+    let postman =
+        Arc::new(Postman::new(Arc::new(NoMail), Templates::new("http://127.0.0.1:1"), pool.clone()));
     Orders::new(
         pool.clone(),
         catalogue,
         Arc::new(InProcessEvents::default()),
         queue,
         payments,
+        postman,
         "http://127.0.0.1:1",
     )
 }

@@ -1,4 +1,4 @@
-//! Who people are: local accounts now, Cognito later, behind one trait.
+//! Who people are: local accounts or Amazon Cognito, behind one trait.
 
 use super::{Email, Password};
 use app::{domain::User, error::AppError};
@@ -18,12 +18,66 @@ impl From<Account> for User {
     }
 }
 
+/// A new account, and whether it must confirm its e-mail before signing in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registration {
+    pub account: Account,
+    pub confirmation_required: bool,
+}
+
+/// A provider's tokens, kept with the session on the server and never sent to the browser.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderTokens {
+    pub access_token: String,
+    /// Unix seconds.
+    pub access_expires_at: i64,
+    pub refresh_token: String,
+}
+
+/// A successful sign-in: the account, and the provider's tokens if it issues any.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    pub account: Account,
+    pub tokens: Option<ProviderTokens>,
+}
+
 /// An identity provider.
 #[async_trait::async_trait]
 pub trait Identity: Send + Sync {
     /// Creates an account; a taken e-mail is [`AppError::Conflict`] on `email`.
-    async fn register(&self, email: &Email, password: &Password) -> Result<Account, AppError>;
+    async fn register(&self, email: &Email, password: &Password) -> Result<Registration, AppError>;
+    /// Confirms the account's e-mail with the code mailed to it; a wrong or expired code is
+    /// [`AppError::Validation`] on `code`.
+    async fn confirm(&self, email: &Email, code: &str) -> Result<(), AppError>;
+    /// Mails a new confirmation code. Says nothing about whether the account exists.
+    async fn resend_confirmation(&self, email: &Email) -> Result<(), AppError>;
     /// Checks the credentials; wrong ones are [`AppError::InvalidCredentials`], whether the
-    /// e-mail exists or not.
-    async fn authenticate(&self, email: &Email, password: &Password) -> Result<Account, AppError>;
+    /// e-mail exists or not; an unconfirmed account that must confirm is
+    /// [`AppError::Forbidden`].
+    async fn authenticate(&self, email: &Email, password: &Password) -> Result<Authenticated, AppError>;
+    /// Mails a password reset code. Says nothing about whether the account exists.
+    async fn forgot_password(&self, email: &Email) -> Result<(), AppError>;
+    /// Sets a new password with the mailed code; every session of the account ends.
+    async fn reset_password(&self, email: &Email, code: &str, password: &Password) -> Result<(), AppError>;
+    /// Fresh tokens for a session's refresh token; `None` when the provider revoked it
+    /// (the session must end).
+    async fn refresh(&self, tokens: &ProviderTokens) -> Result<Option<ProviderTokens>, AppError> {
+        Ok(Some(tokens.clone()))
+    }
+    /// Signs the account out at the provider (every device), given a session's tokens.
+    async fn sign_out(&self, _tokens: &ProviderTokens) -> Result<(), AppError> {
+        Ok(())
+    }
+}
+
+/// A confirmation or reset code as typed or pasted: trimmed, non-empty, not absurdly long.
+pub fn parse_code(code: &str) -> Result<&str, AppError> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(AppError::validation("code", "enter the code from the mail"));
+    }
+    if code.len() > 128 || code.chars().any(char::is_control) {
+        return Err(AppError::validation("code", "this is not a code we sent"));
+    }
+    Ok(code)
 }

@@ -1,26 +1,113 @@
-//! Local accounts in the database, passwords hashed with argon2id.
+//! Local accounts in the database, passwords hashed with argon2id. E-mail verification
+//! and password reset go by mailed links with one-time codes.
 
-use super::{Account, Email, Identity, Password};
-use crate::{db, error::internal};
+use super::{
+    Account, Email, Identity, Password,
+    identity::{Authenticated, Registration, parse_code},
+};
+use crate::{db, error::internal, mail::Postman};
 use app::error::AppError;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
-use std::sync::OnceLock;
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use sha2::{Digest, Sha256};
+use std::sync::{Arc, OnceLock};
+
+/// How long a verification link works.
+const VERIFY_HOURS: u32 = 48;
+/// How long a password reset link works.
+const RESET_HOURS: u32 = 1;
+
+/// What a mailed code is for.
+#[derive(Clone, Copy)]
+enum Purpose {
+    Verify,
+    Reset,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Verify => "verify",
+            Purpose::Reset => "reset",
+        }
+    }
+
+    fn hours(self) -> u32 {
+        match self {
+            Purpose::Verify => VERIFY_HOURS,
+            Purpose::Reset => RESET_HOURS,
+        }
+    }
+}
 
 /// The embedded default identity provider.
 pub struct LocalIdentity {
     pool: db::Pool,
+    postman: Arc<Postman>,
 }
 
 impl LocalIdentity {
-    pub fn new(pool: db::Pool) -> Self {
-        Self { pool }
+    pub fn new(pool: db::Pool, postman: Arc<Postman>) -> Self {
+        Self { pool, postman }
+    }
+
+    /// Replaces the account's code for `purpose` by a new one and mails it.
+    async fn mail_code(&self, user_id: &str, email: &Email, purpose: Purpose) -> Result<(), AppError> {
+        let bytes: [u8; 32] = rand::random();
+        let code = URL_SAFE_NO_PAD.encode(bytes);
+        let expires_at = db::now() + i64::from(purpose.hours()) * 3600;
+        sqlx::query(
+            "INSERT INTO account_codes (user_id, purpose, code_hash, expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at",
+        )
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .bind(hash_code(&code))
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(internal("could not store the code"))?;
+        let templates = self.postman.templates();
+        let mail = match purpose {
+            Purpose::Verify => templates.verify_email(email.as_str(), &code, purpose.hours()),
+            Purpose::Reset => templates.reset_password(email.as_str(), &code, purpose.hours()),
+        };
+        let id = format!("account-{user_id}-{}-{}", purpose.as_str(), uuid::Uuid::now_v7().simple());
+        self.postman.send(id, mail).await;
+        Ok(())
+    }
+
+    /// Takes the account's live code for `purpose` if `code` is it: a code works once.
+    async fn take_code(&self, email: &Email, code: &str, purpose: Purpose) -> Result<String, AppError> {
+        let wrong = || AppError::validation("code", "this code is wrong or has expired: ask for a new one");
+        let code = parse_code(code)?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "DELETE FROM account_codes WHERE purpose = $1 AND code_hash = $2 AND expires_at > $3 \
+             AND user_id = (SELECT id FROM users WHERE email = $4) RETURNING user_id",
+        )
+        .bind(purpose.as_str())
+        .bind(hash_code(code))
+        .bind(db::now())
+        .bind(email.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal("could not check the code"))?;
+        row.map(|(user_id,)| user_id).ok_or_else(wrong)
+    }
+
+    async fn find(&self, email: &Email) -> Result<Option<(String, Option<i64>)>, AppError> {
+        sqlx::query_as("SELECT id, email_verified_at FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(internal("could not look up the account"))
     }
 }
 
 #[async_trait::async_trait]
 impl Identity for LocalIdentity {
     #[tracing::instrument(skip_all)]
-    async fn register(&self, email: &Email, password: &Password) -> Result<Account, AppError> {
+    async fn register(&self, email: &Email, password: &Password) -> Result<Registration, AppError> {
         let password = password.clone();
         let hash = tokio::task::spawn_blocking(move || hash_password(password.expose()))
             .await
@@ -36,7 +123,11 @@ impl Identity for LocalIdentity {
                 .execute(&self.pool)
                 .await;
         match inserted {
-            Ok(_) => Ok(Account { id, email: email.as_str().to_owned(), is_admin: false }),
+            Ok(_) => {
+                self.mail_code(&id, email, Purpose::Verify).await?;
+                let account = Account { id, email: email.as_str().to_owned(), is_admin: false };
+                Ok(Registration { account, confirmation_required: false })
+            }
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(AppError::Conflict {
                 field: "email".into(),
                 message: "an account with this e-mail already exists: sign in instead".into(),
@@ -46,7 +137,60 @@ impl Identity for LocalIdentity {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn authenticate(&self, email: &Email, password: &Password) -> Result<Account, AppError> {
+    async fn confirm(&self, email: &Email, code: &str) -> Result<(), AppError> {
+        let user_id = self.take_code(email, code, Purpose::Verify).await?;
+        sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2")
+            .bind(db::now())
+            .bind(&user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(internal("could not confirm the e-mail"))?;
+        Ok(())
+    }
+
+    async fn resend_confirmation(&self, email: &Email) -> Result<(), AppError> {
+        if let Some((id, None)) = self.find(email).await? {
+            self.mail_code(&id, email, Purpose::Verify).await?;
+        }
+        Ok(())
+    }
+
+    async fn forgot_password(&self, email: &Email) -> Result<(), AppError> {
+        if let Some((id, _)) = self.find(email).await? {
+            self.mail_code(&id, email, Purpose::Reset).await?;
+        }
+        Ok(())
+    }
+
+    async fn reset_password(&self, email: &Email, code: &str, password: &Password) -> Result<(), AppError> {
+        let user_id = self.take_code(email, code, Purpose::Reset).await?;
+        let password = password.clone();
+        let hash = tokio::task::spawn_blocking(move || hash_password(password.expose()))
+            .await
+            .map_err(internal("password hashing task failed"))?
+            .map_err(internal("password hashing failed"))?;
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        // The mailed link proves the address too.
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $3",
+        )
+        .bind(&hash)
+        .bind(db::now())
+        .bind(&user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal("could not store the new password"))?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal("could not end the account's sessions"))?;
+        tx.commit().await.map_err(internal("could not store the new password"))?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn authenticate(&self, email: &Email, password: &Password) -> Result<Authenticated, AppError> {
         let row: Option<(String, String, i64)> =
             sqlx::query_as("SELECT id, password_hash, is_admin FROM users WHERE email = $1")
                 .bind(email.as_str())
@@ -61,11 +205,16 @@ impl Identity for LocalIdentity {
             .await
             .map_err(internal("password verification task failed"))?;
         if found && matches {
-            Ok(Account { id, email: email.as_str().to_owned(), is_admin: is_admin != 0 })
+            let account = Account { id, email: email.as_str().to_owned(), is_admin: is_admin != 0 };
+            Ok(Authenticated { account, tokens: None })
         } else {
             Err(AppError::InvalidCredentials)
         }
     }
+}
+
+fn hash_code(code: &str) -> Vec<u8> {
+    Sha256::digest(code.as_bytes()).to_vec()
 }
 
 fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {

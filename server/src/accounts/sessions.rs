@@ -1,10 +1,13 @@
 //! Server-side sessions behind an HttpOnly cookie.
 
+use super::identity::ProviderTokens;
 use crate::{db, error::internal};
 use app::{domain::User, error::AppError};
 use axum::http::{HeaderMap, HeaderValue, header};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
+
+type SessionRow = (String, String, i64, Option<String>, Option<i64>, Option<String>);
 
 /// Length of an encoded token: 32 random bytes (256 bits) in unpadded base64url.
 const TOKEN_LEN: usize = 43;
@@ -26,8 +29,13 @@ impl Sessions {
         if self.secure { "__Host-ltd_session" } else { "ltd_session" }
     }
 
-    /// Starts a session for `user_id`; returns its `Set-Cookie` value.
-    pub async fn open(&self, user_id: &str) -> Result<HeaderValue, AppError> {
+    /// Starts a session for `user_id`, keeping the provider's tokens with it; returns its
+    /// `Set-Cookie` value.
+    pub async fn open(
+        &self,
+        user_id: &str,
+        tokens: Option<&ProviderTokens>,
+    ) -> Result<HeaderValue, AppError> {
         let bytes: [u8; 32] = rand::random();
         let token = URL_SAFE_NO_PAD.encode(bytes);
         let now = db::now();
@@ -37,22 +45,27 @@ impl Sessions {
             .await
             .map_err(internal("could not expire old sessions"))?;
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, access_token, access_expires_at, \
+             refresh_token) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(hash(&token))
         .bind(user_id)
         .bind(now)
         .bind(now + self.lifetime_secs)
+        .bind(tokens.map(|t| t.access_token.clone()))
+        .bind(tokens.map(|t| t.access_expires_at))
+        .bind(tokens.map(|t| t.refresh_token.clone()))
         .execute(&self.pool)
         .await
         .map_err(internal("could not store the session"))?;
         self.cookie(&token, self.lifetime_secs)
     }
 
-    /// The user of a live session.
-    pub async fn user(&self, token: &str) -> Result<Option<User>, AppError> {
-        let row: Option<(String, String, i64)> = sqlx::query_as(
-            "SELECT users.id, users.email, users.is_admin FROM sessions JOIN users ON users.id = sessions.user_id \
+    /// The user of a live session, with the provider's tokens if it keeps any.
+    pub async fn user(&self, token: &str) -> Result<Option<(User, Option<ProviderTokens>)>, AppError> {
+        let row: Option<SessionRow> = sqlx::query_as(
+            "SELECT users.id, users.email, users.is_admin, sessions.access_token, sessions.access_expires_at, \
+             sessions.refresh_token FROM sessions JOIN users ON users.id = sessions.user_id \
              WHERE sessions.token_hash = $1 AND sessions.expires_at > $2",
         )
         .bind(hash(token))
@@ -60,17 +73,47 @@ impl Sessions {
         .fetch_optional(&self.pool)
         .await
         .map_err(internal("could not look up the session"))?;
-        Ok(row.map(|(id, email, is_admin)| User { id, email, is_admin: is_admin != 0 }))
+        Ok(row.map(|(id, email, is_admin, access_token, access_expires_at, refresh_token)| {
+            let tokens = match (access_token, access_expires_at, refresh_token) {
+                (Some(access_token), Some(access_expires_at), Some(refresh_token)) => {
+                    Some(ProviderTokens { access_token, access_expires_at, refresh_token })
+                }
+                _ => None,
+            };
+            (User { id, email, is_admin: is_admin != 0 }, tokens)
+        }))
     }
 
-    /// Ends a session; unknown tokens are ignored.
-    pub async fn revoke(&self, token: &str) -> Result<(), AppError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(hash(token))
-            .execute(&self.pool)
-            .await
-            .map_err(internal("could not revoke the session"))?;
+    /// Keeps a session's renewed provider tokens.
+    pub async fn update_tokens(&self, token: &str, tokens: &ProviderTokens) -> Result<(), AppError> {
+        sqlx::query(
+            "UPDATE sessions SET access_token = $1, access_expires_at = $2, refresh_token = $3 WHERE token_hash = $4",
+        )
+        .bind(&tokens.access_token)
+        .bind(tokens.access_expires_at)
+        .bind(&tokens.refresh_token)
+        .bind(hash(token))
+        .execute(&self.pool)
+        .await
+        .map_err(internal("could not keep the renewed tokens"))?;
         Ok(())
+    }
+
+    /// Ends a session; unknown tokens are ignored. Returns the provider's tokens it kept.
+    pub async fn revoke(&self, token: &str) -> Result<Option<ProviderTokens>, AppError> {
+        let row: Option<(Option<String>, Option<i64>, Option<String>)> = sqlx::query_as(
+            "DELETE FROM sessions WHERE token_hash = $1 RETURNING access_token, access_expires_at, refresh_token",
+        )
+        .bind(hash(token))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal("could not revoke the session"))?;
+        Ok(match row {
+            Some((Some(access_token), Some(access_expires_at), Some(refresh_token))) => {
+                Some(ProviderTokens { access_token, access_expires_at, refresh_token })
+            }
+            _ => None,
+        })
     }
 
     /// A `Set-Cookie` value that removes the session cookie.

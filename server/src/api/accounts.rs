@@ -2,14 +2,13 @@
 
 use super::ApiJson;
 use crate::{error::ApiError, state::AppState};
-use app::domain::User;
 use axum::{
     Json,
     extract::State,
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize)]
 pub struct Credentials {
@@ -17,13 +16,81 @@ pub struct Credentials {
     password: String,
 }
 
-/// `POST /api/v1/accounts` → 201 `{id, email}`.
+#[derive(Debug, Deserialize)]
+pub struct EmailOnly {
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Confirmation {
+    email: String,
+    code: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewPassword {
+    email: String,
+    code: String,
+    password: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedAccount {
+    id: String,
+    email: String,
+    /// `true` when the account must confirm its e-mail (the mailed code) before signing in.
+    confirmation_required: bool,
+}
+
+/// `POST /api/v1/accounts` → 201 `{id, email, confirmation_required}`.
 pub async fn create_account(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Credentials>,
-) -> Result<(StatusCode, Json<User>), ApiError> {
-    let user = state.accounts.register(&body.email, &body.password).await?;
-    Ok((StatusCode::CREATED, Json(user)))
+) -> Result<(StatusCode, Json<CreatedAccount>), ApiError> {
+    let registration = state.accounts.register(&body.email, &body.password).await?;
+    let account = registration.account;
+    let created = CreatedAccount {
+        id: account.id,
+        email: account.email,
+        confirmation_required: registration.confirmation_required,
+    };
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// `POST /api/v1/accounts/confirm` `{email, code}` → 204.
+pub async fn confirm(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Confirmation>,
+) -> Result<StatusCode, ApiError> {
+    state.accounts.confirm(&body.email, &body.code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/accounts/confirm/resend` `{email}` → 202 (whether the account exists or not).
+pub async fn resend_confirmation(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<EmailOnly>,
+) -> Result<StatusCode, ApiError> {
+    state.accounts.resend_confirmation(&body.email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// `POST /api/v1/accounts/password-reset` `{email}` → 202 (whether the account exists or not).
+pub async fn forgot_password(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<EmailOnly>,
+) -> Result<StatusCode, ApiError> {
+    state.accounts.forgot_password(&body.email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// `POST /api/v1/accounts/password-reset/confirm` `{email, code, password}` → 204.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewPassword>,
+) -> Result<StatusCode, ApiError> {
+    state.accounts.reset_password(&body.email, &body.code, &body.password).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/sessions` → 204 with the session cookie.

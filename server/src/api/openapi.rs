@@ -27,10 +27,10 @@ fn describe(code: &str) -> &'static str {
         "409" => "Conflict (e.g. the e-mail is taken)",
         "413" => "Body over 16 KiB",
         "415" => "Body is not application/json",
-        "403" => "Signed in, but not an admin",
+        "403" => "Not allowed: not an admin, or (sign-in) the account must confirm its e-mail first",
         "422" => "Invalid field; `field` names it",
         "429" => "Too many attempts; see Retry-After",
-        "503" => "The payment provider did not answer; nothing was charged or changed",
+        "503" => "A provider (payments, sign-in) did not answer; nothing was changed",
         _ => "Error",
     }
 }
@@ -72,6 +72,13 @@ pub fn spec() -> Value {
                     "type": "object", "required": ["email", "password"],
                     "properties": { "email": { "type": "string", "maxLength": 254 }, "password": { "type": "string", "minLength": 8, "maxLength": 128 } }
                 },
+                "CreatedAccount": { "type": "object", "required": ["id", "email", "confirmation_required"], "properties": {
+                    "id": { "type": "string" }, "email": { "type": "string" },
+                    "confirmation_required": { "type": "boolean", "description": "Confirm the mailed code (POST /accounts/confirm) before signing in" } } },
+                "EmailOnly": { "type": "object", "required": ["email"], "properties": { "email": { "type": "string", "maxLength": 254 } } },
+                "Confirmation": { "type": "object", "required": ["email", "code"], "properties": { "email": { "type": "string" }, "code": { "type": "string", "maxLength": 128 } } },
+                "NewPassword": { "type": "object", "required": ["email", "code", "password"], "properties": {
+                    "email": { "type": "string" }, "code": { "type": "string", "maxLength": 128 }, "password": { "type": "string", "minLength": 8, "maxLength": 128 } } },
                 "User": { "type": "object", "required": ["id", "email"], "properties": { "id": { "type": "string" }, "email": { "type": "string" }, "is_admin": { "type": "boolean" } } },
                 "ShapeSettings": {
                     "type": "object", "required": ["name", "display_name", "price_cents", "currency", "active", "sort_order"],
@@ -114,14 +121,30 @@ pub fn spec() -> Value {
         },
         "paths": {
             "/accounts": { "post": {
-                "summary": "Create an account", "requestBody": json_body("Credentials"),
-                "responses": with(error_responses(&[&body_errors[..], &["409"]].concat()),
-                    json!({ "201": { "description": "Created", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/User" } } } } }))
+                "summary": "Create an account (with Cognito, confirm the mailed code before signing in)", "requestBody": json_body("Credentials"),
+                "responses": with(error_responses(&[&body_errors[..], &["409", "429", "503"]].concat()),
+                    json!({ "201": { "description": "Created", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CreatedAccount" } } } } }))
+            } },
+            "/accounts/confirm": { "post": {
+                "summary": "Confirm the account's e-mail with the mailed code", "requestBody": json_body("Confirmation"),
+                "responses": with(error_responses(&[&body_errors[..], &["404", "409", "429", "503"]].concat()), json!({ "204": { "description": "Confirmed" } }))
+            } },
+            "/accounts/confirm/resend": { "post": {
+                "summary": "Mail a new confirmation code (answers the same whether the account exists or not)", "requestBody": json_body("EmailOnly"),
+                "responses": with(error_responses(&[&body_errors[..], &["429", "503"]].concat()), json!({ "202": { "description": "Sent if the account exists" } }))
+            } },
+            "/accounts/password-reset": { "post": {
+                "summary": "Mail a password reset code (answers the same whether the account exists or not)", "requestBody": json_body("EmailOnly"),
+                "responses": with(error_responses(&[&body_errors[..], &["429", "503"]].concat()), json!({ "202": { "description": "Sent if the account exists" } }))
+            } },
+            "/accounts/password-reset/confirm": { "post": {
+                "summary": "Set a new password with the mailed code; every session of the account ends", "requestBody": json_body("NewPassword"),
+                "responses": with(error_responses(&[&body_errors[..], &["404", "429", "503"]].concat()), json!({ "204": { "description": "Password changed" } }))
             } },
             "/sessions": {
                 "post": {
                     "summary": "Sign in: sets the session cookie", "requestBody": json_body("Credentials"),
-                    "responses": with(error_responses(&[&body_errors[..], &["401", "429"]].concat()), json!({ "204": { "description": "Signed in" } }))
+                    "responses": with(error_responses(&[&body_errors[..], &["401", "403", "429", "503"]].concat()), json!({ "204": { "description": "Signed in" } }))
                 },
                 "delete": { "summary": "Sign out: the cookie stops working", "responses": { "204": { "description": "Signed out" } } }
             },

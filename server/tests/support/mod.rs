@@ -33,6 +33,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The S3 bucket of the pictures, when they are not in the data dir.
     bucket: Option<String>,
+    /// What this app's mail worker sent and gave up on.
+    pub mail: std::sync::Arc<server::mail::Delivery>,
 }
 
 /// A Redis key prefix no other test uses.
@@ -99,6 +101,7 @@ impl TestApp {
         };
         let app = Application::build(&cli.settings, &web).await.expect("the app builds");
         let address = app.local_addr().expect("bound");
+        let mail = app.mail_delivery();
         let server = tokio::spawn(app.run(std::future::pending()));
         let (redis_url, redis_prefix) = (web.redis_url.clone(), web.redis_prefix.clone());
         Self {
@@ -111,6 +114,7 @@ impl TestApp {
             shared_data: data.to_owned(),
             database_url: cli.settings.database_url(),
             bucket: resources.map(|r| r.bucket),
+            mail,
         }
     }
 
@@ -247,14 +251,51 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// The mails in the outbox (`/dev/mail.json`), newest first.
+    pub async fn outbox(&self) -> Vec<Value> {
+        let response = self.client.get(self.url("/dev/mail.json")).send().await.expect("outbox");
+        assert_eq!(response.status(), StatusCode::OK, "the outbox is served");
+        response.json().await.expect("outbox JSON")
+    }
+
+    /// Waits until the outbox holds a mail to `to` whose subject is `subject`.
+    pub async fn wait_for_mail(&self, to: &str, subject: &str) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let found = self.outbox().await.into_iter().find(|m| m["to"] == to && m["subject"] == subject);
+            if let Some(mail) = found {
+                return mail;
+            }
+            assert!(std::time::Instant::now() < deadline, "no mail {subject:?} to {to} within 20 s");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// The first link in `text` that starts with `prefix`.
+pub fn link_in(text: &str, prefix: &str) -> String {
+    let start = text.find(prefix).unwrap_or_else(|| panic!("no link {prefix} in {text}"));
+    text[start..].split_whitespace().next().unwrap_or_default().to_owned()
+}
+
+/// A query parameter of a URL.
+pub fn query_param(link: &str, name: &str) -> String {
+    let url = url::Url::parse(link).expect("a URL");
+    url.query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .expect("the parameter")
+}
+
+impl TestApp {
     /// Delivers the drawing job of order `id` once more and waits until the queue is idle.
     pub async fn redeliver(&self, id: &str) {
-        use server::queue::DrawQueue;
+        use server::queue::{DrawQueue, Queue, SqliteQueue};
         if let Some(url) = &self.redis_url {
             return self.redeliver_on_redis(url, id).await;
         }
         let url = format!("sqlite://{}", self.shared_data.join("queue.db").display());
-        let queue = server::queue::SqliteQueue::open(&url).await.expect("queue");
+        let queue = Queue::Sqlite(SqliteQueue::open(&url).await.expect("queue"));
         queue.enqueue(id).await.expect("enqueue");
         let pool = sqlx::SqlitePool::connect(&url).await.expect("queue db");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -274,8 +315,8 @@ impl TestApp {
 
 impl TestApp {
     async fn redeliver_on_redis(&self, url: &str, id: &str) {
-        use server::queue::{DrawQueue, RedisQueue};
-        let queue = RedisQueue::connect(url, &self.redis_prefix).await.expect("queue");
+        use server::queue::{DrawQueue, Queue, RedisQueue};
+        let queue = Queue::Redis(RedisQueue::connect(url, &self.redis_prefix).await.expect("queue"));
         queue.enqueue(id).await.expect("enqueue");
         let name = RedisQueue::queue_name(&self.redis_prefix);
         let client = redis::Client::open(url).expect("url");

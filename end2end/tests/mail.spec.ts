@@ -1,0 +1,49 @@
+import { ConfirmPage } from './pages/confirm-page';
+import { MailOutbox } from './pages/mail-outbox';
+import { AccountPage } from './pages/account-page';
+import { PASSWORD, expect, test } from './fixtures';
+
+test('a local account confirms its e-mail from the mailed link', async ({ page, signedUp: email }) => {
+  const outbox = new MailOutbox(page);
+  await expect(async () => {
+    await outbox.goto();
+    await expect(outbox.row(email, 'Confirm your e-mail address')).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await outbox.open(email, 'Confirm your e-mail address');
+  const link = (await outbox.text.textContent())?.match(/http\S+\/accounts\/confirm\?\S+/)?.[0];
+  expect(link).toBeTruthy();
+
+  await page.goto(link!);
+  const confirm = new ConfirmPage(page);
+  await expect(confirm.email).toHaveValue(email);
+  await confirm.submit.click();
+  await expect(page.getByRole('status')).toContainText('Your e-mail address is confirmed');
+});
+
+test('a forgotten password is reset from the mailed link', async ({ page, signIn, header, signedUpThenOut: email }) => {
+  await signIn.goto();
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByRole('button', { name: 'Mail me a code' }).click();
+  await expect(page.getByRole('status')).toContainText('we sent it a code');
+
+  const outbox = new MailOutbox(page);
+  await expect(async () => {
+    await outbox.goto();
+    await expect(outbox.row(email, 'Reset your password')).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await outbox.open(email, 'Reset your password');
+  const link = (await outbox.text.textContent())?.match(/http\S+\/accounts\/reset\?\S+/)?.[0];
+  expect(link).toBeTruthy();
+
+  await page.goto(link!);
+  await page.getByLabel('New password').fill('a whole new secret');
+  await page.getByRole('button', { name: 'Change my password' }).click();
+  await expect(page.getByRole('status')).toContainText('Your password is changed');
+
+  const again = new AccountPage(page, '/signin', 'Sign in');
+  await again.submitWith(email, PASSWORD);
+  await expect(again.alerts).toHaveText('wrong e-mail or password');
+  await again.submitWith(email, 'a whole new secret');
+  await expect(header.signedInAs).toHaveText(email);
+});

@@ -1,0 +1,451 @@
+//! Amazon Cognito as the identity provider (aws-sdk-cognitoidentityprovider).
+//!
+//! The pool's app client must have no secret and allow `USER_PASSWORD_AUTH` and
+//! `REFRESH_TOKEN_AUTH`. Each Cognito user also gets a row in `users` (id = the Cognito
+//! `sub`, e-mail from the ID token) so orders, sessions and the admin role work as for
+//! local accounts.
+
+use super::{
+    Account, Email, Identity, Password,
+    identity::{Authenticated, ProviderTokens, Registration, parse_code},
+    tokens::TokenVerifier,
+};
+use crate::{db, error::internal, settings::CognitoSettings};
+use anyhow::Context as _;
+use app::error::AppError;
+use aws_sdk_cognitoidentityprovider::{
+    Client,
+    error::{ProvideErrorMetadata, SdkError},
+    types::{AttributeType, AuthFlowType, AuthenticationResultType},
+};
+
+pub struct CognitoIdentity {
+    client: Client,
+    pool_id: String,
+    client_id: String,
+    verifier: TokenVerifier,
+    pool: db::Pool,
+}
+
+/// Which call failed, for the message the user gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    SignUp,
+    Confirm,
+    Resend,
+    SignIn,
+    Forgot,
+    Reset,
+    Refresh,
+    SignOut,
+}
+
+impl CognitoIdentity {
+    /// Cognito as configured, or `None` when the pool and client are not both set.
+    pub async fn from_settings(settings: &CognitoSettings, pool: db::Pool) -> anyhow::Result<Option<Self>> {
+        let (Some(pool_id), Some(client_id)) = (&settings.cognito_user_pool_id, &settings.cognito_client_id)
+        else {
+            anyhow::ensure!(
+                settings.cognito_user_pool_id.is_none() && settings.cognito_client_id.is_none(),
+                "set both COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID, or neither"
+            );
+            return Ok(None);
+        };
+        // Pool ids start with their region: `us-east-1_AbCdEf123`.
+        let region = pool_id
+            .split_once('_')
+            .map(|(region, _)| region)
+            .filter(|region| !region.is_empty())
+            .with_context(|| {
+                format!("COGNITO_USER_POOL_ID is not a pool id like us-east-1_AbC123: {pool_id:?}")
+            })?;
+        let issuer = settings
+            .cognito_issuer
+            .clone()
+            .unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}"));
+        let jwks_url =
+            settings.cognito_jwks_url.clone().unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.to_owned()))
+            .load()
+            .await;
+        Ok(Some(Self {
+            client: Client::new(&config),
+            pool_id: pool_id.clone(),
+            client_id: client_id.clone(),
+            verifier: TokenVerifier::new(&jwks_url, &issuer, client_id)?,
+            pool,
+        }))
+    }
+
+    /// Our row for a Cognito user: created on first sight, its e-mail kept current.
+    async fn upsert_user(&self, sub: &str, email: &str) -> Result<Account, AppError> {
+        let row: (i64,) = sqlx::query_as(
+            "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, '', $3) \
+             ON CONFLICT (id) DO UPDATE SET email = excluded.email RETURNING is_admin",
+        )
+        .bind(sub)
+        .bind(email)
+        .bind(db::now())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|error| match error {
+            sqlx::Error::Database(e) if e.is_unique_violation() => AppError::Conflict {
+                field: "email".into(),
+                message: "this e-mail belongs to another account here".into(),
+            },
+            other => internal("could not store the Cognito user")(other),
+        })?;
+        Ok(Account { id: sub.to_owned(), email: email.to_owned(), is_admin: row.0 != 0 })
+    }
+
+    /// The user's e-mail from Cognito itself, for tokens that lack the claim.
+    async fn email_from_pool(&self, sub: &str) -> Result<String, AppError> {
+        let user = self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.pool_id)
+            .username(sub)
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::SignIn, &e))?;
+        user.user_attributes()
+            .iter()
+            .find(|attribute| attribute.name() == "email")
+            .and_then(|attribute| attribute.value())
+            .map(str::to_lowercase)
+            .ok_or_else(|| {
+                tracing::error!("the Cognito user has no e-mail attribute");
+                AppError::Internal
+            })
+    }
+
+    fn tokens(
+        result: &AuthenticationResultType,
+        refresh_token: Option<&str>,
+    ) -> Result<ProviderTokens, AppError> {
+        let missing = || {
+            tracing::error!("Cognito's answer lacks a token");
+            AppError::Internal
+        };
+        Ok(ProviderTokens {
+            access_token: result.access_token().ok_or_else(missing)?.to_owned(),
+            access_expires_at: db::now() + i64::from(result.expires_in()),
+            refresh_token: result.refresh_token().or(refresh_token).ok_or_else(missing)?.to_owned(),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Identity for CognitoIdentity {
+    #[tracing::instrument(skip_all)]
+    async fn register(&self, email: &Email, password: &Password) -> Result<Registration, AppError> {
+        let email_attribute = AttributeType::builder()
+            .name("email")
+            .value(email.as_str())
+            .build()
+            .map_err(internal("could not build the e-mail attribute"))?;
+        let output = self
+            .client
+            .sign_up()
+            .client_id(&self.client_id)
+            .username(email.as_str())
+            .password(password.expose())
+            .user_attributes(email_attribute)
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::SignUp, &e))?;
+        let account = self.upsert_user(output.user_sub(), email.as_str()).await?;
+        Ok(Registration { account, confirmation_required: !output.user_confirmed() })
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn confirm(&self, email: &Email, code: &str) -> Result<(), AppError> {
+        self.client
+            .confirm_sign_up()
+            .client_id(&self.client_id)
+            .username(email.as_str())
+            .confirmation_code(parse_code(code)?)
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::Confirm, &e))?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn resend_confirmation(&self, email: &Email) -> Result<(), AppError> {
+        let sent = self
+            .client
+            .resend_confirmation_code()
+            .client_id(&self.client_id)
+            .username(email.as_str())
+            .send()
+            .await;
+        match sent.map_err(|e| cognito_error(Call::Resend, &e)) {
+            // Unknown accounts are not revealed.
+            Ok(_) | Err(AppError::NotFound) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn authenticate(&self, email: &Email, password: &Password) -> Result<Authenticated, AppError> {
+        let output = self
+            .client
+            .initiate_auth()
+            .client_id(&self.client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", email.as_str())
+            .auth_parameters("PASSWORD", password.expose())
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::SignIn, &e))?;
+        let Some(result) = output.authentication_result() else {
+            // MFA and other challenges are not offered by this app.
+            return Err(AppError::Forbidden {
+                message: format!(
+                    "this account needs a sign-in step the site does not offer ({})",
+                    output.challenge_name().map(|c| c.as_str()).unwrap_or("a challenge")
+                ),
+            });
+        };
+        let id_token = result.id_token().ok_or_else(|| {
+            tracing::error!("Cognito's answer lacks the ID token");
+            AppError::Internal
+        })?;
+        let claims = self.verifier.verify_id(id_token).await.map_err(|error| {
+            tracing::error!(%error, "Cognito's ID token did not verify");
+            AppError::Internal
+        })?;
+        let mut tokens = Self::tokens(result, None)?;
+        let access = self.verifier.verify_access(&tokens.access_token).await.map_err(|error| {
+            tracing::error!(%error, "Cognito's access token did not verify");
+            AppError::Internal
+        })?;
+        if access.sub != claims.sub {
+            tracing::error!("Cognito's ID and access tokens name different users");
+            return Err(AppError::Internal);
+        }
+        tokens.access_expires_at = access.exp;
+        let email = match claims.email {
+            Some(email) => email.to_lowercase(),
+            None => self.email_from_pool(&claims.sub).await?,
+        };
+        let account = self.upsert_user(&claims.sub, &email).await?;
+        Ok(Authenticated { account, tokens: Some(tokens) })
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn forgot_password(&self, email: &Email) -> Result<(), AppError> {
+        let sent =
+            self.client.forgot_password().client_id(&self.client_id).username(email.as_str()).send().await;
+        match sent.map_err(|e| cognito_error(Call::Forgot, &e)) {
+            Ok(_) | Err(AppError::NotFound) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn reset_password(&self, email: &Email, code: &str, password: &Password) -> Result<(), AppError> {
+        self.client
+            .confirm_forgot_password()
+            .client_id(&self.client_id)
+            .username(email.as_str())
+            .confirmation_code(parse_code(code)?)
+            .password(password.expose())
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::Reset, &e))?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = $1)")
+            .bind(email.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(internal("could not end the account's sessions"))?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn refresh(&self, tokens: &ProviderTokens) -> Result<Option<ProviderTokens>, AppError> {
+        let refreshed = self
+            .client
+            .initiate_auth()
+            .client_id(&self.client_id)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", &tokens.refresh_token)
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::Refresh, &e));
+        let output = match refreshed {
+            Ok(output) => output,
+            // Revoked (signed out everywhere) or expired: the session is over.
+            Err(AppError::InvalidCredentials) => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let Some(result) = output.authentication_result() else {
+            return Ok(None);
+        };
+        let mut fresh = Self::tokens(result, Some(&tokens.refresh_token))?;
+        let access = self.verifier.verify_access(&fresh.access_token).await.map_err(|error| {
+            tracing::error!(%error, "Cognito's refreshed access token did not verify");
+            AppError::Internal
+        })?;
+        fresh.access_expires_at = access.exp;
+        Ok(Some(fresh))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sign_out(&self, tokens: &ProviderTokens) -> Result<(), AppError> {
+        // An expired access token cannot sign out: renew it first.
+        let tokens = if tokens.access_expires_at <= db::now() + 30 {
+            match self.refresh(tokens).await? {
+                Some(fresh) => fresh,
+                None => return Ok(()), // already revoked
+            }
+        } else {
+            tokens.clone()
+        };
+        self.client
+            .global_sign_out()
+            .access_token(&tokens.access_token)
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::SignOut, &e))?;
+        Ok(())
+    }
+}
+
+/// A Cognito error as the user should read it. The cause is logged.
+fn cognito_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+    call: Call,
+    error: &SdkError<E, R>,
+) -> AppError {
+    let (code, message) = match error.as_service_error() {
+        Some(service) => (service.code(), service.message()),
+        None => (None, None),
+    };
+    let mapped = app_error(call, code, message);
+    if matches!(mapped, AppError::Internal | AppError::Unavailable { .. }) {
+        tracing::error!(?call, error = %aws_sdk_cognitoidentityprovider::error::DisplayErrorContext(error), "Cognito call failed");
+    } else {
+        tracing::info!(?call, code, "Cognito refused");
+    }
+    mapped
+}
+
+/// Maps Cognito's error code (and message) for `call` to what the user is told.
+pub fn app_error(call: Call, code: Option<&str>, message: Option<&str>) -> AppError {
+    let message = message.unwrap_or_default();
+    match code.unwrap_or_default() {
+        "UsernameExistsException" | "AliasExistsException" => AppError::Conflict {
+            field: "email".into(),
+            message: "an account with this e-mail already exists: sign in instead".into(),
+        },
+        "InvalidPasswordException" => AppError::validation("password", password_message(message)),
+        "CodeMismatchException" => {
+            AppError::validation("code", "this code is not the one we sent: check the mail")
+        }
+        "ExpiredCodeException" => AppError::validation("code", "this code has expired: ask for a new one"),
+        "UserNotConfirmedException" => AppError::Forbidden {
+            message:
+                "confirm your e-mail address first: enter the code we mailed you on the confirmation page"
+                    .into(),
+        },
+        "NotAuthorizedException" if call == Call::Confirm => AppError::Conflict {
+            field: "code".into(),
+            message: "this account is confirmed already: sign in".into(),
+        },
+        "NotAuthorizedException" => AppError::InvalidCredentials,
+        "UserNotFoundException" if call == Call::SignIn => AppError::InvalidCredentials,
+        "UserNotFoundException" => AppError::NotFound,
+        "InvalidParameterException" if matches!(call, Call::SignUp | Call::SignIn) => {
+            AppError::validation("email", "enter an e-mail address like name@example.com")
+        }
+        "TooManyRequestsException" | "LimitExceededException" | "TooManyFailedAttemptsException" => {
+            AppError::TooManyRequests { retry_after_secs: 60 }
+        }
+        "" => AppError::Unavailable {
+            message: "the sign-in service cannot be reached; try again in a moment".into(),
+        },
+        _ => AppError::Internal,
+    }
+}
+
+/// Cognito's password policy message, made readable ("Password did not conform with
+/// policy: Password must have uppercase characters" → "the password must have uppercase
+/// characters").
+fn password_message(message: &str) -> String {
+    let detail = message.rsplit(':').next().map(str::trim).unwrap_or_default();
+    if detail.is_empty() {
+        "this password does not meet the account rules".into()
+    } else {
+        let detail = detail.strip_prefix("Password ").unwrap_or(detail);
+        format!("the password {}", detail.trim_end_matches('.'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapped(call: Call, code: &str) -> AppError {
+        app_error(call, Some(code), Some("Cognito's own words"))
+    }
+
+    #[test]
+    fn wrong_and_expired_codes_name_the_code_field() {
+        for call in [Call::Confirm, Call::Reset] {
+            let AppError::Validation { field, message } = mapped(call, "CodeMismatchException") else {
+                panic!("a wrong code is a validation error")
+            };
+            assert_eq!((field.as_str(), message.contains("not the one we sent")), ("code", true));
+            let AppError::Validation { field, message } = mapped(call, "ExpiredCodeException") else {
+                panic!("an expired code is a validation error")
+            };
+            assert_eq!((field.as_str(), message.contains("ask for a new one")), ("code", true));
+        }
+    }
+
+    #[test]
+    fn throttling_answers_too_many_requests() {
+        for code in ["TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"] {
+            assert_eq!(
+                mapped(Call::SignIn, code),
+                AppError::TooManyRequests { retry_after_secs: 60 },
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn sign_in_failures_do_not_tell_whether_the_account_exists() {
+        assert_eq!(mapped(Call::SignIn, "NotAuthorizedException"), AppError::InvalidCredentials);
+        assert_eq!(mapped(Call::SignIn, "UserNotFoundException"), AppError::InvalidCredentials);
+    }
+
+    #[test]
+    fn an_unconfirmed_account_is_told_to_confirm() {
+        let AppError::Forbidden { message } = mapped(Call::SignIn, "UserNotConfirmedException") else {
+            panic!("forbidden")
+        };
+        assert!(message.starts_with("confirm your e-mail address first"), "{message}");
+    }
+
+    #[test]
+    fn a_taken_email_and_a_weak_password_name_their_fields() {
+        assert!(
+            matches!(mapped(Call::SignUp, "UsernameExistsException"), AppError::Conflict { field, .. } if field == "email")
+        );
+        let weak = app_error(
+            Call::SignUp,
+            Some("InvalidPasswordException"),
+            Some("Password did not conform with policy: Password must have uppercase characters"),
+        );
+        assert_eq!(weak, AppError::validation("password", "the password must have uppercase characters"));
+    }
+
+    #[test]
+    fn unknown_codes_are_internal_and_no_answer_is_unavailable() {
+        assert_eq!(mapped(Call::SignUp, "InternalErrorException"), AppError::Internal);
+        assert!(matches!(app_error(Call::SignIn, None, None), AppError::Unavailable { .. }));
+    }
+}
