@@ -39,11 +39,7 @@ test('with Cognito: sign up, confirm the code, sign in, order, get the mail, sig
 
   // The "picture ready" mail went to the address in Cognito's token, linking the order.
   const outbox = new MailOutbox(page);
-  await expect(async () => {
-    await outbox.goto();
-    await expect(outbox.row(email, 'Your picture is ready')).toBeVisible({ timeout: 1_000 });
-  }).toPass({ timeout: 15_000 });
-  await outbox.open(email, 'Your picture is ready');
+  await outbox.openWhenSent(email, 'Your picture is ready');
   await expect(outbox.recipient).toHaveText(email);
   await expect(outbox.text).toContainText(orderUrl);
 

@@ -5,15 +5,8 @@ import { PASSWORD, expect, test } from './fixtures';
 
 test('a local account confirms its e-mail from the mailed link', async ({ page, signedUp: email }) => {
   const outbox = new MailOutbox(page);
-  await expect(async () => {
-    await outbox.goto();
-    await expect(outbox.row(email, 'Confirm your e-mail address')).toBeVisible({ timeout: 1_000 });
-  }).toPass({ timeout: 15_000 });
-  await outbox.open(email, 'Confirm your e-mail address');
-  const link = (await outbox.text.textContent())?.match(/http\S+\/accounts\/confirm\?\S+/)?.[0];
-  expect(link).toBeTruthy();
-
-  await page.goto(link!);
+  await outbox.openWhenSent(email, 'Confirm your e-mail address');
+  await page.goto(await outbox.link('/accounts/confirm?'));
   const confirm = new ConfirmPage(page);
   await expect(confirm.email).toHaveValue(email);
   await confirm.submit.click();
@@ -28,15 +21,8 @@ test('a forgotten password is reset from the mailed link', async ({ page, signIn
   await expect(page.getByRole('status')).toContainText('we sent it a code');
 
   const outbox = new MailOutbox(page);
-  await expect(async () => {
-    await outbox.goto();
-    await expect(outbox.row(email, 'Reset your password')).toBeVisible({ timeout: 1_000 });
-  }).toPass({ timeout: 15_000 });
-  await outbox.open(email, 'Reset your password');
-  const link = (await outbox.text.textContent())?.match(/http\S+\/accounts\/reset\?\S+/)?.[0];
-  expect(link).toBeTruthy();
-
-  await page.goto(link!);
+  await outbox.openWhenSent(email, 'Reset your password');
+  await page.goto(await outbox.link('/accounts/reset?'));
   await page.getByLabel('New password').fill('a whole new secret');
   await page.getByRole('button', { name: 'Change my password' }).click();
   await expect(page.getByRole('status')).toContainText('Your password is changed');

@@ -77,6 +77,16 @@ async fn app_on(pool: &Pool, endpoint: &str) -> TestApp {
     .await
 }
 
+/// Signs up `email` and confirms it (moto takes any code it did not issue itself).
+async fn confirmed_account(app: &TestApp, email: &str) {
+    assert_eq!(app.create_account(&app.client, email, STRONG).await.status(), StatusCode::CREATED);
+    let body = json!({"email": email, "code": "000000"});
+    assert_eq!(
+        app.post_json(&app.client, "/api/v1/accounts/confirm", &body).await.status(),
+        StatusCode::NO_CONTENT
+    );
+}
+
 async fn session_tokens(app: &TestApp, email: &str) -> Vec<(Option<String>, Option<i64>, Option<String>)> {
     sqlx::query_as(
         "SELECT access_token, access_expires_at, refresh_token FROM sessions \
@@ -204,12 +214,7 @@ async fn a_cognito_user_orders_and_the_ready_mail_goes_to_the_email_in_the_token
     let (pool, endpoint) = new_pool().await;
     let app = app_on(&pool, &endpoint).await;
     let email = "painter@example.com";
-    assert_eq!(app.create_account(&app.client, email, STRONG).await.status(), StatusCode::CREATED);
-    let body = json!({"email": email, "code": "000000"});
-    assert_eq!(
-        app.post_json(&app.client, "/api/v1/accounts/confirm", &body).await.status(),
-        StatusCode::NO_CONTENT
-    );
+    confirmed_account(&app, email).await;
     assert_eq!(app.sign_in(&app.client, email, STRONG).await.status(), StatusCode::NO_CONTENT);
 
     let order: Value = app.order(&app.client, "square", "crimson").await.json().await.expect("order");
@@ -224,12 +229,7 @@ async fn a_forgotten_cognito_password_is_reset_with_the_code_and_old_sessions_en
     let (pool, endpoint) = new_pool().await;
     let app = app_on(&pool, &endpoint).await;
     let email = "reset@example.com";
-    assert_eq!(app.create_account(&app.client, email, STRONG).await.status(), StatusCode::CREATED);
-    let body = json!({"email": email, "code": "000000"});
-    assert_eq!(
-        app.post_json(&app.client, "/api/v1/accounts/confirm", &body).await.status(),
-        StatusCode::NO_CONTENT
-    );
+    confirmed_account(&app, email).await;
     let old = TestApp::browser();
     assert_eq!(app.sign_in(&old, email, STRONG).await.status(), StatusCode::NO_CONTENT);
 

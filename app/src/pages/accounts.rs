@@ -100,18 +100,18 @@ pub fn ConfirmAccountPage() -> impl IntoView {
             <p class="hint">"Enter the code we mailed you when you signed up."</p>
             <ActionForm action>
                 <FormError error />
-                <EmailField error value=email />
-                <label for="code">"Code"</label>
-                <input id="code" name="code" autocomplete="one-time-code" required value=code />
-                <FieldError error field="code" />
+                <EmailAndCode error email code />
                 <button type="submit">"Confirm"</button>
             </ActionForm>
-            <ActionForm action=resend attr:class="secondary-form">
-                <FormError error=resend_error />
-                <input type="hidden" name="email" value=email />
-                <FieldError error=resend_error field="email" />
-                <button type="submit" class="link-button">"Send me a new code"</button>
-            </ActionForm>
+            // Offered once the address is known (from the sign-up or the link).
+            <Show when=move || !email.get().is_empty()>
+                <ActionForm action=resend attr:class="secondary-form">
+                    <FormError error=resend_error />
+                    <input type="hidden" name="email" value=email />
+                    <FieldError error=resend_error field="email" />
+                    <button type="submit" class="link-button">"Send me a new code"</button>
+                </ActionForm>
+            </Show>
         </section>
     }
 }
@@ -149,10 +149,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <Notice />
             <ActionForm action>
                 <FormError error />
-                <EmailField error value=email />
-                <label for="code">"Code"</label>
-                <input id="code" name="code" autocomplete="one-time-code" required value=code />
-                <FieldError error field="code" />
+                <EmailAndCode error email code />
                 <label for="password">"New password"</label>
                 <input id="password" type="password" name="password" autocomplete="new-password" required />
                 <p class="hint">"8 to 128 characters."</p>
@@ -160,6 +157,21 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 <button type="submit">"Change my password"</button>
             </ActionForm>
         </section>
+    }
+}
+
+/// The e-mail and code inputs, prefilled from the mailed link, with their messages.
+#[component]
+fn EmailAndCode(
+    error: Signal<Option<crate::error::AppError>>,
+    email: Signal<String>,
+    code: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <EmailField error value=email />
+        <label for="code">"Code"</label>
+        <input id="code" name="code" autocomplete="one-time-code" required value=code />
+        <FieldError error field="code" />
     }
 }
 
