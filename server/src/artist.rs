@@ -1,6 +1,7 @@
 //! The artist: draws an order's picture, stores it, marks the order done.
 
 use crate::{
+    metrics::Metrics,
     orders::{OrderRow, Orders},
     pictures::PictureStore,
     render,
@@ -11,6 +12,7 @@ use std::{sync::Arc, time::Duration};
 pub struct Artist {
     orders: Arc<Orders>,
     pictures: Arc<dyn PictureStore>,
+    metrics: Arc<Metrics>,
     size: u32,
     /// Test-only slowdown, so a test can stop the process while a picture is being drawn.
     delay: Duration,
@@ -25,8 +27,14 @@ pub enum DrawError {
 }
 
 impl Artist {
-    pub fn new(orders: Arc<Orders>, pictures: Arc<dyn PictureStore>, size: u32, delay: Duration) -> Self {
-        Self { orders, pictures, size, delay }
+    pub fn new(
+        orders: Arc<Orders>,
+        pictures: Arc<dyn PictureStore>,
+        metrics: Arc<Metrics>,
+        size: u32,
+        delay: Duration,
+    ) -> Self {
+        Self { orders, pictures, metrics, size, delay }
     }
 
     /// Draws order `id`. Idempotent: a finished or unknown order is left alone, and the
@@ -38,29 +46,47 @@ impl Artist {
             tracing::debug!("nothing to draw: the order is finished or gone");
             return Ok(());
         };
+        self.metrics.draw_started();
+        let outcome = self.draw_order(id, &order).await;
+        match &outcome {
+            Ok(true) => self.metrics.draw_succeeded(),
+            Ok(false) | Err(_) => self.metrics.draw_failed(),
+        }
+        outcome.map(|_| ())
+    }
+
+    /// Draws, stores and finishes a started order: `Ok(true)` when done, `Ok(false)` when
+    /// it failed for good.
+    async fn draw_order(&self, id: &str, order: &OrderRow) -> Result<bool, DrawError> {
         let (shape, colour) = match (order.shape(), order.colour()) {
             (Ok(shape), Ok(colour)) => (shape, colour),
             (Err(error), _) | (_, Err(error)) => {
                 // Bad data does not get better with retries.
                 self.orders.fail(id, &format!("cannot draw this order: {error}")).await.map_err(transient)?;
-                return Ok(());
+                return Ok(false);
             }
         };
         if !self.delay.is_zero() {
             tokio::time::sleep(self.delay).await;
         }
         let (seed, size) = (order.seed(), self.size);
-        let rendered = tokio::task::spawn_blocking(move || render::render_png(shape, &colour, seed, size))
-            .await
-            .map_err(|e| DrawError::Transient(e.to_string()))?;
+        let rendered = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            render::render_png(shape, &colour, seed, size).map(|png| (png, started.elapsed()))
+        })
+        .await
+        .map_err(|e| DrawError::Transient(e.to_string()))?;
         let png = match rendered {
-            Ok(png) => png,
+            Ok((png, took)) => {
+                self.metrics.rendered_in(took);
+                png
+            }
             Err(error) => {
                 self.orders
                     .fail(id, &format!("the artist could not draw it: {error}"))
                     .await
                     .map_err(transient)?;
-                return Ok(());
+                return Ok(false);
             }
         };
         self.pictures
@@ -68,7 +94,7 @@ impl Artist {
             .await
             .map_err(|e| DrawError::Transient(format!("{e:#}")))?;
         self.orders.finish(id).await.map_err(transient)?;
-        Ok(())
+        Ok(true)
     }
 }
 

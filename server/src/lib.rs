@@ -11,6 +11,8 @@ pub mod draw;
 pub mod error;
 pub mod events;
 pub mod mail;
+pub mod metrics;
+pub mod ops;
 pub mod orders;
 pub mod payments;
 pub mod pictures;

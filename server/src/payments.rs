@@ -145,16 +145,36 @@ impl WebhookOutcome {
 pub struct Webhook {
     secrets: Vec<String>,
     orders: Arc<Orders>,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Webhook {
-    pub fn new(secrets: Vec<String>, orders: Arc<Orders>) -> Self {
-        Self { secrets, orders }
+    pub fn new(secrets: Vec<String>, orders: Arc<Orders>, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        Self { secrets, orders, metrics }
     }
 
-    /// Handles one delivery. Bad signatures and bodies are [`AppError::BadRequest`] with
-    /// nothing changed; internal failures are errors Stripe retries, never half-applied.
+    /// Handles one delivery (and counts it by type and outcome). Bad signatures and bodies
+    /// are [`AppError::BadRequest`] with nothing changed; internal failures are errors Stripe
+    /// retries, never half-applied.
     pub async fn handle(&self, payload: &[u8], signature: Option<&str>) -> Result<WebhookOutcome, AppError> {
+        let mut kind = None;
+        let outcome = self.apply(payload, signature, &mut kind).await;
+        let label = match &outcome {
+            Ok(outcome) => outcome.as_str(),
+            Err(AppError::BadRequest { .. }) => "refused",
+            Err(_) => "error",
+        };
+        self.metrics.webhook_event(kind.as_deref().unwrap_or("unknown"), label);
+        outcome
+    }
+
+    /// Applies one delivery; sets `kind` to the event's type once it is read.
+    async fn apply(
+        &self,
+        payload: &[u8],
+        signature: Option<&str>,
+        kind: &mut Option<String>,
+    ) -> Result<WebhookOutcome, AppError> {
         let bad = |message: String| {
             tracing::warn!(%message, "webhook delivery refused");
             AppError::BadRequest { message }
@@ -166,6 +186,7 @@ impl Webhook {
         if event.object != "event" {
             return Err(bad(format!("expected an event object, got {:?}", event.object)));
         }
+        *kind = Some(event.kind.clone());
         if !event.kind.starts_with("checkout.session.") {
             tracing::debug!(event.id = %event.id, event.kind = %event.kind, "webhook event ignored");
             return Ok(WebhookOutcome::Ignored);

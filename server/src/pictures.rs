@@ -63,6 +63,8 @@ impl Storage {
 pub trait PictureStore: Send + Sync {
     async fn put(&self, key: &str, png: Vec<u8>) -> anyhow::Result<()>;
     async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
+    /// Whether the store can be reached (for `/readyz`).
+    async fn check(&self) -> anyhow::Result<()>;
 }
 
 /// The embedded default: files in a directory under the data dir.
@@ -85,6 +87,12 @@ impl LocalPictures {
 
 #[async_trait::async_trait]
 impl PictureStore for LocalPictures {
+    async fn check(&self) -> anyhow::Result<()> {
+        tokio::fs::create_dir_all(&self.root)
+            .await
+            .with_context(|| format!("cannot reach the picture directory {}", self.root.display()))
+    }
+
     async fn put(&self, key: &str, png: Vec<u8>) -> anyhow::Result<()> {
         let path = self.path(key)?;
         if let Some(dir) = path.parent() {

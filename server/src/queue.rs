@@ -62,6 +62,7 @@ const MAIL_QUEUE: &str = "mail";
 pub struct SqliteQueue {
     draws: SqliteStorage<DrawJob>,
     mails: SqliteStorage<MailJob>,
+    pool: apalis_sqlite::SqlitePool,
 }
 
 impl SqliteQueue {
@@ -77,6 +78,7 @@ impl SqliteQueue {
         Ok(Self {
             draws: SqliteStorage::new(&pool).with_config(Config::default().queue(DRAW_QUEUE)),
             mails: SqliteStorage::new(&pool).with_config(Config::default().queue(MAIL_QUEUE)),
+            pool,
         })
     }
 }
@@ -86,6 +88,7 @@ impl SqliteQueue {
 pub struct RedisQueue {
     draws: apalis_redis::RedisStorage<DrawJob>,
     mails: apalis_redis::RedisStorage<MailJob>,
+    connection: redis::aio::ConnectionManager,
 }
 
 impl RedisQueue {
@@ -113,7 +116,8 @@ impl RedisQueue {
         };
         Ok(Self {
             draws: apalis_redis::RedisStorage::new(connection.clone()).with_config(config(DRAW_QUEUE)),
-            mails: apalis_redis::RedisStorage::new(connection).with_config(config(MAIL_QUEUE)),
+            mails: apalis_redis::RedisStorage::new(connection.clone()).with_config(config(MAIL_QUEUE)),
+            connection,
         })
     }
 
@@ -128,6 +132,28 @@ impl RedisQueue {
 pub enum Queue {
     Sqlite(SqliteQueue),
     Redis(RedisQueue),
+}
+
+impl Queue {
+    /// Whether the queue's backend answers (for `/readyz`).
+    pub async fn check(&self) -> anyhow::Result<()> {
+        match self {
+            Queue::Sqlite(queue) => {
+                sqlx::query("SELECT 1")
+                    .execute(&queue.pool)
+                    .await
+                    .context("the queue database does not answer")?;
+            }
+            Queue::Redis(queue) => {
+                let mut connection = queue.connection.clone();
+                let _: String = redis::cmd("PING")
+                    .query_async(&mut connection)
+                    .await
+                    .context("the Redis queue does not answer")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What a worker process runs its jobs with.

@@ -17,7 +17,7 @@ pub enum Environment {
 pub enum Role {
     /// Pages, API, webhooks and live updates; never draws.
     Web,
-    /// Draws pictures; serves only `/healthz`.
+    /// Draws pictures and sends mail; serves only `/healthz`, `/readyz` and `/metrics`.
     Worker,
     /// Both (the embedded default).
     All,

@@ -8,6 +8,8 @@ use crate::{
     db, dev_mail,
     events::{InProcessEvents, OrderEvents, RedisEvents},
     mail::{self, Delivery, Postman, templates::Templates},
+    metrics::Metrics,
+    ops::{self, Ops},
     orders::Orders,
     payments::{self, Webhook},
     queue::{Queue, RedisQueue, SqliteQueue, Workers},
@@ -18,7 +20,7 @@ use crate::{
 };
 use anyhow::Context;
 use app::{App, services::SharedServices, shell};
-use axum::{Router, middleware, routing::get};
+use axum::{Router, middleware};
 use futures::FutureExt;
 use leptos::{
     config::{Env, LeptosOptions},
@@ -93,9 +95,15 @@ impl Application {
             postman.clone(),
             &public_url,
         ));
-        let webhook = Arc::new(Webhook::new(secrets, orders.clone()));
-        let artist =
-            Arc::new(Artist::new(orders.clone(), pictures.clone(), web.picture_size, web.draw_delay()));
+        let metrics = Arc::new(Metrics::default());
+        let webhook = Arc::new(Webhook::new(secrets, orders.clone(), metrics.clone()));
+        let artist = Arc::new(Artist::new(
+            orders.clone(),
+            pictures.clone(),
+            metrics.clone(),
+            web.picture_size,
+            web.draw_delay(),
+        ));
         let identity: Arc<dyn Identity> =
             match CognitoIdentity::from_settings(&web.cognito, pool.clone()).await? {
                 Some(cognito) => Arc::new(cognito),
@@ -103,22 +111,35 @@ impl Application {
             };
         let accounts = Accounts::new(
             identity,
-            Sessions::new(pool, web.session_days, web.secure_cookies()),
+            Sessions::new(pool.clone(), web.session_days, web.secure_cookies()),
             Throttle::default(),
         )
         .with_admin_emails(web.admin_emails.iter().map(String::as_str));
+        let ops_pool = pool;
         let state = AppState {
             leptos_options: leptos_options(settings, web),
             accounts: Arc::new(accounts),
             catalogue,
             orders: orders.clone(),
-            pictures,
+            pictures: pictures.clone(),
             webhook,
+            metrics: metrics.clone(),
         };
-        let mut router = if web.role.serves_web() { router(state) } else { health_only() };
-        if web.role.serves_web() && !production && mailer.outbox().is_some() {
-            router = router.merge(dev_mail::routes(mailer));
+        let ops = Ops {
+            pool: ops_pool,
+            queue: queue.clone(),
+            pictures,
+            metrics: metrics.clone(),
+            delivery: delivery.clone(),
+        };
+        let mut router = ops::routes(ops);
+        if web.role.serves_web() {
+            router = router.merge(self::router(state));
+            if !production && mailer.outbox().is_some() {
+                router = router.merge(dev_mail::routes(mailer));
+            }
         }
+        let router = router.layer(middleware::from_fn_with_state(metrics, ops::count_requests));
         Ok(Self { listener, router, web: web.clone(), queue, artist, delivery, orders })
     }
 
@@ -234,10 +255,6 @@ fn leptos_options(settings: &Settings, web: &WebSettings) -> LeptosOptions {
         .build()
 }
 
-fn health_only() -> Router {
-    Router::new().route("/healthz", get(|| async { "ok" }))
-}
-
 /// Pages, server functions, the REST API and static files.
 pub fn router(state: AppState) -> Router {
     let routes = route_list();
@@ -246,7 +263,6 @@ pub fn router(state: AppState) -> Router {
     // The "not found" page renders the whole app too (header included): same context.
     let fallback_services = services.clone();
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::routes())
         .leptos_routes_with_context(
             &state,

@@ -24,6 +24,7 @@ pub struct AppState {
     pub orders: Arc<Orders>,
     pub pictures: Arc<dyn PictureStore>,
     pub webhook: Arc<Webhook>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 #[async_trait::async_trait]

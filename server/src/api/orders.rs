@@ -108,7 +108,8 @@ pub async fn events(
     // Subscribe before reading the current state, so no change falls between the two.
     let receiver = state.orders.events().subscribe();
     let current = state.orders.get(&user, &id).await?;
-    Ok(Sse::new(status_stream(state, user, current, receiver))
+    let open = state.metrics.sse_stream();
+    Ok(Sse::new(status_stream(state, user, current, receiver, open))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
@@ -120,7 +121,9 @@ pub async fn events_all(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let mut receiver = state.orders.events().subscribe();
     let current = state.orders.list(&user).await?;
+    let open = state.metrics.sse_stream();
     let stream = async_stream::stream! {
+        let _counted = open;
         for order in current.iter().filter(|o| !o.status.is_final()) {
             yield Ok(status_event(order));
         }
@@ -146,8 +149,11 @@ fn status_stream(
     user: User,
     current: Order,
     mut receiver: tokio::sync::broadcast::Receiver<OrderEvent>,
+    open: crate::metrics::SseGuard,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     async_stream::stream! {
+        // Counted as open until the stream is dropped.
+        let _counted = open;
         let id = current.id.clone();
         let mut last = current.status;
         yield Ok(status_event(&current));

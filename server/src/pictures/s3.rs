@@ -17,7 +17,7 @@ impl S3Pictures {
     /// Connects and checks that the bucket is there (and reachable with these credentials).
     pub async fn connect(bucket: &str, prefix: &str) -> anyhow::Result<Self> {
         let store = Self::with_client(Self::client_from_env().await, bucket, prefix);
-        store.check().await?;
+        store.check_bucket().await?;
         Ok(store)
     }
 
@@ -35,7 +35,7 @@ impl S3Pictures {
     }
 
     /// Whether the bucket answers.
-    pub async fn check(&self) -> anyhow::Result<()> {
+    pub async fn check_bucket(&self) -> anyhow::Result<()> {
         self.client
             .head_bucket()
             .bucket(&self.bucket)
@@ -70,6 +70,10 @@ fn describe<E: ProvideErrorMetadata + std::error::Error>(error: &E) -> String {
 
 #[async_trait::async_trait]
 impl PictureStore for S3Pictures {
+    async fn check(&self) -> anyhow::Result<()> {
+        self.check_bucket().await
+    }
+
     async fn put(&self, key: &str, png: Vec<u8>) -> anyhow::Result<()> {
         // A PUT replaces the object whole: readers never see half a picture.
         self.client
