@@ -109,6 +109,11 @@ async fn a_password_reset_mails_a_one_time_link_and_ends_every_session() {
     assert_eq!(unknown.status(), StatusCode::ACCEPTED);
 
     let mail = app.wait_for_mail("forgetful@example.com", "Reset your password").await;
+    // Asking again at once sends nothing more: one mail a minute per address.
+    let again = app
+        .post_json(&app.client, "/api/v1/accounts/password-reset", &json!({"email": "forgetful@example.com"}))
+        .await;
+    assert_eq!(again.status(), StatusCode::ACCEPTED);
     let code =
         query_param(&link_in(mail["text"].as_str().expect("text"), &app.url("/accounts/reset?")), "code");
     let wrong =
@@ -140,6 +145,8 @@ async fn a_password_reset_mails_a_one_time_link_and_ends_every_session() {
     let replay = app.post_json(&app.client, "/api/v1/accounts/password-reset/confirm", &good).await;
     assert_eq!(replay.status(), StatusCode::UNPROCESSABLE_ENTITY, "the code works once");
     assert!(app.outbox().await.iter().all(|m| m["to"] != "nobody@example.com"));
+    let resets = app.outbox().await.into_iter().filter(|m| m["subject"] == "Reset your password").count();
+    assert_eq!(resets, 1, "the second request within a minute mailed nothing");
 }
 
 #[tokio::test]

@@ -17,6 +17,9 @@ const VERIFY_HOURS: u32 = 48;
 /// How long a password reset link works.
 const RESET_HOURS: u32 = 1;
 
+/// The shortest time between two mails of one kind to one account (against mail bombing).
+const MAIL_EVERY_SECS: i64 = 60;
+
 /// What a mailed code is for.
 #[derive(Clone, Copy)]
 enum Purpose {
@@ -56,17 +59,25 @@ impl LocalIdentity {
         let bytes: [u8; 32] = rand::random();
         let code = URL_SAFE_NO_PAD.encode(bytes);
         let expires_at = db::now() + i64::from(purpose.hours()) * 3600;
-        sqlx::query(
+        // At most one mail a minute per account and purpose: a code issued less than
+        // MAIL_EVERY_SECS ago is kept and nothing is sent (the caller's answer is the same).
+        let stored = sqlx::query(
             "INSERT INTO account_codes (user_id, purpose, code_hash, expires_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (user_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at",
+             ON CONFLICT (user_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at \
+             WHERE account_codes.expires_at <= $5",
         )
         .bind(user_id)
         .bind(purpose.as_str())
         .bind(hash_code(&code))
         .bind(expires_at)
+        .bind(expires_at - MAIL_EVERY_SECS)
         .execute(&self.pool)
         .await
         .map_err(internal("could not store the code"))?;
+        if stored.rows_affected() == 0 {
+            tracing::info!(user.id = %user_id, purpose = purpose.as_str(), "a code was mailed less than a minute ago");
+            return Ok(());
+        }
         let templates = self.postman.templates();
         let mail = match purpose {
             Purpose::Verify => templates.verify_email(email.as_str(), &code, purpose.hours()),
