@@ -13,9 +13,36 @@ pub struct Artist {
     orders: Arc<Orders>,
     pictures: Arc<dyn PictureStore>,
     metrics: Arc<Metrics>,
+    retries: Retries,
+    /// Attempts made so far per order, for the test-only injected failures.
+    injected: std::sync::Mutex<std::collections::HashMap<String, u32>>,
     size: u32,
     /// Test-only slowdown, so a test can stop the process while a picture is being drawn.
     delay: Duration,
+}
+
+/// How a drawing is retried.
+#[derive(Clone, Copy, Debug)]
+pub struct Retries {
+    /// Tries per order before it fails.
+    pub attempts: u32,
+    /// The wait after the first failed try; doubles after each.
+    pub first_backoff: Duration,
+    /// How long one try (render and store) may take.
+    pub timeout: Duration,
+    /// Tests only: the first this many tries of every order fail.
+    pub injected_failures: u32,
+}
+
+impl Default for Retries {
+    fn default() -> Self {
+        Self {
+            attempts: 5,
+            first_backoff: Duration::from_secs(1),
+            timeout: Duration::from_secs(60),
+            injected_failures: 0,
+        }
+    }
 }
 
 /// Why a drawing job did not finish.
@@ -33,8 +60,9 @@ impl Artist {
         metrics: Arc<Metrics>,
         size: u32,
         delay: Duration,
+        retries: Retries,
     ) -> Self {
-        Self { orders, pictures, metrics, size, delay }
+        Self { orders, pictures, metrics, retries, injected: Default::default(), size, delay }
     }
 
     /// Draws order `id`. Idempotent: a finished or unknown order is left alone, and the
@@ -47,12 +75,50 @@ impl Artist {
             return Ok(());
         };
         self.metrics.draw_started();
-        let outcome = self.draw_order(id, &order).await;
-        match &outcome {
-            Ok(true) => self.metrics.draw_succeeded(),
-            Ok(false) | Err(_) => self.metrics.draw_failed(),
+        let mut backoff = self.retries.first_backoff;
+        for attempt in 1..=self.retries.attempts {
+            let outcome =
+                tokio::time::timeout(self.retries.timeout, self.draw_order(id, &order)).await.unwrap_or_else(
+                    |_| Err(DrawError::Transient(format!("no picture within {:?}", self.retries.timeout))),
+                );
+            match outcome {
+                Ok(true) => {
+                    self.metrics.draw_succeeded();
+                    return Ok(());
+                }
+                Ok(false) => {
+                    // Failed for good (bad data, a shape that cannot be drawn): no retry.
+                    self.metrics.draw_failed();
+                    return Ok(());
+                }
+                Err(DrawError::Transient(error)) if attempt < self.retries.attempts => {
+                    tracing::warn!(attempt, %error, "drawing failed; retrying");
+                    self.metrics.draw_retried();
+                    tokio::time::sleep(backoff).await;
+                    backoff = backoff.saturating_mul(2);
+                }
+                Err(DrawError::Transient(error)) => {
+                    let attempts = self.retries.attempts;
+                    tracing::error!(attempts, %error, "drawing failed for good");
+                    self.metrics.draw_failed();
+                    let reason = format!("the picture could not be drawn after {attempts} attempts: {error}");
+                    self.orders.fail(id, &reason).await.map_err(transient)?;
+                    return Ok(());
+                }
+            }
         }
-        outcome.map(|_| ())
+        Ok(())
+    }
+
+    /// Test-only: whether this try of order `id` is one of the injected failures.
+    fn injected_failure(&self, id: &str) -> bool {
+        if self.retries.injected_failures == 0 {
+            return false;
+        }
+        let mut tries = self.injected.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = tries.entry(id.to_owned()).or_default();
+        *count += 1;
+        *count <= self.retries.injected_failures
     }
 
     /// Draws, stores and finishes a started order: `Ok(true)` when done, `Ok(false)` when
@@ -89,6 +155,9 @@ impl Artist {
                 return Ok(false);
             }
         };
+        if self.injected_failure(id) {
+            return Err(DrawError::Transient("injected failure (LTD_TEST_FAIL_DRAWS)".into()));
+        }
         self.pictures
             .put(&OrderRow::picture_key(id), png)
             .await

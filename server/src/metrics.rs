@@ -22,6 +22,7 @@ pub struct Metrics {
     draws_started: AtomicU64,
     draws_succeeded: AtomicU64,
     draws_failed: AtomicU64,
+    draws_retried: AtomicU64,
     /// Cumulative counts per bucket of [`RENDER_BUCKETS`], then the count and sum (µs).
     render_buckets: [AtomicU64; RENDER_BUCKETS.len()],
     render_count: AtomicU64,
@@ -45,6 +46,10 @@ impl Metrics {
 
     pub fn draw_succeeded(&self) {
         self.draws_succeeded.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn draw_retried(&self) {
+        self.draws_retried.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn draw_failed(&self) {
@@ -90,6 +95,7 @@ impl Metrics {
         for (outcome, counter) in [
             ("started", &self.draws_started),
             ("succeeded", &self.draws_succeeded),
+            ("retried", &self.draws_retried),
             ("failed", &self.draws_failed),
         ] {
             let _ = writeln!(out, "ltd_draw_jobs_total{{outcome=\"{outcome}\"}} {}", load(counter));

@@ -129,6 +129,23 @@ pub struct WebSettings {
     #[arg(long, env = "LTD_TEST_DRAW_DELAY_MS", default_value_t = 0, hide = true)]
     pub test_draw_delay_ms: u64,
 
+    /// Tests only, ignored in release builds: the first this many drawing attempts of every
+    /// order fail as if storage were down.
+    #[arg(long, env = "LTD_TEST_FAIL_DRAWS", default_value_t = 0, hide = true)]
+    pub test_fail_draws: u32,
+
+    /// How many times a picture is tried before its order fails.
+    #[arg(long, env = "LTD_DRAW_MAX_ATTEMPTS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub draw_max_attempts: u32,
+
+    /// The wait after a drawing's first failed attempt, in milliseconds; doubles after each.
+    #[arg(long, env = "LTD_DRAW_RETRY_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub draw_retry_ms: u64,
+
+    /// How long one drawing attempt (render and store) may take, in seconds.
+    #[arg(long, env = "LTD_DRAW_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub draw_timeout_secs: u64,
+
     /// Seconds that in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "LTD_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout: u64,
@@ -231,6 +248,16 @@ impl WebSettings {
         match &self.storage {
             Some(text) => crate::pictures::Storage::parse(text),
             None => Ok(crate::pictures::Storage::Directory(settings.data_dir.join("pictures"))),
+        }
+    }
+
+    /// How the artist retries, with the test-only failures (none in release builds).
+    pub fn draw_retries(&self) -> crate::artist::Retries {
+        crate::artist::Retries {
+            attempts: self.draw_max_attempts,
+            first_backoff: std::time::Duration::from_millis(self.draw_retry_ms),
+            timeout: std::time::Duration::from_secs(self.draw_timeout_secs),
+            injected_failures: if cfg!(debug_assertions) { self.test_fail_draws } else { 0 },
         }
     }
 

@@ -103,6 +103,7 @@ impl Application {
             metrics.clone(),
             web.picture_size,
             web.draw_delay(),
+            web.draw_retries(),
         ));
         let identity: Arc<dyn Identity> =
             match CognitoIdentity::from_settings(&web.cognito, pool.clone()).await? {
