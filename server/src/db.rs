@@ -60,7 +60,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
         })
         .connect_with(options)
         .await
-        .with_context(|| format!("cannot open the database {}", redacted(&url)))?;
+        .with_context(|| format!("cannot open the database {}", crate::settings::redacted_url(&url)))?;
     Ok(pool)
 }
 
@@ -74,17 +74,6 @@ async fn sqlite_url(url: &str) -> anyhow::Result<String> {
             .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     }
     Ok(if query.is_empty() { format!("sqlite://{file}?mode=rwc") } else { url.to_owned() })
-}
-
-/// The URL without its password, for messages.
-fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
-    }
 }
 
 /// The migrations of the pool's engine.
@@ -141,7 +130,13 @@ mod tests {
 
     #[test]
     fn passwords_stay_out_of_messages() {
-        assert_eq!(redacted("postgres://app:secret@db/ltd"), "postgres://app:***@db/ltd");
-        assert_eq!(redacted("sqlite://data/x.db"), "sqlite://data/x.db");
+        use crate::settings::redacted_url;
+        assert_eq!(redacted_url("postgres://app:secret@db/ltd"), "postgres://app:***@db/ltd");
+        assert_eq!(
+            redacted_url("smtps://me:secret@mail.example.com:465"),
+            "smtps://me:***@mail.example.com:465"
+        );
+        assert_eq!(redacted_url("sqlite://data/x.db"), "sqlite://data/x.db");
+        assert!(!redacted_url("postgres://app:secret@[bad").contains("secret"));
     }
 }

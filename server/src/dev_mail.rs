@@ -3,7 +3,7 @@
 //! `/dev/mail` lists the newest mails, `/dev/mail/{id}` shows one as its recipient would
 //! see it (inline images included), `/dev/mail.json` lists them for scripts.
 
-use crate::mail::{Mailer, OutboxMessage};
+use crate::mail::{Mailer, OutboxMessage, templates::escape_html as escape};
 use axum::{
     Json, Router,
     extract::{Path, State},
@@ -125,8 +125,4 @@ fn when(unix: i64) -> String {
         .ok()
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
-}
-
-fn escape(value: &str) -> String {
-    value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -7,7 +7,7 @@ use crate::{
     events::{OrderEvent, OrderEvents},
     mail::{OrderNews, Postman},
     payments::{CheckoutRequest, PaymentProvider, WebhookOutcome, event::PaymentChange},
-    queue::DrawQueue,
+    queue::{DrawQueue, within_enqueue_timeout},
 };
 use app::{
     domain::{Colour, Order, OrderStatus, Shape, User, parse_request},
@@ -113,9 +113,6 @@ pub struct Orders {
     /// The site's public URL, for the checkout's return addresses.
     public_url: String,
 }
-
-/// How long a request waits for the queue before leaving the job to the outbox sweep.
-const ENQUEUE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How long a checkout session stays open. Stripe counts from when it receives the request,
 /// so a little slack keeps the 30 minutes from falling under its minimum.
@@ -431,10 +428,7 @@ impl Orders {
     /// Hands an order to the queue and clears its outbox flag. On failure the flag stays
     /// set and [`Orders::requeue_pending`] tries again.
     async fn dispatch(&self, id: &str) {
-        let queued = tokio::time::timeout(ENQUEUE_TIMEOUT, self.queue.enqueue(id))
-            .await
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the queue did not answer within {ENQUEUE_TIMEOUT:?}")));
-        match queued {
+        match within_enqueue_timeout(self.queue.enqueue(id)).await {
             Ok(()) => {
                 let cleared = sqlx::query("UPDATE orders SET enqueue_pending = 0 WHERE id = $1")
                     .bind(id)

@@ -182,47 +182,44 @@ impl Queue {
     ) -> anyhow::Result<()> {
         let shutdown = shutdown.boxed().shared();
         let Workers { artist, delivery, concurrency, poll_every } = workers;
-        // The storages are different types, so the one worker recipe is spelled by a macro.
+        // The backends' storages are different types, so the one worker recipe is spelled
+        // by a macro, for the storage `$jobs` of whichever backend `$queue` is.
         macro_rules! run_on {
-            ($name:expr, $signal:expr, $on_exit:expr, $storage:expr, $concurrency:expr, $data:expr, $handler:expr) => {
-                WorkerBuilder::new($name)
-                    .backend($storage.poll_with_strategy(Ticker::new(poll_every)))
-                    .concurrency($concurrency)
-                    .data($data)
-                    .on_event($on_exit)
-                    .build($handler)
-                    .run_until($signal)
-                    .await
+            ($queue:expr, $jobs:ident, $name:expr, $signal:expr, $on_exit:expr, $concurrency:expr, $data:expr, $handler:expr) => {
+                match $queue {
+                    Queue::Sqlite(queue) => {
+                        WorkerBuilder::new($name)
+                            .backend(queue.$jobs.poll_with_strategy(Ticker::new(poll_every)))
+                            .concurrency($concurrency)
+                            .data($data)
+                            .on_event($on_exit)
+                            .build($handler)
+                            .run_until($signal)
+                            .await
+                    }
+                    Queue::Redis(queue) => {
+                        WorkerBuilder::new($name)
+                            .backend(queue.$jobs.poll_with_strategy(Ticker::new(poll_every)))
+                            .concurrency($concurrency)
+                            .data($data)
+                            .on_event($on_exit)
+                            .build($handler)
+                            .run_until($signal)
+                            .await
+                    }
+                }
             };
         }
         let draws = {
             let queue = self.clone();
             supervise("drawing", "artist", shutdown.clone(), move |name, signal, on_exit| {
                 let (queue, artist) = (queue.clone(), artist.clone());
-                async move {
-                    match queue {
-                        Queue::Sqlite(q) => {
-                            run_on!(name, signal, on_exit, q.draws, concurrency, artist, draw_job)
-                        }
-                        Queue::Redis(q) => {
-                            run_on!(name, signal, on_exit, q.draws, concurrency, artist, draw_job)
-                        }
-                    }
-                }
+                async move { run_on!(queue, draws, name, signal, on_exit, concurrency, artist, draw_job) }
             })
         };
         let mails = supervise("mail", "postman", shutdown, move |name, signal, on_exit| {
             let (queue, delivery) = (self.clone(), delivery.clone());
-            async move {
-                match queue {
-                    Queue::Sqlite(q) => {
-                        run_on!(name, signal, on_exit, q.mails, MAIL_CONCURRENCY, delivery, mail_job)
-                    }
-                    Queue::Redis(q) => {
-                        run_on!(name, signal, on_exit, q.mails, MAIL_CONCURRENCY, delivery, mail_job)
-                    }
-                }
-            }
+            async move { run_on!(queue, mails, name, signal, on_exit, MAIL_CONCURRENCY, delivery, mail_job) }
         });
         futures::future::try_join(draws, mails).await.map(|_| ())
     }
@@ -287,6 +284,17 @@ where
         }
         backoff = (backoff * 2).min(Duration::from_secs(30));
     }
+}
+
+/// How long a caller waits for the queue to take a job.
+pub const ENQUEUE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `push`, given at most [`ENQUEUE_TIMEOUT`]: a queue that does not answer is an error, so a
+/// request never hangs on it (the caller leaves the job to its outbox, or logs it).
+pub async fn within_enqueue_timeout(push: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    tokio::time::timeout(ENQUEUE_TIMEOUT, push)
+        .await
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("the queue did not answer within {ENQUEUE_TIMEOUT:?}")))
 }
 
 /// The first wait before a stopped worker is replaced; doubles up to 30 s.

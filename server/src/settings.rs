@@ -226,6 +226,18 @@ pub struct PaymentSettings {
     pub stripe_webhook_secret: Option<String>,
 }
 
+/// `url` with its password replaced by `***`, for messages and logs.
+pub fn redacted_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "(an unreadable URL)".into(),
+    }
+}
+
 impl Settings {
     /// The database URL, defaulting to a SQLite file in the data directory.
     pub fn database_url(&self) -> String {

@@ -116,7 +116,6 @@ impl Application {
             Throttle::default(),
         )
         .with_admin_emails(web.admin_emails.iter().map(String::as_str));
-        let ops_pool = pool;
         let state = AppState {
             leptos_options: leptos_options(settings, web),
             accounts: Arc::new(accounts),
@@ -127,7 +126,7 @@ impl Application {
             metrics: metrics.clone(),
         };
         let ops = Ops {
-            pool: ops_pool,
+            pool,
             queue: queue.clone(),
             pictures,
             metrics: metrics.clone(),

@@ -7,7 +7,7 @@ use mail_parser::{MessageParser, MimeHeaders};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::{
-    path::{Path, PathBuf},
+    path::PathBuf,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
@@ -240,10 +240,6 @@ impl Drop for SmtpSink {
     }
 }
 
-fn dir_has_files(dir: &Path) -> bool {
-    std::fs::read_dir(dir).map(|mut entries| entries.next().is_some()).unwrap_or(false)
-}
-
 #[tokio::test]
 async fn over_smtp_the_ready_mail_reaches_the_server_with_recipient_subject_link_and_thumbnail() {
     let sink = SmtpSink::start();
@@ -276,7 +272,6 @@ async fn over_smtp_the_ready_mail_reaches_the_server_with_recipient_subject_link
     sink.wait_for("Confirm your e-mail address").await;
     // With SMTP there is no outbox to list.
     assert_eq!(app.get(&app.client, "/dev/mail.json").await.status(), StatusCode::NOT_FOUND);
-    assert!(dir_has_files(&sink.maildir.join("new")));
 }
 
 #[tokio::test]

@@ -119,11 +119,7 @@ impl LocalIdentity {
 impl Identity for LocalIdentity {
     #[tracing::instrument(skip_all)]
     async fn register(&self, email: &Email, password: &Password) -> Result<Registration, AppError> {
-        let password = password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(password.expose()))
-            .await
-            .map_err(internal("password hashing task failed"))?
-            .map_err(internal("password hashing failed"))?;
+        let hash = hash_off_thread(password).await?;
         let id = uuid::Uuid::now_v7().to_string();
         let inserted =
             sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
@@ -175,11 +171,7 @@ impl Identity for LocalIdentity {
 
     async fn reset_password(&self, email: &Email, code: &str, password: &Password) -> Result<(), AppError> {
         let user_id = self.take_code(email, code, Purpose::Reset).await?;
-        let password = password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(password.expose()))
-            .await
-            .map_err(internal("password hashing task failed"))?
-            .map_err(internal("password hashing failed"))?;
+        let hash = hash_off_thread(password).await?;
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         // The mailed link proves the address too.
         sqlx::query(
@@ -222,6 +214,15 @@ impl Identity for LocalIdentity {
             Err(AppError::InvalidCredentials)
         }
     }
+}
+
+/// The argon2id hash of `password`, computed on the blocking pool.
+async fn hash_off_thread(password: &Password) -> Result<String, AppError> {
+    let password = password.clone();
+    tokio::task::spawn_blocking(move || hash_password(password.expose()))
+        .await
+        .map_err(internal("password hashing task failed"))?
+        .map_err(internal("password hashing failed"))
 }
 
 fn hash_code(code: &str) -> Vec<u8> {

@@ -8,6 +8,18 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 
 type SessionRow = (String, String, i64, Option<String>, Option<i64>, Option<String>);
+/// A session's `access_token`, `access_expires_at` and `refresh_token` columns.
+type StoredTokens = (Option<String>, Option<i64>, Option<String>);
+
+/// The provider's tokens a session keeps, if it keeps all three.
+fn stored_tokens(columns: StoredTokens) -> Option<ProviderTokens> {
+    match columns {
+        (Some(access_token), Some(access_expires_at), Some(refresh_token)) => {
+            Some(ProviderTokens { access_token, access_expires_at, refresh_token })
+        }
+        _ => None,
+    }
+}
 
 /// Length of an encoded token: 32 random bytes (256 bits) in unpadded base64url.
 const TOKEN_LEN: usize = 43;
@@ -74,12 +86,7 @@ impl Sessions {
         .await
         .map_err(internal("could not look up the session"))?;
         Ok(row.map(|(id, email, is_admin, access_token, access_expires_at, refresh_token)| {
-            let tokens = match (access_token, access_expires_at, refresh_token) {
-                (Some(access_token), Some(access_expires_at), Some(refresh_token)) => {
-                    Some(ProviderTokens { access_token, access_expires_at, refresh_token })
-                }
-                _ => None,
-            };
+            let tokens = stored_tokens((access_token, access_expires_at, refresh_token));
             (User { id, email, is_admin: is_admin != 0 }, tokens)
         }))
     }
@@ -101,19 +108,14 @@ impl Sessions {
 
     /// Ends a session; unknown tokens are ignored. Returns the provider's tokens it kept.
     pub async fn revoke(&self, token: &str) -> Result<Option<ProviderTokens>, AppError> {
-        let row: Option<(Option<String>, Option<i64>, Option<String>)> = sqlx::query_as(
+        let row: Option<StoredTokens> = sqlx::query_as(
             "DELETE FROM sessions WHERE token_hash = $1 RETURNING access_token, access_expires_at, refresh_token",
         )
         .bind(hash(token))
         .fetch_optional(&self.pool)
         .await
         .map_err(internal("could not revoke the session"))?;
-        Ok(match row {
-            Some((Some(access_token), Some(access_expires_at), Some(refresh_token))) => {
-                Some(ProviderTokens { access_token, access_expires_at, refresh_token })
-            }
-            _ => None,
-        })
+        Ok(row.and_then(stored_tokens))
     }
 
     /// A `Set-Cookie` value that removes the session cookie.

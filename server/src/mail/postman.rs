@@ -4,10 +4,10 @@ use super::{
     Mail, MailJob, MailQueue,
     templates::{OrderFacts, Templates},
 };
-use crate::{db, orders::OrderRow, render};
+use crate::{db, orders::OrderRow, queue::within_enqueue_timeout, render};
 use anyhow::Context as _;
 use base64::{Engine as _, engine::general_purpose::STANDARD};
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 /// What happened to an order that its owner hears about by mail.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,9 +29,6 @@ impl OrderNews {
     }
 }
 
-/// How long queueing a mail may take before it is given up (and logged).
-const ENQUEUE_TIMEOUT: Duration = Duration::from_secs(2);
-
 /// Side of the thumbnail in the "picture ready" mail, in pixels.
 const THUMBNAIL_SIZE: u32 = 160;
 
@@ -50,15 +47,12 @@ impl Postman {
         &self.templates
     }
 
-    /// Queues a mail under `id`. Never fails the caller: a queue that does not answer
-    /// within 2 s, or refuses, is logged.
+    /// Queues a mail under `id`. Never fails the caller: a queue that does not answer in
+    /// time, or refuses, is logged.
     pub async fn send(&self, id: String, mail: Mail) {
         let job = MailJob { id, mail };
         let id = job.id.clone();
-        let queued = tokio::time::timeout(ENQUEUE_TIMEOUT, self.queue.enqueue_mail(job))
-            .await
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the queue did not answer within {ENQUEUE_TIMEOUT:?}")));
-        if let Err(error) = queued {
+        if let Err(error) = within_enqueue_timeout(self.queue.enqueue_mail(job)).await {
             tracing::error!(mail.id = %id, error = %format!("{error:#}"), "could not queue a mail");
         }
     }

@@ -18,7 +18,7 @@ pub struct SmtpMailer {
 impl SmtpMailer {
     pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .with_context(|| format!("SMTP_URL is not an SMTP URL: {}", redacted(url)))?
+            .with_context(|| format!("SMTP_URL is not an SMTP URL: {}", crate::settings::redacted_url(url)))?
             .timeout(Some(Duration::from_secs(20)))
             .build();
         Ok(Self { transport, from: super::parse_from(from)? })
@@ -53,17 +53,5 @@ impl Mailer for SmtpMailer {
         let message = self.message(id, mail)?;
         self.transport.send(message).await.context("the SMTP server did not take the mail")?;
         Ok(())
-    }
-}
-
-/// The URL without its password, for messages.
-fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        Ok(parsed) => parsed.to_string(),
-        Err(_) => "(unparseable)".into(),
     }
 }

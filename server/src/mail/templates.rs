@@ -157,7 +157,8 @@ fn fill(template: &str, values: &[(&str, String)], escape: fn(&str) -> String) -
     out
 }
 
-fn escape_html(value: &str) -> String {
+/// `value` safe to put in HTML text and attribute values.
+pub fn escape_html(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
