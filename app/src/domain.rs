@@ -1,5 +1,6 @@
 //! Domain types shared by the browser and the server.
 
+pub mod admin;
 pub mod catalogue;
 pub mod checkout;
 pub mod colour;
@@ -8,6 +9,7 @@ pub mod order;
 pub mod scene;
 pub mod shape;
 
+pub use admin::{Failure, HourCount, LiveItem, Overview, Revenue};
 pub use catalogue::{ShapeInfo, ShapeSettings, ShapeUpdate};
 pub use checkout::CheckoutChoice;
 pub use colour::{Colour, ColourError};

@@ -87,6 +87,17 @@ pub fn App() -> impl IntoView {
                         view=pages::SimulatedCheckoutPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=StaticSegment("admin") view=pages::AdminConsolePage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("failures"))
+                        view=pages::AdminFailuresPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("live"))
+                        view=pages::AdminLivePage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("shapes"))
                         view=pages::AdminShapesPage

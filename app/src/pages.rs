@@ -8,7 +8,7 @@ mod not_found;
 mod orders;
 
 pub use accounts::{ConfirmAccountPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage};
-pub use admin::AdminShapesPage;
+pub use admin::{AdminConsolePage, AdminFailuresPage, AdminLivePage, AdminShapesPage};
 pub use checkout::SimulatedCheckoutPage;
 pub use home::Home;
 pub use not_found::NotFound;

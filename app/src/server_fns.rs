@@ -1,7 +1,7 @@
 //! Server functions: thin wrappers over [`crate::services::Services`].
 
 use crate::{
-    domain::{Order, ShapeInfo, ShapeSettings, User},
+    domain::{Failure, Order, Overview, ShapeInfo, ShapeSettings, User},
     error::AppError,
 };
 use leptos::{prelude::*, server_fn::codec::GetUrl};
@@ -154,6 +154,27 @@ pub async fn update_shape(
         }
         other => other,
     })
+}
+
+/// The admin console's figures (admins only).
+#[server(prefix = "/api/fn", endpoint = "admin_overview", input = GetUrl)]
+pub async fn admin_overview() -> Result<Overview, AppError> {
+    let (services, request) = crate::services::context()?;
+    services.admin_overview(&request).await
+}
+
+/// Failed drawings not retried yet (admins only).
+#[server(prefix = "/api/fn", endpoint = "admin_failures", input = GetUrl)]
+pub async fn admin_failures() -> Result<Vec<Failure>, AppError> {
+    let (services, request) = crate::services::context()?;
+    services.admin_failures(&request).await
+}
+
+/// **Retry** on the failures page: queues the failed order again.
+#[server(prefix = "/api/fn", endpoint = "retry_failure")]
+pub async fn retry_failure(order_id: String) -> Result<Order, AppError> {
+    let (services, request) = crate::services::context()?;
+    services.retry_failure(&request, &order_id).await
 }
 
 /// One of the signed-in user's orders.

@@ -5,7 +5,7 @@
 //! stay thin: take the request, call one method, map the result.
 
 use crate::{
-    domain::{CheckoutChoice, Order, ShapeInfo, ShapeSettings, ShapeUpdate, User},
+    domain::{CheckoutChoice, Failure, Order, Overview, ShapeInfo, ShapeSettings, ShapeUpdate, User},
     error::AppError,
 };
 use http::{HeaderValue, header, request::Parts};
@@ -72,6 +72,12 @@ pub trait Services: Send + Sync {
         name: &str,
         update: ShapeUpdate,
     ) -> Result<ShapeSettings, AppError>;
+    /// The admin console's figures (admins only).
+    async fn admin_overview(&self, request: &Parts) -> Result<Overview, AppError>;
+    /// Failed drawings not retried yet (admins only).
+    async fn admin_failures(&self, request: &Parts) -> Result<Vec<Failure>, AppError>;
+    /// Queues a failed, unpaid order again (admins only).
+    async fn retry_failure(&self, request: &Parts, order_id: &str) -> Result<Order, AppError>;
 }
 
 /// How the services travel through context.

@@ -39,6 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/events", get(orders::events))
         .route("/admin/shapes", get(admin::list))
         .route("/admin/shapes/{name}", get(admin::get).put(admin::update))
+        .route("/admin/overview", get(admin::overview))
+        .route("/admin/failures", get(admin::failures))
+        .route("/admin/failures/{order_id}/retry", post(admin::retry))
+        .route("/admin/live", get(admin::live))
         .fallback(|| async { ApiError(AppError::NoSuchRoute) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Stripe's events are larger than any request of ours, and are read raw.

@@ -19,6 +19,17 @@ pub struct Artist {
     size: u32,
     /// Test-only slowdown, so a test can stop the process while a picture is being drawn.
     delay: Duration,
+    /// Drawings under way, so a shutdown can let them finish.
+    in_flight: tokio::sync::watch::Sender<usize>,
+}
+
+/// Counts one drawing as under way until dropped.
+struct Drawing<'a>(&'a tokio::sync::watch::Sender<usize>);
+
+impl Drop for Drawing<'_> {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n = n.saturating_sub(1));
+    }
 }
 
 /// How a drawing is retried.
@@ -62,7 +73,15 @@ impl Artist {
         delay: Duration,
         retries: Retries,
     ) -> Self {
-        Self { orders, pictures, metrics, retries, injected: Default::default(), size, delay }
+        let in_flight = tokio::sync::watch::Sender::new(0);
+        Self { orders, pictures, metrics, retries, injected: Default::default(), size, delay, in_flight }
+    }
+
+    /// Completes when no drawing is under way (at shutdown: the workers stopped taking
+    /// jobs, and the ones they hold finish).
+    pub async fn idle(&self) {
+        let mut count = self.in_flight.subscribe();
+        let _ = count.wait_for(|n| *n == 0).await;
     }
 
     /// Draws order `id`. Idempotent: a finished or unknown order is left alone, and the
@@ -70,6 +89,8 @@ impl Artist {
     /// delivered twice stores the same picture once.
     #[tracing::instrument(skip_all, fields(order.id = %id))]
     pub async fn draw(&self, id: &str) -> Result<(), DrawError> {
+        self.in_flight.send_modify(|n| *n += 1);
+        let _drawing = Drawing(&self.in_flight);
         let Some(order) = self.orders.start(id).await.map_err(transient)? else {
             tracing::debug!("nothing to draw: the order is finished or gone");
             return Ok(());
@@ -94,6 +115,11 @@ impl Artist {
                 Err(DrawError::Transient(error)) if attempt < self.retries.attempts => {
                     tracing::warn!(attempt, %error, "drawing failed; retrying");
                     self.metrics.draw_retried();
+                    // The order page shows "retrying"; not being able to say so is no reason
+                    // to stop trying.
+                    if let Err(error) = self.orders.retrying(id, attempt).await {
+                        tracing::warn!(%error, "could not record the failed attempt");
+                    }
                     tokio::time::sleep(backoff).await;
                     backoff = backoff.saturating_mul(2);
                 }
@@ -102,7 +128,7 @@ impl Artist {
                     tracing::error!(attempts, %error, "drawing failed for good");
                     self.metrics.draw_failed();
                     let reason = format!("the picture could not be drawn after {attempts} attempts: {error}");
-                    self.orders.fail(id, &reason).await.map_err(transient)?;
+                    self.orders.fail(id, &reason, attempts).await.map_err(transient)?;
                     return Ok(());
                 }
             }
@@ -128,7 +154,10 @@ impl Artist {
             (Ok(shape), Ok(colour)) => (shape, colour),
             (Err(error), _) | (_, Err(error)) => {
                 // Bad data does not get better with retries.
-                self.orders.fail(id, &format!("cannot draw this order: {error}")).await.map_err(transient)?;
+                self.orders
+                    .fail(id, &format!("cannot draw this order: {error}"), 1)
+                    .await
+                    .map_err(transient)?;
                 return Ok(false);
             }
         };
@@ -142,14 +171,14 @@ impl Artist {
         })
         .await
         .map_err(|e| DrawError::Transient(e.to_string()))?;
-        let png = match rendered {
+        let (png, took) = match rendered {
             Ok((png, took)) => {
                 self.metrics.rendered_in(took);
-                png
+                (png, took)
             }
             Err(error) => {
                 self.orders
-                    .fail(id, &format!("the artist could not draw it: {error}"))
+                    .fail(id, &format!("the artist could not draw it: {error}"), 1)
                     .await
                     .map_err(transient)?;
                 return Ok(false);
@@ -162,7 +191,8 @@ impl Artist {
             .put(&OrderRow::picture_key(id), png)
             .await
             .map_err(|e| DrawError::Transient(format!("{e:#}")))?;
-        self.orders.finish(id).await.map_err(transient)?;
+        let render_ms = i64::try_from(took.as_millis()).unwrap_or(i64::MAX).max(1);
+        self.orders.finish(id, render_ms).await.map_err(transient)?;
         Ok(true)
     }
 }

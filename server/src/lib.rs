@@ -1,10 +1,12 @@
 //! The let-them-draw server: everything that runs only on the server.
 
 pub mod accounts;
+pub mod alerts;
 pub mod api;
 pub mod artist;
 pub mod catalogue;
 pub mod cli;
+pub mod console;
 pub mod db;
 pub mod dev_mail;
 pub mod draw;

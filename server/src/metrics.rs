@@ -37,6 +37,9 @@ pub struct Snapshot {
     pub orders_by_status: Vec<(String, i64)>,
     pub mails_sent: u64,
     pub mails_failed: u64,
+    /// Jobs per queue (`draw`, `mail`) and state (`pending`, `running`); empty when the
+    /// queue did not answer.
+    pub queue_depth: Vec<(&'static str, crate::queue::Depth)>,
 }
 
 impl Metrics {
@@ -90,6 +93,16 @@ impl Metrics {
         family(&mut out, "ltd_orders", "gauge", "Orders by status (the whole deployment).");
         for (status, count) in &snapshot.orders_by_status {
             let _ = writeln!(out, "ltd_orders{{status=\"{}\"}} {count}", label(status));
+        }
+        family(
+            &mut out,
+            "ltd_queue_depth",
+            "gauge",
+            "Jobs in the queue by queue and state (the deployment).",
+        );
+        for (queue, depth) in &snapshot.queue_depth {
+            let _ = writeln!(out, "ltd_queue_depth{{queue=\"{queue}\",state=\"pending\"}} {}", depth.pending);
+            let _ = writeln!(out, "ltd_queue_depth{{queue=\"{queue}\",state=\"running\"}} {}", depth.running);
         }
         family(&mut out, "ltd_draw_jobs_total", "counter", "Drawing jobs by outcome (this process).");
         for (outcome, counter) in [
@@ -165,7 +178,15 @@ mod tests {
         metrics.rendered_in(Duration::from_micros(1500));
         metrics.rendered_in(Duration::from_millis(30));
         metrics.webhook_event("weird\"type", "applied");
-        let text = metrics.render(&Snapshot { orders_by_status: vec![], mails_sent: 0, mails_failed: 0 });
+        let depth = crate::queue::Depth { pending: 3, running: 1 };
+        let text = metrics.render(&Snapshot {
+            orders_by_status: vec![],
+            mails_sent: 0,
+            mails_failed: 0,
+            queue_depth: vec![("draw", depth)],
+        });
+        assert!(text.contains("ltd_queue_depth{queue=\"draw\",state=\"pending\"} 3\n"), "{text}");
+        assert!(text.contains("ltd_queue_depth{queue=\"draw\",state=\"running\"} 1\n"));
         assert!(text.contains("ltd_render_seconds_bucket{le=\"0.001\"} 0\n"), "{text}");
         assert!(text.contains("ltd_render_seconds_bucket{le=\"0.002\"} 1\n"));
         assert!(text.contains("ltd_render_seconds_bucket{le=\"0.05\"} 2\n"));

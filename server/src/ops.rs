@@ -55,7 +55,12 @@ async fn ready(State(ops): State<Ops>) -> Response {
 }
 
 async fn within(check: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
-    tokio::time::timeout(CHECK_TIMEOUT, check)
+    within_time(check).await
+}
+
+/// `work`, given at most [`CHECK_TIMEOUT`].
+pub async fn within_time<T>(work: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::time::timeout(CHECK_TIMEOUT, work)
         .await
         .unwrap_or_else(|_| Err(anyhow::anyhow!("no answer within {CHECK_TIMEOUT:?}")))
 }
@@ -72,7 +77,15 @@ async fn metrics(State(ops): State<Ops>) -> Response {
                 Vec::new()
             }
         };
+    let queue_depth = match within_time(ops.queue.depth()).await {
+        Ok((draws, mails)) => vec![("draw", draws), ("mail", mails)],
+        Err(error) => {
+            tracing::warn!(error = %format!("{error:#}"), "cannot count the queue's jobs for /metrics");
+            Vec::new()
+        }
+    };
     let snapshot = crate::metrics::Snapshot {
+        queue_depth,
         orders_by_status,
         mails_sent: ops.delivery.sent(),
         mails_failed: ops.delivery.failed(),

@@ -1,12 +1,13 @@
 //! Orders: created by clients, drawn by the artist, watched live.
 
 use crate::{
+    alerts::Alerts,
     catalogue::Catalogue,
     db,
     error::internal,
     events::{OrderEvent, OrderEvents},
     mail::{OrderNews, Postman},
-    payments::{CheckoutRequest, PaymentProvider, WebhookOutcome, event::PaymentChange},
+    payments::{CheckoutRequest, PaymentProvider, RefundRequest, WebhookOutcome, event::PaymentChange},
     queue::{DrawQueue, within_enqueue_timeout},
 };
 use app::{
@@ -30,7 +31,14 @@ pub struct OrderRow {
     pub picture_key: Option<String>,
     pub checkout_session_id: Option<String>,
     pub checkout_url: Option<String>,
+    pub payment_intent: Option<String>,
+    pub amount_paid_cents: Option<i64>,
     pub paid_at: Option<i64>,
+    pub failed_attempts: i64,
+    pub render_ms: Option<i64>,
+    pub refund_pending: i64,
+    pub refund_id: Option<String>,
+    pub refunded_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -39,7 +47,8 @@ pub struct OrderRow {
 macro_rules! columns {
     () => {
         "id, user_id, shape, color, seed, status, failure_reason, price_cents, currency, picture_key, \
-         checkout_session_id, checkout_url, paid_at, created_at, updated_at"
+         checkout_session_id, checkout_url, payment_intent, amount_paid_cents, paid_at, failed_attempts, \
+         render_ms, refund_pending, refund_id, refunded_at, created_at, updated_at"
     };
 }
 
@@ -79,6 +88,8 @@ impl OrderRow {
             failure_reason: self.failure_reason.clone(),
             checkout_url: self.checkout_url.clone().filter(|_| status == OrderStatus::AwaitingPayment),
             paid_at: self.paid_at.map(rfc3339),
+            failed_attempts: u32::try_from(self.failed_attempts).unwrap_or_default(),
+            refunded_at: self.refunded_at.map(rfc3339),
         })
     }
 }
@@ -88,7 +99,7 @@ fn parse_status(text: &str) -> Result<OrderStatus, AppError> {
         .map_err(internal("stored order has an unknown status"))
 }
 
-fn rfc3339(millis: i64) -> String {
+pub(crate) fn rfc3339(millis: i64) -> String {
     let nanos = i128::from(millis) * 1_000_000;
     time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
         .ok()
@@ -96,7 +107,7 @@ fn rfc3339(millis: i64) -> String {
         .unwrap_or_default()
 }
 
-fn now_millis() -> i64 {
+pub(crate) fn now_millis() -> i64 {
     let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
     i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
 }
@@ -112,6 +123,8 @@ pub struct Orders {
     postman: Arc<Postman>,
     /// The site's public URL, for the checkout's return addresses.
     public_url: String,
+    /// Mails the operators when drawings fail.
+    alerts: Option<Arc<Alerts>>,
 }
 
 /// How long a checkout session stays open. Stripe counts from when it receives the request,
@@ -129,7 +142,13 @@ impl Orders {
         public_url: &str,
     ) -> Self {
         let public_url = public_url.trim_end_matches('/').to_owned();
-        Self { pool, catalogue, events, queue, payments, postman, public_url }
+        Self { pool, catalogue, events, queue, payments, postman, public_url, alerts: None }
+    }
+
+    /// Failures are reported to the operators through `alerts`.
+    pub fn with_alerts(mut self, alerts: Arc<Alerts>) -> Self {
+        self.alerts = Some(alerts);
+        self
     }
 
     pub fn payments(&self) -> &Arc<dyn PaymentProvider> {
@@ -364,12 +383,20 @@ impl Orders {
         Ok(row)
     }
 
-    /// Marks an order done once its picture is stored.
-    pub async fn finish(&self, id: &str) -> Result<Option<OrderRow>, AppError> {
-        let key = OrderRow::picture_key(id);
-        let row = self
-            .transition(id, "status = 'done', picture_key = $1", &["queued", "in_progress"], Some(&key))
-            .await?;
+    /// Marks an order done once its picture is stored, with how long it took to render.
+    pub async fn finish(&self, id: &str, render_ms: i64) -> Result<Option<OrderRow>, AppError> {
+        let row: Option<OrderRow> = sqlx::query_as(concat!(
+            "UPDATE orders SET status = 'done', picture_key = $1, render_ms = $2, updated_at = $3 \
+             WHERE id = $4 AND status IN ('queued', 'in_progress') RETURNING ",
+            columns!()
+        ))
+        .bind(OrderRow::picture_key(id))
+        .bind(render_ms)
+        .bind(now_millis())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal("could not update the order"))?;
         if let Some(row) = &row {
             tracing::info!(order.id = %id, "order done");
             self.publish(row)?;
@@ -378,22 +405,179 @@ impl Orders {
         Ok(row)
     }
 
-    /// Marks an unfinished order failed, with a reason for its owner.
-    pub async fn fail(&self, id: &str, reason: &str) -> Result<Option<OrderRow>, AppError> {
-        let row = self
-            .transition(
-                id,
-                "status = 'failed', failure_reason = $1",
-                &["queued", "in_progress"],
-                Some(reason),
-            )
-            .await?;
+    /// Records a failed drawing attempt of an order in progress: its page shows "retrying".
+    pub async fn retrying(&self, id: &str, failed_attempts: u32) -> Result<(), AppError> {
+        let row: Option<OrderRow> = sqlx::query_as(concat!(
+            "UPDATE orders SET failed_attempts = $1, updated_at = $2 WHERE id = $3 AND status = 'in_progress' RETURNING ",
+            columns!()
+        ))
+        .bind(i64::from(failed_attempts))
+        .bind(now_millis())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal("could not update the order"))?;
         if let Some(row) = &row {
-            tracing::warn!(order.id = %id, reason, "order failed");
             self.publish(row)?;
-            self.postman.order_news(row, OrderNews::DrawFailed { reason: reason.to_owned() });
         }
-        Ok(row)
+        Ok(())
+    }
+
+    /// Marks an unfinished order failed after `attempts` tries, with a reason for its owner,
+    /// and lists it with the failures (the dead letters) in the same transaction. A paid
+    /// order is refunded; an unpaid one's owner is told by mail.
+    pub async fn fail(&self, id: &str, reason: &str, attempts: u32) -> Result<Option<OrderRow>, AppError> {
+        let now = now_millis();
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        let row: Option<OrderRow> = sqlx::query_as(concat!(
+            "UPDATE orders SET status = 'failed', failure_reason = $1, \
+             refund_pending = CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END, updated_at = $2 \
+             WHERE id = $3 AND status IN ('queued', 'in_progress') RETURNING ",
+            columns!()
+        ))
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal("could not update the order"))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        sqlx::query(
+            "INSERT INTO failures (id, order_id, error, attempts, failed_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(id)
+        .bind(reason)
+        .bind(i64::from(attempts))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal("could not record the failure"))?;
+        tx.commit().await.map_err(internal("could not commit the failure"))?;
+        tracing::warn!(order.id = %id, reason, attempts, "order failed");
+        self.publish(&row)?;
+        if row.refund_pending == 1 {
+            // Refunded now if the provider answers, else by the sweep; the owner's mail
+            // tells of the refund.
+            if let Err(error) = self.refund(&row).await {
+                tracing::warn!(order.id = %id, %error, "refund not made yet; the sweep will retry");
+            }
+        } else {
+            self.postman.order_news(&row, OrderNews::DrawFailed { reason: reason.to_owned() });
+        }
+        if let Some(alerts) = &self.alerts {
+            let alerts = alerts.clone();
+            tokio::spawn(async move { alerts.check().await });
+        }
+        Ok(Some(row))
+    }
+
+    /// Gives a failed paid order's payment back through the provider (idempotently: the
+    /// provider is asked with a key derived from the order), then marks it refunded and
+    /// mails its owner. `Ok(None)` when there is nothing (left) to refund.
+    pub async fn refund(&self, row: &OrderRow) -> Result<Option<OrderRow>, AppError> {
+        let Some(payment_intent) = row.payment_intent.clone() else {
+            tracing::error!(order.id = %row.id, "a paid order without a payment to refund; refund it by hand");
+            return Err(AppError::Unavailable { message: "the payment to refund is unknown".into() });
+        };
+        let request = RefundRequest {
+            order_id: row.id.clone(),
+            payment_intent,
+            amount_cents: row.amount_paid_cents.unwrap_or(row.price_cents),
+            currency: row.currency.clone(),
+        };
+        let refund_id = self.payments.refund(&request).await.map_err(|error| {
+            tracing::warn!(order.id = %row.id, error = %format!("{error:#}"), "the refund was refused");
+            AppError::Unavailable { message: "the payment provider did not make the refund".into() }
+        })?;
+        let now = now_millis();
+        let refunded: Option<OrderRow> = sqlx::query_as(concat!(
+            "UPDATE orders SET status = 'refunded', refund_id = $1, refunded_at = $2, refund_pending = 0, \
+             updated_at = $3 WHERE id = $4 AND status = 'failed' AND refund_pending = 1 RETURNING ",
+            columns!()
+        ))
+        .bind(&refund_id)
+        .bind(now)
+        .bind(now)
+        .bind(&row.id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal("could not record the refund"))?;
+        if let Some(refunded) = &refunded {
+            tracing::info!(order.id = %row.id, refund.id = %refund_id, "order refunded");
+            self.publish(refunded)?;
+            let reason = refunded.failure_reason.clone().unwrap_or_default();
+            self.postman
+                .order_news(refunded, OrderNews::Refunded { reason, amount_cents: request.amount_cents });
+        }
+        Ok(refunded)
+    }
+
+    /// The refund sweep: refunds every failed paid order whose refund was not made yet.
+    pub async fn refund_pending(&self) -> Result<usize, AppError> {
+        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM orders WHERE refund_pending = 1 AND status = 'failed'"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not read the refunds to make"))?;
+        let mut made = 0;
+        for row in &rows {
+            if let Ok(Some(_)) = self.refund(row).await {
+                made += 1;
+            }
+        }
+        Ok(made)
+    }
+
+    /// An admin's **Retry** of a failed drawing: the order is queued again (it can still
+    /// reach done) and leaves the failures list. Only failed, unpaid orders: a paid one is
+    /// refunded instead.
+    pub async fn retry(&self, id: &str) -> Result<Order, AppError> {
+        let now = now_millis();
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        let row: Option<OrderRow> = sqlx::query_as(concat!(
+            "UPDATE orders SET status = 'queued', failure_reason = NULL, failed_attempts = 0, \
+             enqueue_pending = 1, updated_at = $1 \
+             WHERE id = $2 AND status = 'failed' AND paid_at IS NULL AND refund_pending = 0 RETURNING ",
+            columns!()
+        ))
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal("could not queue the order again"))?;
+        let Some(row) = row else {
+            let status: Option<(String,)> = sqlx::query_as("SELECT status FROM orders WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(internal("could not read the order"))?;
+            return Err(match status {
+                None => AppError::NotFound,
+                Some((status,)) => AppError::Conflict {
+                    field: "order_id".into(),
+                    message: format!(
+                        "only a failed, unpaid order can be retried; this one is {}",
+                        status.replace('_', " ")
+                    ),
+                },
+            });
+        };
+        sqlx::query("UPDATE failures SET retried_at = $1 WHERE order_id = $2 AND retried_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal("could not close the failure"))?;
+        tx.commit().await.map_err(internal("could not commit the retry"))?;
+        tracing::info!(order.id = %id, "order queued again by an admin");
+        self.dispatch(id).await;
+        self.publish(&row)
     }
 
     /// One forward-only status change: applies only while the status is one of `from`.

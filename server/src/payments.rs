@@ -47,6 +47,16 @@ pub struct NewPrice<'a> {
     pub currency: &'a str,
 }
 
+/// Money to give back for an order that failed after it was paid.
+#[derive(Clone, Debug)]
+pub struct RefundRequest {
+    pub order_id: String,
+    /// The provider's payment (Stripe: the checkout session's PaymentIntent).
+    pub payment_intent: String,
+    pub amount_cents: i64,
+    pub currency: String,
+}
+
 /// Takes money for priced shapes.
 #[async_trait::async_trait]
 pub trait PaymentProvider: Send + Sync {
@@ -55,6 +65,9 @@ pub trait PaymentProvider: Send + Sync {
     /// Creates the provider's price object for a new shape price; `None` when the provider
     /// has none (then checkout uses the catalogue price).
     async fn create_price(&self, price: &NewPrice<'_>) -> anyhow::Result<Option<String>>;
+    /// Refunds an order's payment in full; returns the provider's refund id. Asked again
+    /// for the same order, the provider makes no second refund.
+    async fn refund(&self, request: &RefundRequest) -> anyhow::Result<String>;
     /// The simulated provider, which serves its own checkout page.
     fn simulated(&self) -> Option<&SimulatedPayments> {
         None

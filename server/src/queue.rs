@@ -89,6 +89,7 @@ pub struct RedisQueue {
     draws: apalis_redis::RedisStorage<DrawJob>,
     mails: apalis_redis::RedisStorage<MailJob>,
     connection: redis::aio::ConnectionManager,
+    prefix: String,
 }
 
 impl RedisQueue {
@@ -118,7 +119,33 @@ impl RedisQueue {
             draws: apalis_redis::RedisStorage::new(connection.clone()).with_config(config(DRAW_QUEUE)),
             mails: apalis_redis::RedisStorage::new(connection.clone()).with_config(config(MAIL_QUEUE)),
             connection,
+            prefix: prefix.to_owned(),
         })
+    }
+
+    /// apalis-redis 1.0's own statistics script calls ZCARD on its done *set* and fails
+    /// with WRONGTYPE, so the depth is read from its keys here: the `active` list (waiting)
+    /// and each registered worker's `inflight` set (running).
+    async fn depth(&self, queue: &str) -> anyhow::Result<Depth> {
+        let queue = format!("{}:{queue}", self.prefix);
+        let mut connection = self.connection.clone();
+        let pending: i64 =
+            redis::cmd("LLEN").arg(format!("{queue}:active")).query_async(&mut connection).await?;
+        let workers: Vec<String> = redis::cmd("ZRANGE")
+            .arg(format!("{queue}:workers"))
+            .arg(0)
+            .arg(-1)
+            .query_async(&mut connection)
+            .await?;
+        let mut running = 0;
+        for worker in workers {
+            let holding: i64 = redis::cmd("SCARD")
+                .arg(format!("{queue}:inflight:{worker}"))
+                .query_async(&mut connection)
+                .await?;
+            running += holding;
+        }
+        Ok(Depth { pending, running })
     }
 
     /// The apalis queue (and Redis key prefix) of a deployment's drawing jobs.
@@ -153,6 +180,45 @@ impl Queue {
             }
         }
         Ok(())
+    }
+}
+
+/// The jobs of one queue: waiting, and being worked on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Depth {
+    pub pending: i64,
+    pub running: i64,
+}
+
+impl Depth {
+    fn from_statistics(statistics: &[Statistic]) -> Self {
+        let value = |title: &str| {
+            statistics
+                .iter()
+                .find(|s| s.title == title)
+                .and_then(|s| s.value.parse::<f64>().ok())
+                .map_or(0, |v| v as i64)
+        };
+        Self { pending: value("PENDING_JOBS"), running: value("RUNNING_JOBS") }
+    }
+}
+
+impl Queue {
+    /// How many drawing and mail jobs wait and run, as the backend counts them.
+    pub async fn depth(&self) -> anyhow::Result<(Depth, Depth)> {
+        let failed = |e: String| anyhow::anyhow!("the queue cannot count its jobs: {e}");
+        let (draws, mails) = match self {
+            Queue::Sqlite(queue) => (
+                queue.draws.fetch_by_queue().await.map_err(|e| failed(e.to_string()))?,
+                queue.mails.fetch_by_queue().await.map_err(|e| failed(e.to_string()))?,
+            ),
+            Queue::Redis(queue) => {
+                let draws = queue.depth(DRAW_QUEUE).await.map_err(|e| failed(format!("{e:#}")))?;
+                let mails = queue.depth(MAIL_QUEUE).await.map_err(|e| failed(format!("{e:#}")))?;
+                return Ok((draws, mails));
+            }
+        };
+        Ok((Depth::from_statistics(&draws), Depth::from_statistics(&mails)))
     }
 }
 

@@ -150,6 +150,15 @@ pub struct WebSettings {
     #[arg(long, env = "LTD_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout: u64,
 
+    /// Where the failure alert goes: a mail listing drawings that failed for good. Unset: no
+    /// alert mails (failures are still listed at /admin/failures).
+    #[arg(long, env = "LTD_ALERT_EMAIL")]
+    pub alert_email: Option<String>,
+
+    /// At most one failure alert per this many seconds; later failures wait for the next.
+    #[arg(long, env = "LTD_ALERT_WINDOW_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub alert_window_secs: u64,
+
     /// E-mails that are admins (comma-separated), besides those granted with `admin grant`.
     #[arg(long, env = "LTD_ADMIN_EMAILS", value_delimiter = ',')]
     pub admin_emails: Vec<String>,

@@ -1,12 +1,13 @@
-//! Pages that need an account send signed-out visitors to sign in, and back afterwards.
+//! Pages that need an account send signed-out visitors to sign in, and back afterwards;
+//! admin pages answer other signed-in people 403.
 
 use crate::state::AppState;
 use app::error::AppError;
 use axum::{
     extract::{Request, State},
-    http::{Method, header},
+    http::{Method, StatusCode, header},
     middleware::Next,
-    response::{IntoResponse, Redirect, Response},
+    response::{Html, IntoResponse, Redirect, Response},
 };
 
 /// Page paths (not the API) that need a session.
@@ -21,7 +22,13 @@ pub async fn redirect_signed_out(State(state): State<AppState>, request: Request
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    match state.accounts.require_user(&parts).await {
+    let admin_area = is_admin_page(parts.uri.path());
+    let allowed = if admin_area {
+        state.accounts.require_admin(&parts).await.map(|_| ())
+    } else {
+        state.accounts.require_user(&parts).await.map(|_| ())
+    };
+    match allowed {
         Ok(_) => next.run(Request::from_parts(parts, body)).await,
         Err(AppError::Unauthenticated) => {
             let back = parts.uri.path_and_query().map_or("/", |p| p.as_str());
@@ -31,8 +38,22 @@ pub async fn redirect_signed_out(State(state): State<AppState>, request: Request
                 .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
             response
         }
+        Err(AppError::Forbidden { .. }) if admin_area => (
+            StatusCode::FORBIDDEN,
+            Html(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Admins only · Let Them Draw</title>\
+                 <link rel=\"stylesheet\" href=\"/pkg/let-them-draw.css\"></head><body><main><section class=\"card\">\
+                 <h1>Admins only</h1><p>This page is for the shop's admins. <a href=\"/\">Back to the shop</a></p>\
+                 </section></main></body></html>",
+            ),
+        )
+            .into_response(),
         Err(error) => crate::error::ApiError(error).into_response(),
     }
+}
+
+fn is_admin_page(path: &str) -> bool {
+    path.strip_prefix("/admin").is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Percent-encodes everything but unreserved characters and `/`.
@@ -62,6 +83,8 @@ mod tests {
         assert!(needs_account("/admin/shapes"));
         assert!(needs_account("/checkout/simulated/cs_test_1"));
         assert!(!needs_account("/administrator"));
+        assert!(is_admin_page("/admin") && is_admin_page("/admin/failures"));
+        assert!(!is_admin_page("/administrator") && !is_admin_page("/orders"));
     }
 
     #[test]

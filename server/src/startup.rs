@@ -2,9 +2,11 @@
 
 use crate::{
     accounts::{Accounts, CognitoIdentity, Identity, LocalIdentity, Sessions, Throttle},
+    alerts::Alerts,
     api,
     artist::Artist,
     catalogue::Catalogue,
+    console::Console,
     db, dev_mail,
     events::{InProcessEvents, OrderEvents, RedisEvents},
     mail::{self, Delivery, Postman, templates::Templates},
@@ -16,7 +18,7 @@ use crate::{
     server_fn_status,
     settings::{Environment, Settings, WebSettings},
     sign_in_first,
-    state::AppState,
+    state::{AppState, Closing},
 };
 use anyhow::Context;
 use app::{App, services::SharedServices, shell};
@@ -45,6 +47,9 @@ pub struct Application {
     artist: Arc<Artist>,
     delivery: Arc<Delivery>,
     orders: Arc<Orders>,
+    alerts: Arc<Alerts>,
+    /// Set to true when shutdown begins: live streams end, workers stop taking jobs.
+    stop: watch::Sender<bool>,
 }
 
 impl Application {
@@ -86,15 +91,24 @@ impl Application {
         ));
         let postman =
             Arc::new(Postman::new(Arc::new(queue.clone()), Templates::new(&public_url), pool.clone()));
-        let orders = Arc::new(Orders::new(
+        let alerts = Arc::new(Alerts::new(
             pool.clone(),
-            catalogue.clone(),
-            events,
-            Arc::new(queue.clone()),
-            provider,
             postman.clone(),
-            &public_url,
+            web.alert_email.clone().filter(|to| !to.trim().is_empty()),
+            Duration::from_secs(web.alert_window_secs),
         ));
+        let orders = Arc::new(
+            Orders::new(
+                pool.clone(),
+                catalogue.clone(),
+                events,
+                Arc::new(queue.clone()),
+                provider,
+                postman.clone(),
+                &public_url,
+            )
+            .with_alerts(alerts.clone()),
+        );
         let metrics = Arc::new(Metrics::default());
         let webhook = Arc::new(Webhook::new(secrets, orders.clone(), metrics.clone()));
         let artist = Arc::new(Artist::new(
@@ -116,6 +130,7 @@ impl Application {
             Throttle::default(),
         )
         .with_admin_emails(web.admin_emails.iter().map(String::as_str));
+        let (stop, stopping) = watch::channel(false);
         let state = AppState {
             leptos_options: leptos_options(settings, web),
             accounts: Arc::new(accounts),
@@ -124,6 +139,8 @@ impl Application {
             pictures: pictures.clone(),
             webhook,
             metrics: metrics.clone(),
+            console: Arc::new(Console::new(pool.clone(), queue.clone())),
+            closing: Closing(stopping),
         };
         let ops = Ops {
             pool,
@@ -140,7 +157,7 @@ impl Application {
             }
         }
         let router = router.layer(middleware::from_fn_with_state(metrics, ops::count_requests));
-        Ok(Self { listener, router, web: web.clone(), queue, artist, delivery, orders })
+        Ok(Self { listener, router, web: web.clone(), queue, artist, delivery, orders, alerts, stop })
     }
 
     /// This process's mail delivery (what it sent and gave up on).
@@ -156,7 +173,8 @@ impl Application {
     /// Serves (and draws, by role) until `shutdown` completes; then in-flight requests and
     /// pictures get the shutdown timeout to finish.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let (stop, stopping) = watch::channel(false);
+        let stop = self.stop;
+        let stopping = stop.subscribe();
         let stopped = move || {
             let mut stopping = stopping.clone();
             async move {
@@ -177,7 +195,7 @@ impl Application {
             concurrency: usize::try_from(self.web.draw_concurrency).unwrap_or(1),
             poll_every: Duration::from_millis(self.web.queue_poll_ms),
         };
-        let drawing = draw_until(self.web.clone(), self.queue, workers, self.orders, stopped());
+        let drawing = draw_until(self.web.clone(), self.queue, workers, self.orders, self.alerts, stopped());
         let work = futures::future::try_join(server.map(|r| r.context("the server failed")), drawing);
         let deadline = {
             let stopped = stopped();
@@ -203,6 +221,7 @@ async fn draw_until(
     queue: Queue,
     workers: Workers,
     orders: Arc<Orders>,
+    alerts: Arc<Alerts>,
     stopped: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     if !web.role.draws() {
@@ -213,6 +232,10 @@ async fn draw_until(
     if let Err(error) = orders.requeue_pending(true).await {
         tracing::error!(%error, "the start-up sweep failed");
     }
+    if let Err(error) = orders.refund_pending().await {
+        tracing::error!(%error, "the start-up refund sweep failed");
+    }
+    alerts.check().await;
     let stopped = stopped.shared();
     let sweep = {
         let stopped = stopped.clone();
@@ -225,13 +248,25 @@ async fn draw_until(
                         if let Err(error) = orders.requeue_pending(false).await {
                             tracing::error!(%error, "the outbox sweep failed");
                         }
+                        if let Err(error) = orders.refund_pending().await {
+                            tracing::error!(%error, "the refund sweep failed");
+                        }
+                        alerts.check().await;
                     }
                     () = stopped.clone() => return Ok(()),
                 }
             }
         }
     };
-    let worker = queue.run_workers(workers, stopped);
+    let artist = workers.artist.clone();
+    let worker = async move {
+        queue.run_workers(workers, stopped).await?;
+        // The workers take no more jobs; the drawings they hold finish (within the
+        // shutdown timeout, which `run` enforces).
+        artist.idle().await;
+        tracing::info!("the drawings under way have finished");
+        Ok(())
+    };
     futures::future::try_join(worker, sweep).await.map(|_| ())
 }
 

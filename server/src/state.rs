@@ -3,12 +3,13 @@
 use crate::{
     accounts::Accounts,
     catalogue::Catalogue,
+    console::Console,
     orders::Orders,
     payments::{SimulatedSession, Webhook},
     pictures::PictureStore,
 };
 use app::{
-    domain::{CheckoutChoice, Order, ShapeInfo, ShapeSettings, ShapeUpdate, User},
+    domain::{CheckoutChoice, Failure, Order, Overview, ShapeInfo, ShapeSettings, ShapeUpdate, User},
     error::AppError,
     services::{Services, SignedIn, SignedUp},
 };
@@ -25,6 +26,21 @@ pub struct AppState {
     pub pictures: Arc<dyn PictureStore>,
     pub webhook: Arc<Webhook>,
     pub metrics: Arc<crate::metrics::Metrics>,
+    pub console: Arc<Console>,
+    /// Completes when the server shuts down: live streams end then.
+    pub closing: Closing,
+}
+
+/// Becomes true when the server starts shutting down.
+#[derive(Clone)]
+pub struct Closing(pub tokio::sync::watch::Receiver<bool>);
+
+impl Closing {
+    /// Completes once shutdown has begun.
+    pub async fn wait(self) {
+        let mut receiver = self.0;
+        let _ = receiver.wait_for(|closing| *closing).await;
+    }
 }
 
 #[async_trait::async_trait]
@@ -123,5 +139,20 @@ impl Services for AppState {
     ) -> Result<ShapeSettings, AppError> {
         self.accounts.require_admin(request).await?;
         self.catalogue.update(name, update, self.orders.payments().as_ref()).await
+    }
+
+    async fn admin_overview(&self, request: &Parts) -> Result<Overview, AppError> {
+        self.accounts.require_admin(request).await?;
+        self.console.overview().await
+    }
+
+    async fn admin_failures(&self, request: &Parts) -> Result<Vec<Failure>, AppError> {
+        self.accounts.require_admin(request).await?;
+        self.console.failures().await
+    }
+
+    async fn retry_failure(&self, request: &Parts, order_id: &str) -> Result<Order, AppError> {
+        self.accounts.require_admin(request).await?;
+        self.orders.retry(order_id).await
     }
 }

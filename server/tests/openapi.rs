@@ -21,7 +21,9 @@ async fn every_documented_operation_is_served() {
         for method in operations.as_object().expect("operations").keys() {
             let url = app.url(&format!(
                 "/api/v1{}",
-                path.replace("{id}", "00000000-0000-0000-0000-000000000000").replace("{name}", "circle")
+                path.replace("{id}", "00000000-0000-0000-0000-000000000000")
+                    .replace("{order_id}", "00000000-0000-0000-0000-000000000000")
+                    .replace("{name}", "circle")
             ));
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let request =

@@ -84,6 +84,22 @@ impl Process {
         let _ = self.child.wait();
     }
 
+    /// SIGTERM, as a deploy or `docker stop` sends it; waits (at most `within`) for the
+    /// process to exit and returns whether it exited successfully.
+    fn terminate(&mut self, within: Duration) -> bool {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
+        assert!(sent.success(), "SIGTERM sent");
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.success();
+            }
+            assert!(std::time::Instant::now() < deadline, "no exit within {within:?} of SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn log_mentions(&self, text: &str) -> bool {
         self.log.lock().expect("log").iter().any(|line| line.contains(text))
     }
@@ -345,4 +361,52 @@ async fn with_start_up_migrations_off_the_schema_comes_from_the_migrate_command(
     let client = signed_in(&web, "deployed@example.com").await;
     let shapes = client.get(web.url("/api/v1/shapes")).send().await.expect("shapes");
     assert_eq!(shapes.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sigterm_during_a_drawing_ends_live_streams_cleanly_and_loses_no_order() {
+    let deployment = deployment().await;
+    // One process doing both; its drawing takes 3 s, well within the 30 s shutdown timeout.
+    let mut first =
+        Process::start(&deployment, "all", &["--test-draw-delay-ms", "3000", "--shutdown-timeout", "30"]);
+    let client = signed_in(&first, "deploy@example.com").await;
+    let id = order(&first, &client, "circle", "seagreen").await;
+    let stream = client.get(first.url(&format!("/api/v1/orders/{id}/events"))).send().await.expect("sse");
+    assert_eq!(stream.status(), StatusCode::OK);
+    wait_for(&first, &client, &id, "in_progress").await;
+
+    let reading = tokio::spawn(async move { stream.text().await });
+    assert!(first.terminate(Duration::from_secs(25)), "a clean exit after SIGTERM");
+    // The open stream ended properly (not cut off), before the process was gone.
+    let body = tokio::time::timeout(Duration::from_secs(5), reading)
+        .await
+        .expect("the stream ended")
+        .expect("task")
+        .expect("a cleanly ended stream");
+    assert!(body.contains("event: status"), "{body}");
+    assert!(first.log_mentions("shutting down"));
+
+    // The drawing under way finished before the exit: a process that does not draw sees it done.
+    let second = Process::start(&deployment, "web", &[]);
+    let done = status_of(&second, &client, &id).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert!(done["picture_url"].is_string());
+    let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
+    assert_eq!(stored, 1, "exactly one stored picture");
+}
+
+#[tokio::test]
+async fn a_drawing_cut_off_by_the_shutdown_timeout_is_drawn_after_the_restart() {
+    let deployment = deployment().await;
+    let web = Process::start(&deployment, "web", &[]);
+    let mut worker =
+        Process::start(&deployment, "worker", &["--test-draw-delay-ms", "60000", "--shutdown-timeout", "1"]);
+    let client = signed_in(&web, "cutoff@example.com").await;
+    let id = order(&web, &client, "square", "goldenrod").await;
+    wait_for(&web, &client, &id, "in_progress").await;
+    worker.terminate(Duration::from_secs(15));
+    assert_eq!(status_of(&web, &client, &id).await["status"], "in_progress");
+
+    let _restarted = Process::start(&deployment, "worker", &[]);
+    wait_for(&web, &client, &id, "done").await;
 }

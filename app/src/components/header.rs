@@ -19,7 +19,7 @@ pub fn Header() -> impl IntoView {
                                 view! {
                                     <A href="/orders/new">"Order a picture"</A>
                                     <A href="/orders">"My orders"</A>
-                                    {user.is_admin.then(|| view! { <A href="/admin/shapes">"Admin"</A> })}
+                                    {user.is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
                                     <span class="who" data-testid="signed-in-as">
                                         {user.email}
                                     </span>

@@ -14,6 +14,8 @@ pub enum OrderStatus {
     InProgress,
     Done,
     Failed,
+    /// A paid order that failed, its payment given back.
+    Refunded,
 }
 
 impl OrderStatus {
@@ -24,6 +26,7 @@ impl OrderStatus {
             OrderStatus::InProgress => "in_progress",
             OrderStatus::Done => "done",
             OrderStatus::Failed => "failed",
+            OrderStatus::Refunded => "refunded",
         }
     }
 
@@ -35,12 +38,14 @@ impl OrderStatus {
             OrderStatus::InProgress => "in progress",
             OrderStatus::Done => "done",
             OrderStatus::Failed => "failed",
+            OrderStatus::Refunded => "refunded",
         }
     }
 
-    /// Done and failed orders change no more.
+    /// Done, failed and refunded orders change no more (an admin may queue a failed, unpaid
+    /// order again).
     pub fn is_final(self) -> bool {
-        matches!(self, OrderStatus::Done | OrderStatus::Failed)
+        matches!(self, OrderStatus::Done | OrderStatus::Failed | OrderStatus::Refunded)
     }
 }
 
@@ -77,6 +82,33 @@ pub struct Order {
     /// Set once the payment is recorded (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_at: Option<String>,
+    /// Drawing attempts that failed so far; above 0 while in progress, the artist is retrying.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed_attempts: u32,
+    /// Set once a failed paid order's payment is given back (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded_at: Option<String>,
+}
+
+fn is_zero(count: &u32) -> bool {
+    *count == 0
+}
+
+impl Order {
+    /// Whether nothing more will happen to the order: done, refunded, or failed without a
+    /// payment (a failed paid order is refunded next).
+    pub fn is_settled(&self) -> bool {
+        self.status.is_final() && !(self.status == OrderStatus::Failed && self.paid_at.is_some())
+    }
+
+    /// Words for the status badge: "retrying" while the artist tries again.
+    pub fn status_label(&self) -> &'static str {
+        if self.status == OrderStatus::InProgress && self.failed_attempts > 0 {
+            "retrying"
+        } else {
+            self.status.label()
+        }
+    }
 }
 
 /// Checks an order request; errors name the field (`shape` or `color`).
@@ -117,6 +149,8 @@ mod tests {
             failure_reason: None,
             checkout_url: None,
             paid_at: None,
+            failed_attempts: 0,
+            refunded_at: None,
         };
         let json = serde_json::to_value(&order).expect("serialises");
         assert_eq!(json["shape"], "tiled_lines");

@@ -13,10 +13,24 @@ use leptos::prelude::*;
 
 /// The status of an order as a badge; its text changes live.
 #[component]
-fn StatusBadge(#[prop(into)] status: Signal<OrderStatus>) -> impl IntoView {
+fn StatusBadge(#[prop(into)] order: Signal<Order>) -> impl IntoView {
+    let status = move || order.with(|o| o.status);
+    let retrying = move || order.with(|o| o.status == OrderStatus::InProgress && o.failed_attempts > 0);
     view! {
-        <span class="badge" data-status=move || status.get().as_str() data-testid="order-status">
-            {move || status.get().label()}
+        <span
+            class="badge"
+            data-status=move || status().as_str()
+            data-retrying=move || retrying().then_some("true")
+            data-testid="order-status"
+            title=move || {
+                order
+                    .with(|o| {
+                        (o.failed_attempts > 0 && o.status == OrderStatus::InProgress)
+                            .then(|| format!("{} attempt(s) failed; trying again", o.failed_attempts))
+                    })
+            }
+        >
+            {move || order.with(Order::status_label)}
         </span>
     }
 }

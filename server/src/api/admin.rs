@@ -1,17 +1,22 @@
-//! `/api/v1/admin/shapes`: shape prices and availability, for admins only.
+//! `/api/v1/admin/...`, for admins only: shape prices and availability, the console's
+//! figures, the failures (dead letters) with retry, and the live feed.
 
 use super::ApiJson;
 use crate::{error::ApiError, state::AppState};
 use app::{
-    domain::{Shape, ShapeSettings, ShapeUpdate},
+    domain::{Failure, Order, Overview, Shape, ShapeSettings, ShapeUpdate},
     error::AppError,
 };
 use axum::{
     Json,
     extract::{Path, State},
     http::request::Parts,
+    response::sse::{Event, KeepAlive, Sse},
 };
+use futures::{Stream, StreamExt};
 use serde::Deserialize;
+use std::{convert::Infallible, time::Duration};
+use tokio::sync::broadcast::error::RecvError;
 
 /// Extracts the signed-in admin: 401 signed out, 403 for other users.
 pub struct Admin;
@@ -57,4 +62,53 @@ pub async fn update(
 ) -> Result<Json<ShapeSettings>, ApiError> {
     let update = ShapeUpdate { price_cents: body.price_cents, currency: body.currency, active: body.active };
     Ok(Json(state.catalogue.update(&name, update, state.orders.payments().as_ref()).await?))
+}
+
+/// `GET /api/v1/admin/overview`: the console's figures.
+pub async fn overview(State(state): State<AppState>, _: Admin) -> Result<Json<Overview>, ApiError> {
+    Ok(Json(state.console.overview().await?))
+}
+
+/// `GET /api/v1/admin/failures`: failed drawings not retried yet, newest first.
+pub async fn failures(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<Failure>>, ApiError> {
+    Ok(Json(state.console.failures().await?))
+}
+
+/// `POST /api/v1/admin/failures/{order_id}/retry`: queues a failed, unpaid order again →
+/// 200 with the order (`queued`); 409 for a refunded or unfailed order, 404 for none.
+pub async fn retry(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(order_id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(state.orders.retry(&order_id).await?))
+}
+
+/// `GET /api/v1/admin/live`: `event: live` with `{kind, order}` for every payment, failure
+/// and refund from now on. Ends when the server shuts down.
+pub async fn live(
+    State(state): State<AppState>,
+    _: Admin,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let mut receiver = state.orders.events().subscribe();
+    let open = state.metrics.sse_stream();
+    let stream = async_stream::stream! {
+        let _counted = open;
+        loop {
+            match receiver.recv().await {
+                Ok(event) => {
+                    if let Some(item) = crate::console::live_item(&event) {
+                        let data = serde_json::to_string(&item).unwrap_or_default();
+                        yield Ok(Event::default().event("live").data(data));
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the admin live feed fell behind");
+                }
+                Err(RecvError::Closed) => break,
+            }
+        }
+    };
+    Ok(Sse::new(stream.take_until(state.closing.clone().wait()))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

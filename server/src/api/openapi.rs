@@ -55,6 +55,83 @@ fn id_param() -> Value {
 }
 
 pub fn spec() -> Value {
+    let mut spec = base();
+    if let Some(paths) = spec["paths"].as_object_mut()
+        && let Value::Object(admin) = admin_paths()
+    {
+        paths.extend(admin);
+    }
+    if let Some(schemas) = spec["components"]["schemas"].as_object_mut()
+        && let Value::Object(admin) = admin_schemas()
+    {
+        schemas.extend(admin);
+    }
+    spec
+}
+
+fn ok_json(description: &str, schema: Value) -> Value {
+    json!({ "200": { "description": description, "content": { "application/json": { "schema": schema } } } })
+}
+
+fn admin_paths() -> Value {
+    let admin = json!([{ "session": [] }]);
+    json!({
+        "/admin/overview": { "get": {
+            "summary": "The console's figures: queue depth, failures, orders per hour (24 h), median render time, revenue today (admins)",
+            "security": admin,
+            "responses": with(error_responses(&["401", "403"]), ok_json("Figures", json!({ "$ref": "#/components/schemas/Overview" })))
+        } },
+        "/admin/failures": { "get": {
+            "summary": "Drawings that failed for good and were not retried, newest first (admins)",
+            "security": admin,
+            "responses": with(error_responses(&["401", "403"]),
+                ok_json("Failures", json!({ "type": "array", "items": { "$ref": "#/components/schemas/Failure" } })))
+        } },
+        "/admin/failures/{order_id}/retry": { "post": {
+            "summary": "Queue a failed, unpaid order again (admins); a refunded order cannot be retried",
+            "security": admin,
+            "parameters": [{ "name": "order_id", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "responses": with(error_responses(&["401", "403", "404", "409"]),
+                ok_json("The order, queued", json!({ "$ref": "#/components/schemas/Order" })))
+        } },
+        "/admin/live": { "get": {
+            "summary": "Payments, failures and refunds as they happen (text/event-stream, `event: live`, data = {kind, order}) (admins)",
+            "security": admin,
+            "responses": with(error_responses(&["401", "403"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
+        } }
+    })
+}
+
+fn admin_schemas() -> Value {
+    json!({
+        "Overview": {
+            "type": "object",
+            "required": ["queue_depth", "orders_unfinished", "open_failures", "orders_per_hour", "median_render_ms", "revenue_today"],
+            "properties": {
+                "queue_depth": { "type": ["integer", "null"], "description": "Drawing jobs waiting; null when the queue did not answer" },
+                "orders_unfinished": { "type": "integer" }, "open_failures": { "type": "integer" },
+                "orders_per_hour": { "type": "array", "items": { "type": "object", "required": ["hour", "orders"],
+                    "properties": { "hour": { "type": "string", "format": "date-time" }, "orders": { "type": "integer" } } } },
+                "median_render_ms": { "type": ["number", "null"] },
+                "revenue_today": { "type": "array", "items": { "type": "object", "required": ["currency", "cents"],
+                    "properties": { "currency": { "type": "string" }, "cents": { "type": "integer" } } } }
+            }
+        },
+        "Failure": {
+            "type": "object",
+            "required": ["id", "order_id", "shape", "color", "email", "error", "attempts", "failed_at", "order_status", "retryable"],
+            "properties": {
+                "id": { "type": "string" }, "order_id": { "type": "string" }, "shape": { "$ref": "#/components/schemas/ShapeName" },
+                "color": { "type": "string" }, "email": { "type": "string" }, "error": { "type": "string" },
+                "attempts": { "type": "integer", "minimum": 0 }, "failed_at": { "type": "string", "format": "date-time" },
+                "order_status": { "$ref": "#/components/schemas/OrderStatus" }, "retryable": { "type": "boolean" }
+            }
+        },
+        "OrderStatus": { "type": "string", "enum": ["awaiting_payment", "queued", "in_progress", "done", "failed", "refunded"] }
+    })
+}
+
+fn base() -> Value {
     let body_errors = ["400", "413", "415", "422"];
     json!({
         "openapi": "3.1.0",
@@ -108,13 +185,15 @@ pub fn spec() -> Value {
                     "properties": {
                         "id": { "type": "string" }, "shape": { "$ref": "#/components/schemas/ShapeName" }, "color": { "type": "string" },
                         "seed": { "type": "integer", "minimum": 0 },
-                        "status": { "type": "string", "enum": ["awaiting_payment", "queued", "in_progress", "done", "failed"] },
+                        "status": { "$ref": "#/components/schemas/OrderStatus" },
                         "price_cents": { "type": "integer", "minimum": 0 }, "currency": { "type": "string" },
                         "created_at": { "type": "string", "format": "date-time" }, "updated_at": { "type": "string", "format": "date-time" },
                         "picture_url": { "type": "string", "description": "Set when done" },
                         "failure_reason": { "type": "string", "description": "Set when failed" },
                         "checkout_url": { "type": "string", "description": "Set while awaiting payment: where to pay" },
-                        "paid_at": { "type": "string", "format": "date-time", "description": "Set once paid" }
+                        "paid_at": { "type": "string", "format": "date-time", "description": "Set once paid" },
+                        "failed_attempts": { "type": "integer", "minimum": 1, "description": "Drawing attempts that failed so far; while in_progress, the artist is retrying" },
+                        "refunded_at": { "type": "string", "format": "date-time", "description": "Set once a failed paid order is refunded" }
                     }
                 }
             }
@@ -181,7 +260,7 @@ pub fn spec() -> Value {
                     json!({ "200": { "description": "PNG", "content": { "image/png": {} } }, "304": { "description": "Not modified" } }))
             } },
             "/orders/{id}/events": { "get": {
-                "summary": "Status events of one order: the current state first; closes after done or failed",
+                "summary": "Status events of one order: the current state first; closes once settled (done, refunded, or failed unpaid)",
                 "security": [{ "session": [] }], "parameters": id_param(),
                 "responses": with(error_responses(&["401", "404"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
             } },

@@ -15,7 +15,7 @@ use axum::{
         sse::{Event, KeepAlive, Sse},
     },
 };
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::{convert::Infallible, time::Duration};
@@ -109,7 +109,8 @@ pub async fn events(
     let receiver = state.orders.events().subscribe();
     let current = state.orders.get(&user, &id).await?;
     let open = state.metrics.sse_stream();
-    Ok(Sse::new(status_stream(state, user, current, receiver, open))
+    let closing = state.closing.clone().wait();
+    Ok(Sse::new(status_stream(state, user, current, receiver, open).take_until(closing))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
@@ -122,9 +123,10 @@ pub async fn events_all(
     let mut receiver = state.orders.events().subscribe();
     let current = state.orders.list(&user).await?;
     let open = state.metrics.sse_stream();
+    let closing = state.closing.clone().wait();
     let stream = async_stream::stream! {
         let _counted = open;
-        for order in current.iter().filter(|o| !o.status.is_final()) {
+        for order in current.iter().filter(|o| !o.is_settled()) {
             yield Ok(status_event(order));
         }
         loop {
@@ -141,7 +143,7 @@ pub async fn events_all(
             }
         }
     };
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(Sse::new(stream.take_until(closing)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 fn status_stream(
@@ -155,9 +157,9 @@ fn status_stream(
         // Counted as open until the stream is dropped.
         let _counted = open;
         let id = current.id.clone();
-        let mut last = current.status;
+        let mut settled = current.is_settled();
         yield Ok(status_event(&current));
-        while !last.is_final() {
+        while !settled {
             let order = match receiver.recv().await {
                 Ok(event) if event.order.id == id => event.order,
                 Ok(_) => continue,
@@ -168,7 +170,7 @@ fn status_stream(
                 },
                 Err(RecvError::Closed) => break,
             };
-            last = order.status;
+            settled = order.is_settled();
             yield Ok(status_event(&order));
         }
     }

@@ -15,7 +15,14 @@ pub enum OrderNews {
     Ready,
     PaymentFailed,
     CheckoutExpired,
-    DrawFailed { reason: String },
+    DrawFailed {
+        reason: String,
+    },
+    /// Could not be drawn, and the payment was given back.
+    Refunded {
+        reason: String,
+        amount_cents: i64,
+    },
 }
 
 impl OrderNews {
@@ -25,6 +32,7 @@ impl OrderNews {
             OrderNews::PaymentFailed => "payment-failed",
             OrderNews::CheckoutExpired => "checkout-expired",
             OrderNews::DrawFailed { .. } => "draw-failed",
+            OrderNews::Refunded { .. } => "refunded",
         }
     }
 }
@@ -83,12 +91,16 @@ impl Postman {
             OrderNews::PaymentFailed => self.templates.payment_failed(&to, &facts),
             OrderNews::CheckoutExpired => self.templates.checkout_expired(&to, &facts),
             OrderNews::DrawFailed { reason } => self.templates.draw_failed(&to, &facts, reason),
+            OrderNews::Refunded { reason, amount_cents } => {
+                let amount = app::domain::catalogue::format_price(*amount_cents, &row.currency);
+                self.templates.refunded(&to, &facts, reason, &amount)
+            }
         };
         self.send(format!("order-{}-{}", row.id, news.kind()), mail).await;
         Ok(())
     }
 
-    async fn email_of(&self, user_id: &str) -> anyhow::Result<Option<String>> {
+    pub async fn email_of(&self, user_id: &str) -> anyhow::Result<Option<String>> {
         let row: Option<(String,)> = sqlx::query_as("SELECT email FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&self.pool)

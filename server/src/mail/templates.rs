@@ -25,6 +25,8 @@ const PICTURE_READY: Template = template!("picture_ready");
 const PAYMENT_FAILED: Template = template!("payment_failed");
 const CHECKOUT_EXPIRED: Template = template!("checkout_expired");
 const DRAW_FAILED: Template = template!("draw_failed");
+const REFUNDED: Template = template!("refunded");
+const FAILURE_ALERT: Template = template!("failure_alert");
 const VERIFY_EMAIL: Template = template!("verify_email");
 const RESET_PASSWORD: Template = template!("reset_password");
 
@@ -36,6 +38,16 @@ pub struct OrderFacts<'a> {
     pub id: &'a str,
     pub shape: Shape,
     pub colour: &'a Colour,
+}
+
+/// One failed drawing in an alert mail.
+pub struct AlertLine {
+    pub order_id: String,
+    /// E.g. "circle in red, paid 3.00 USD".
+    pub what: String,
+    pub error: String,
+    /// RFC 3339, UTC.
+    pub failed_at: String,
 }
 
 /// Builds the product's mails, with links to the site at `site_url`.
@@ -97,6 +109,47 @@ impl Templates {
         let mut values = self.order_values(order);
         values.push(("reason", reason.to_owned()));
         self.mail(to, "We could not draw your picture", &DRAW_FAILED, &values)
+    }
+
+    /// A paid order could not be drawn and its payment was refunded.
+    pub fn refunded(&self, to: &str, order: &OrderFacts<'_>, reason: &str, amount: &str) -> Mail {
+        let mut values = self.order_values(order);
+        values.push(("reason", reason.to_owned()));
+        values.push(("amount", amount.to_owned()));
+        self.mail(to, "We could not draw your picture: your payment is refunded", &REFUNDED, &values)
+    }
+
+    /// The operators' alert: drawings that failed for good, at most one mail per `window`.
+    pub fn failure_alert(&self, to: &str, failures: &[AlertLine], window: &str) -> Mail {
+        let count = failures.len();
+        let values = [
+            ("count", count.to_string()),
+            ("failures_url", format!("{}/admin/failures", self.site_url)),
+            ("window", window.to_owned()),
+        ];
+        let subject = format!("Let Them Draw: {count} drawing(s) failed");
+        let mut mail = self.mail(to, &subject, &FAILURE_ALERT, &values);
+        let mut text = String::new();
+        let mut html = String::from("<ul>");
+        for line in failures {
+            let order_url = self.order_url(&line.order_id);
+            text.push_str(&format!(
+                "- {} ({}) at {}\n  order {} {}\n  error: {}\n\n",
+                line.what, line.order_id, line.failed_at, line.order_id, order_url, line.error
+            ));
+            html.push_str(&format!(
+                "<li><strong>{}</strong> at {}<br>order <code>{}</code><br><span style=\"color:#a61e4d\">{}</span></li>",
+                escape_html(&line.what),
+                escape_html(&line.failed_at),
+                escape_html(&line.order_id),
+                escape_html(&line.error)
+            ));
+        }
+        html.push_str("</ul>");
+        // The lists are built here (the HTML one escaped item by item), then spliced in.
+        mail.text = mail.text.replace("{{list_text}}", &text);
+        mail.html = mail.html.replace("{{list_html}}", &html);
+        mail
     }
 
     /// A local account's e-mail verification link, valid `hours`.
@@ -206,6 +259,17 @@ mod tests {
             templates.payment_failed("a@example.com", &order),
             templates.checkout_expired("a@example.com", &order),
             templates.draw_failed("a@example.com", &order, "the artist could not draw it"),
+            templates.refunded("a@example.com", &order, "storage down", "$3.00"),
+            templates.failure_alert(
+                "ops@example.com",
+                &[AlertLine {
+                    order_id: "0190-abc".into(),
+                    what: "circle in <red>".into(),
+                    error: "storage down".into(),
+                    failed_at: "2026-11-22T10:00:00Z".into(),
+                }],
+                "15 minutes",
+            ),
             templates.verify_email("a+b@example.com", "c0de", 48),
             templates.reset_password("a+b@example.com", "c0de", 1),
         ]
@@ -244,12 +308,23 @@ mod tests {
     }
 
     #[test]
+    fn the_alert_lists_each_failure_escaped_in_html() {
+        let alert = &every_mail()[6];
+        assert_eq!(alert.to, "ops@example.com");
+        assert_eq!(alert.subject, "Let Them Draw: 1 drawing(s) failed");
+        assert!(alert.text.contains("circle in <red> (0190-abc)"));
+        assert!(alert.text.contains("https://draw.example/admin/failures"));
+        assert!(alert.html.contains("circle in &lt;red&gt;"));
+        assert!(!alert.html.contains("<red>"));
+    }
+
+    #[test]
     fn account_links_carry_the_email_and_code_url_encoded() {
-        let mail = &every_mail()[5];
+        let mail = &every_mail()[7];
         assert!(
             mail.text.contains("https://draw.example/accounts/confirm?email=a%2Bb%40example.com&code=c0de")
         );
-        let reset = &every_mail()[6];
+        let reset = &every_mail()[8];
         assert!(
             reset.text.contains("https://draw.example/accounts/reset?email=a%2Bb%40example.com&code=c0de")
         );

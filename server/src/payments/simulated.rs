@@ -1,7 +1,7 @@
 //! The built-in stand-in for Stripe Checkout: a page of this server that sends this
 //! server's own webhook correctly signed events, so the real webhook code path runs.
 
-use super::{Checkout, CheckoutRequest, NewPrice, PaymentProvider, signature};
+use super::{Checkout, CheckoutRequest, NewPrice, PaymentProvider, RefundRequest, signature};
 use serde_json::json;
 
 /// Sessions are pages of this server; paying signs an event with the webhook secret.
@@ -90,6 +90,13 @@ impl PaymentProvider for SimulatedPayments {
 
     async fn create_price(&self, _price: &NewPrice<'_>) -> anyhow::Result<Option<String>> {
         Ok(None)
+    }
+
+    /// Nothing was charged, so nothing is given back; the refund is recorded on the order
+    /// under an id derived from it (asked again, the same id).
+    async fn refund(&self, request: &RefundRequest) -> anyhow::Result<String> {
+        tracing::info!(order.id = %request.order_id, amount = request.amount_cents, "simulated refund");
+        Ok(format!("re_sim_{}", request.order_id.replace('-', "")))
     }
 
     fn simulated(&self) -> Option<&SimulatedPayments> {

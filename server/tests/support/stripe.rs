@@ -91,6 +91,7 @@ pub struct StripeFake {
     received: Arc<Mutex<Vec<Received>>>,
     /// When set, every request fails with this HTTP status (Stripe being down).
     failing: Arc<Mutex<Option<StatusCode>>>,
+    refunds: Arc<Mutex<Vec<(String, Value)>>>,
 }
 
 pub const SECRET_KEY: &str = "sk_test_fake_51LetThemDraw";
@@ -99,19 +100,22 @@ pub const SECRET_KEY: &str = "sk_test_fake_51LetThemDraw";
 struct FakeState {
     received: Arc<Mutex<Vec<Received>>>,
     failing: Arc<Mutex<Option<StatusCode>>>,
+    /// Refunds made, by idempotency key: a repeated key answers the first refund again.
+    refunds: Arc<Mutex<Vec<(String, Value)>>>,
 }
 
 impl StripeFake {
     pub async fn start() -> Self {
-        let state = FakeState { received: Arc::default(), failing: Arc::default() };
+        let state = FakeState { received: Arc::default(), failing: Arc::default(), refunds: Arc::default() };
         let router = Router::new()
             .route("/v1/checkout/sessions", post(create_session))
             .route("/v1/prices", post(create_price))
+            .route("/v1/refunds", post(create_refund))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("address");
         tokio::spawn(async move { axum::serve(listener, router).await });
-        Self { address, received: state.received, failing: state.failing }
+        Self { address, received: state.received, failing: state.failing, refunds: state.refunds }
     }
 
     /// The base URL to hand the server as `STRIPE_API_BASE`.
@@ -121,6 +125,11 @@ impl StripeFake {
 
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().expect("lock").clone()
+    }
+
+    /// The refunds made (one per idempotency key, as at Stripe).
+    pub fn refunds(&self) -> Vec<Value> {
+        self.refunds.lock().expect("lock").iter().map(|(_, refund)| refund.clone()).collect()
     }
 
     pub fn fail_with(&self, status: Option<StatusCode>) {
@@ -224,4 +233,54 @@ async fn create_price(
         "unit_amount": amount,
         "unit_amount_decimal": amount.to_string(),
     })))
+}
+
+/// `POST /v1/refunds`: a complete refund object; the same idempotency key returns the same
+/// refund, as Stripe does.
+async fn create_refund(
+    State(state): State<FakeState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
+    let received = receive(&state, "/v1/refunds", headers, &body)?;
+    let key = received.header("idempotency-key").unwrap_or_default().to_owned();
+    let mut refunds = state.refunds.lock().expect("lock");
+    if let Some((_, refund)) = refunds.iter().find(|(k, _)| *k == key) {
+        return Ok(Json(refund.clone()));
+    }
+    let Some(payment_intent) = received.field("payment_intent") else {
+        return Err(stripe_error(
+            StatusCode::BAD_REQUEST,
+            "One of the following params should be provided for this request: payment_intent or charge.",
+        ));
+    };
+    let amount: i64 = received.field("amount").and_then(|a| a.parse().ok()).unwrap_or(500);
+    let metadata: serde_json::Map<String, Value> = received
+        .form
+        .iter()
+        .filter_map(|(key, value)| {
+            key.strip_prefix("metadata[")
+                .and_then(|k| k.strip_suffix(']'))
+                .map(|k| (k.to_owned(), json!(value)))
+        })
+        .collect();
+    let refund = json!({
+        "id": format!("re_fake_{}", uuid::Uuid::new_v4().simple()),
+        "object": "refund",
+        "amount": amount,
+        "balance_transaction": format!("txn_fake_{}", uuid::Uuid::new_v4().simple()),
+        "charge": format!("ch_fake_{}", uuid::Uuid::new_v4().simple()),
+        "created": now(),
+        "currency": "usd",
+        "destination_details": null,
+        "metadata": metadata,
+        "payment_intent": payment_intent,
+        "reason": received.field("reason"),
+        "receipt_number": null,
+        "source_transfer_reversal": null,
+        "status": "succeeded",
+        "transfer_reversal": null,
+    });
+    refunds.push((key, refund.clone()));
+    Ok(Json(refund))
 }

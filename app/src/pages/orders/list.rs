@@ -38,7 +38,7 @@ pub fn MyOrdersPage() -> impl IntoView {
 #[component]
 fn OrderList(list: Vec<Order>) -> impl IntoView {
     let rows: Vec<RwSignal<Order>> = list.into_iter().map(RwSignal::new).collect();
-    if rows.iter().any(|row| !row.with_untracked(|o| o.status.is_final())) {
+    if rows.iter().any(|row| !row.with_untracked(Order::is_settled)) {
         // One stream for all of my orders: a page with many unfinished orders would
         // otherwise exhaust the browser's connections to this site.
         let watched = rows.clone();
@@ -62,7 +62,6 @@ fn OrderList(list: Vec<Order>) -> impl IntoView {
 #[component]
 fn OrderRow(order: RwSignal<Order>) -> impl IntoView {
     let fixed = order.get_untracked();
-    let status = Signal::derive(move || order.with(|o| o.status));
     let href = format!("/orders/{}", fixed.id);
     view! {
         <li class="order-row">
@@ -73,7 +72,7 @@ fn OrderRow(order: RwSignal<Order>) -> impl IntoView {
                 <a href=href>{title(&fixed)}</a>
                 <span class="when">{short_time(&fixed.created_at)}</span>
             </div>
-            <StatusBadge status />
+            <StatusBadge order />
         </li>
     }
 }

@@ -33,11 +33,11 @@ pub fn OrderPage() -> impl IntoView {
 #[component]
 fn OrderView(order: Order) -> impl IntoView {
     let live = RwSignal::new(order.clone());
-    if !order.status.is_final() {
+    if !order.is_settled() {
         let url = format!("/api/v1/orders/{}/events", order.id);
         Effect::new(move |_| {
             follow_orders(url.clone(), move |update| {
-                let done = update.status.is_final();
+                let done = update.is_settled();
                 live.set(update);
                 done
             })
@@ -54,7 +54,7 @@ fn OrderView(order: Order) -> impl IntoView {
         <section class="card order">
             <div class="order-head">
                 <h1>{heading.clone()}</h1>
-                <StatusBadge status />
+                <StatusBadge order=live />
             </div>
             <div class="order-body">
                 <div class="order-picture">
@@ -107,6 +107,20 @@ fn OrderView(order: Order) -> impl IntoView {
                 <p class="form-error" role="alert">
                     "This order failed: "
                     {move || live.with(|o| o.failure_reason.clone().unwrap_or_default())}
+                </p>
+            </Show>
+            <Show when=move || status.get() == OrderStatus::Refunded>
+                <p class="form-error" role="alert" data-testid="refund-notice">
+                    "We could not draw this picture ("
+                    {move || live.with(|o| o.failure_reason.clone().unwrap_or_default())}
+                    "), so your payment was refunded in full."
+                </p>
+            </Show>
+            <Show when=move || live.with(|o| o.status == OrderStatus::InProgress && o.failed_attempts > 0)>
+                <p class="hint" data-testid="retry-notice">
+                    "Drawing did not work on the first try; the artist is trying again ("
+                    {move || live.with(|o| o.failed_attempts)}
+                    " failed so far)."
                 </p>
             </Show>
             <Show when=move || status.get() == OrderStatus::AwaitingPayment>

@@ -1,0 +1,181 @@
+//! The admin console's figures, the failures list (the dead letters) and the live feed.
+
+use crate::{
+    db,
+    error::internal,
+    events::OrderEvent,
+    ops::within_time,
+    orders::{now_millis, rfc3339},
+    queue::Queue,
+};
+use app::{
+    domain::{Failure, HourCount, LiveItem, OrderStatus, Overview, Revenue, Shape},
+    error::AppError,
+};
+
+const HOUR_MS: i64 = 3_600_000;
+
+pub struct Console {
+    pool: db::Pool,
+    queue: Queue,
+}
+
+#[derive(sqlx::FromRow)]
+struct FailureRow {
+    id: String,
+    order_id: String,
+    error: String,
+    attempts: i64,
+    failed_at: i64,
+    shape: String,
+    color: String,
+    status: String,
+    paid_at: Option<i64>,
+    refund_pending: i64,
+    email: String,
+}
+
+impl Console {
+    pub fn new(pool: db::Pool, queue: Queue) -> Self {
+        Self { pool, queue }
+    }
+
+    /// The console's figures, read now.
+    pub async fn overview(&self) -> Result<Overview, AppError> {
+        let now = now_millis();
+        let day_ago = now - 24 * HOUR_MS;
+        let count = |sql: &'static str| async move {
+            sqlx::query_as::<_, (i64,)>(sql)
+                .fetch_one(&self.pool)
+                .await
+                .map(|(n,)| n)
+                .map_err(internal("could not count for the console"))
+        };
+        let orders_unfinished =
+            count("SELECT COUNT(*) FROM orders WHERE status IN ('queued', 'in_progress')").await?;
+        let open_failures = count("SELECT COUNT(*) FROM failures WHERE retried_at IS NULL").await?;
+        let queue_depth = match within_time(self.queue.depth()).await {
+            Ok((draws, _)) => Some(draws.pending),
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "the console cannot count the queue");
+                None
+            }
+        };
+
+        let first_hour = now / HOUR_MS - 23;
+        let hours: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT created_at / 3600000 AS hour, COUNT(*) FROM orders WHERE created_at >= $1 \
+             GROUP BY created_at / 3600000",
+        )
+        .bind(first_hour * HOUR_MS)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not count the orders per hour"))?;
+        let orders_per_hour = (first_hour..=first_hour + 23)
+            .map(|hour| HourCount {
+                hour: rfc3339(hour * HOUR_MS),
+                orders: hours.iter().find(|(h, _)| *h == hour).map_or(0, |(_, n)| *n),
+            })
+            .collect();
+
+        let renders: Vec<(i64,)> = sqlx::query_as(
+            "SELECT render_ms FROM orders WHERE status = 'done' AND render_ms IS NOT NULL \
+             AND updated_at >= $1 ORDER BY render_ms LIMIT 100000",
+        )
+        .bind(day_ago)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not read the render times"))?;
+        let renders: Vec<i64> = renders.into_iter().map(|(ms,)| ms).collect();
+
+        let midnight = now - now.rem_euclid(24 * HOUR_MS);
+        let revenue: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT currency, CAST(SUM(COALESCE(amount_paid_cents, price_cents)) AS BIGINT) FROM orders \
+             WHERE paid_at >= $1 AND status <> 'refunded' AND refund_pending = 0 \
+             GROUP BY currency ORDER BY currency",
+        )
+        .bind(midnight)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not add up today's revenue"))?;
+
+        Ok(Overview {
+            queue_depth,
+            orders_unfinished,
+            open_failures,
+            orders_per_hour,
+            median_render_ms: median(&renders),
+            revenue_today: revenue.into_iter().map(|(currency, cents)| Revenue { currency, cents }).collect(),
+        })
+    }
+
+    /// Failed drawings not retried yet, newest first.
+    pub async fn failures(&self) -> Result<Vec<Failure>, AppError> {
+        let rows: Vec<FailureRow> = sqlx::query_as(
+            "SELECT f.id, f.order_id, f.error, f.attempts, f.failed_at, o.shape, o.color, o.status, \
+             o.paid_at, o.refund_pending, u.email \
+             FROM failures f JOIN orders o ON o.id = f.order_id JOIN users u ON u.id = o.user_id \
+             WHERE f.retried_at IS NULL ORDER BY f.failed_at DESC, f.id DESC LIMIT 500",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not list the failures"))?;
+        rows.into_iter()
+            .map(|row| {
+                let order_status: OrderStatus =
+                    serde_json::from_value(serde_json::Value::String(row.status.clone()))
+                        .map_err(internal("stored order has an unknown status"))?;
+                Ok(Failure {
+                    retryable: order_status == OrderStatus::Failed
+                        && row.paid_at.is_none()
+                        && row.refund_pending == 0,
+                    id: row.id,
+                    order_id: row.order_id,
+                    shape: Shape::parse(&row.shape).map_err(internal("stored order has an unknown shape"))?,
+                    color: row.color,
+                    email: row.email,
+                    error: row.error,
+                    attempts: u32::try_from(row.attempts).unwrap_or_default(),
+                    failed_at: rfc3339(row.failed_at),
+                    order_status,
+                })
+            })
+            .collect()
+    }
+}
+
+/// What the admin live feed shows of an order change: payments and failures.
+pub fn live_item(event: &OrderEvent) -> Option<LiveItem> {
+    let order = &event.order;
+    let kind = match order.status {
+        // A paid order is queued once, by the webhook (a retried order is never a paid one).
+        OrderStatus::Queued if order.paid_at.is_some() => "paid",
+        OrderStatus::Failed => "failed",
+        OrderStatus::Refunded => "refunded",
+        _ => return None,
+    };
+    Some(LiveItem { kind: kind.to_owned(), order: order.clone() })
+}
+
+/// The median of sorted values.
+fn median(sorted: &[i64]) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let middle = sorted[n / 2] as f64;
+    Some(if n % 2 == 1 { middle } else { (sorted[n / 2 - 1] as f64 + middle) / 2.0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn the_median_of_sorted_values() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[7]), Some(7.0));
+        assert_eq!(median(&[1, 2, 10]), Some(2.0));
+        assert_eq!(median(&[1, 2, 4, 10]), Some(3.0));
+    }
+}
