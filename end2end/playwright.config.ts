@@ -21,6 +21,11 @@ const port = process.env.E2E_PORT ?? '3300';
 const baseURL = `http://127.0.0.1:${port}`;
 const bin = process.env.LTD_BIN ?? '../target/debug/let-them-draw';
 
+// A third server whose artist fails every picture's first two attempts (a debug-build test
+// switch) and gives up after two, for the failure, refund and admin pages.
+const failingPort = process.env.E2E_FAILING_PORT ?? '3302';
+const failingURL = `http://127.0.0.1:${failingPort}`;
+
 // A second server signing in with Cognito (moto's, started by scripts/test, which also
 // creates the pool and client) and its own data dir.
 const cognitoPort = process.env.E2E_COGNITO_PORT ?? '3301';
@@ -44,7 +49,8 @@ export default defineConfig({
   reporter: [['list']],
   use: { baseURL, trace: 'retain-on-failure' },
   projects: [
-    { name: 'chromium', use: chromium, testIgnore: /(no-js|admin|cognito)\.spec\.ts/ },
+    { name: 'chromium', use: chromium, testIgnore: /(no-js|admin|cognito|operations)\.spec\.ts/ },
+    { name: 'operations', use: { ...chromium, baseURL: failingURL }, testMatch: /operations\.spec\.ts/ },
     { name: 'no-javascript', use: { ...chromium, javaScriptEnabled: false }, testMatch: /no-js\.spec\.ts/ },
     // Changes the catalogue every other test reads, so it runs after them.
     { name: 'admin', use: chromium, testMatch: /admin\.spec\.ts/, dependencies: ['chromium', 'no-javascript'] },
@@ -58,6 +64,22 @@ export default defineConfig({
       url: `${baseURL}/healthz`,
       // Debug builds only: slow each drawing down so pages are seen before the picture is done.
       env: { LTD_TEST_DRAW_DELAY_MS: '1500' },
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    {
+      command: `"${bin}" serve --site-addr 127.0.0.1:${failingPort}`,
+      url: `${failingURL}/healthz`,
+      env: {
+        LTD_DATA_DIR: process.env.E2E_FAILING_DATA_DIR ?? './data-failing',
+        LTD_TEST_FAIL_DRAWS: '2',
+        LTD_DRAW_MAX_ATTEMPTS: '2',
+        LTD_DRAW_RETRY_MS: '3000',
+        LTD_ALERT_EMAIL: 'ops@example.com',
+        LTD_SWEEP_SECS: '2',
+      },
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
       stdout: 'pipe',

@@ -4,10 +4,13 @@
 
 pub mod auth;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod csp;
 pub mod domain;
 pub mod error;
 pub mod live;
 pub mod pages;
+pub mod request;
 pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod services;
@@ -21,6 +24,8 @@ use leptos_router::{
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::send();
     view! {
         <!DOCTYPE html>
         <html lang="en">

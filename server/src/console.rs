@@ -5,7 +5,7 @@ use crate::{
     error::internal,
     events::OrderEvent,
     ops::within_time,
-    orders::{now_millis, rfc3339},
+    orders::{now_millis, parse_status, rfc3339},
     queue::Queue,
 };
 use app::{
@@ -122,9 +122,7 @@ impl Console {
         .map_err(internal("could not list the failures"))?;
         rows.into_iter()
             .map(|row| {
-                let order_status: OrderStatus =
-                    serde_json::from_value(serde_json::Value::String(row.status.clone()))
-                        .map_err(internal("stored order has an unknown status"))?;
+                let order_status = parse_status(&row.status)?;
                 Ok(Failure {
                     retryable: order_status == OrderStatus::Failed
                         && row.paid_at.is_none()

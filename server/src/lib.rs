@@ -20,6 +20,7 @@ pub mod payments;
 pub mod pictures;
 pub mod queue;
 pub mod render;
+pub mod security;
 pub mod server_fn_status;
 pub mod settings;
 pub mod sign_in_first;

@@ -37,8 +37,11 @@ pub fn routes(ops: Ops) -> Router {
 async fn ready(State(ops): State<Ops>) -> Response {
     let database =
         async { sqlx::query("SELECT 1").execute(&ops.pool).await.map(|_| ()).map_err(anyhow::Error::from) };
-    let (database, queue, storage) =
-        tokio::join!(within(database), within(ops.queue.check()), within(ops.pictures.check()));
+    let (database, queue, storage) = tokio::join!(
+        within_time(database),
+        within_time(ops.queue.check()),
+        within_time(ops.pictures.check())
+    );
     let checks = [("database", database), ("queue", queue), ("storage", storage)];
     let failing: Vec<_> = checks.iter().filter(|(_, result)| result.is_err()).collect();
     for (what, result) in &failing {
@@ -52,10 +55,6 @@ async fn ready(State(ops): State<Ops>) -> Response {
         .collect::<serde_json::Map<_, _>>();
     let status = if failing.is_empty() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body)).into_response()
-}
-
-async fn within(check: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
-    within_time(check).await
 }
 
 /// `work`, given at most [`CHECK_TIMEOUT`].

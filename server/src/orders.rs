@@ -94,7 +94,7 @@ impl OrderRow {
     }
 }
 
-fn parse_status(text: &str) -> Result<OrderStatus, AppError> {
+pub(crate) fn parse_status(text: &str) -> Result<OrderStatus, AppError> {
     serde_json::from_value(serde_json::Value::String(text.to_owned()))
         .map_err(internal("stored order has an unknown status"))
 }

@@ -15,10 +15,10 @@ use crate::{
     orders::Orders,
     payments::{self, Webhook},
     queue::{Queue, RedisQueue, SqliteQueue, Workers},
-    server_fn_status,
+    security, server_fn_status,
     settings::{Environment, Settings, WebSettings},
     sign_in_first,
-    state::{AppState, Closing},
+    state::{AppState, Closing, Site},
 };
 use anyhow::Context;
 use app::{App, services::SharedServices, shell};
@@ -36,7 +36,7 @@ use std::{
     time::Duration,
 };
 use tokio::{net::TcpListener, sync::watch};
-use tower_http::trace::TraceLayer;
+use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 /// A bound, ready-to-run server (and, by role, drawing worker).
 pub struct Application {
@@ -141,6 +141,7 @@ impl Application {
             metrics: metrics.clone(),
             console: Arc::new(Console::new(pool.clone(), queue.clone())),
             closing: Closing(stopping),
+            site: Arc::new(Site { public_url: public_url.clone(), https: web.secure_cookies() }),
         };
         let ops = Ops {
             pool,
@@ -174,13 +175,8 @@ impl Application {
     /// pictures get the shutdown timeout to finish.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let stop = self.stop;
-        let stopping = stop.subscribe();
-        let stopped = move || {
-            let mut stopping = stopping.clone();
-            async move {
-                let _ = stopping.wait_for(|stopped| *stopped).await;
-            }
-        };
+        let stopping = Closing(stop.subscribe());
+        let stopped = move || stopping.clone().wait();
         let signal = async move {
             shutdown.await;
             tracing::info!("shutting down: finishing in-flight requests and pictures");
@@ -229,13 +225,7 @@ async fn draw_until(
         return Ok(());
     }
     // Orders left in progress belonged to a worker that died; queue them again.
-    if let Err(error) = orders.requeue_pending(true).await {
-        tracing::error!(%error, "the start-up sweep failed");
-    }
-    if let Err(error) = orders.refund_pending().await {
-        tracing::error!(%error, "the start-up refund sweep failed");
-    }
-    alerts.check().await;
+    sweep_once(&orders, &alerts, true).await;
     let stopped = stopped.shared();
     let sweep = {
         let stopped = stopped.clone();
@@ -244,15 +234,7 @@ async fn draw_until(
             every.tick().await;
             loop {
                 tokio::select! {
-                    _ = every.tick() => {
-                        if let Err(error) = orders.requeue_pending(false).await {
-                            tracing::error!(%error, "the outbox sweep failed");
-                        }
-                        if let Err(error) = orders.refund_pending().await {
-                            tracing::error!(%error, "the refund sweep failed");
-                        }
-                        alerts.check().await;
-                    }
+                    _ = every.tick() => sweep_once(&orders, &alerts, false).await,
                     () = stopped.clone() => return Ok(()),
                 }
             }
@@ -268,6 +250,18 @@ async fn draw_until(
         Ok(())
     };
     futures::future::try_join(worker, sweep).await.map(|_| ())
+}
+
+/// One round of the sweep: queues orders whose job may be missing (and, with `orphans`, those
+/// left in progress), makes refunds not made yet, and sends the failure alert when due.
+async fn sweep_once(orders: &Orders, alerts: &Alerts, orphans: bool) {
+    if let Err(error) = orders.requeue_pending(orphans).await {
+        tracing::error!(%error, "the outbox sweep failed");
+    }
+    if let Err(error) = orders.refund_pending().await {
+        tracing::error!(%error, "the refund sweep failed");
+    }
+    alerts.check().await;
 }
 
 /// Both ring (Stripe's client) and aws-lc-rs (the AWS SDK's) are linked, so rustls cannot
@@ -290,6 +284,9 @@ fn leptos_options(settings: &Settings, web: &WebSettings) -> LeptosOptions {
         .build()
 }
 
+/// Largest body a page's form or server function may send.
+const PAGE_BODY_LIMIT: usize = 64 * 1024;
+
 /// Pages, server functions, the REST API and static files.
 pub fn router(state: AppState) -> Router {
     let routes = route_list();
@@ -297,8 +294,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     // The "not found" page renders the whole app too (header included): same context.
     let fallback_services = services.clone();
-    Router::new()
-        .nest("/api/v1", api::routes())
+    let pages = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
@@ -309,8 +305,15 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(fallback_services.clone()),
             shell,
         ))
+        // Server functions read their whole body, with no limit of their own.
+        .layer(RequestBodyLimitLayer::new(PAGE_BODY_LIMIT));
+    Router::new()
+        .nest("/api/v1", api::routes())
+        .merge(pages)
         .layer(middleware::from_fn_with_state(state.clone(), sign_in_first::redirect_signed_out))
         .layer(middleware::map_response(server_fn_status::fix_status))
+        .layer(middleware::from_fn_with_state(state.clone(), security::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -29,6 +29,14 @@ pub struct AppState {
     pub console: Arc<Console>,
     /// Completes when the server shuts down: live streams end then.
     pub closing: Closing,
+    pub site: Arc<Site>,
+}
+
+/// Where people reach the site: its public URL, and whether that is https.
+#[derive(Debug)]
+pub struct Site {
+    pub public_url: String,
+    pub https: bool,
 }
 
 /// Becomes true when the server starts shutting down.

@@ -46,11 +46,25 @@ impl Process {
     }
 
     fn start(deployment: &Deployment, role: &str, extra: &[&str]) -> Self {
-        let mut child = Self::command(deployment, role, extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary starts");
+        Self::spawn(Self::command(deployment, role, extra), role)
+    }
+
+    /// `let-them-draw serve` on the embedded default (SQLite, its queue, pictures on disk)
+    /// in `data_dir`.
+    fn start_embedded(data_dir: &std::path::Path, extra: &[&str]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_let-them-draw"));
+        command
+            .args(["--data-dir", &data_dir.display().to_string()])
+            .args(["serve", "--site-addr", "127.0.0.1:0"])
+            .args(extra)
+            .env("LTD_LOG_FORMAT", "json")
+            .env("RUST_LOG", "info");
+        Self::spawn(command, "embedded")
+    }
+
+    fn spawn(mut command: Command, role: &str) -> Self {
+        let mut child =
+            command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("the binary starts");
         let stderr = child.stderr.take().expect("stderr");
         let log = Arc::new(Mutex::new(Vec::new()));
         let (bound, listening) = std::sync::mpsc::channel();
@@ -216,6 +230,29 @@ async fn a_worker_killed_while_drawing_is_replaced_and_the_order_ends_done_with_
     assert!(picture.bytes().await.expect("bytes").starts_with(b"\x89PNG"));
     let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
     assert_eq!(stored, 1, "exactly one stored picture");
+}
+
+/// The orphan case apalis handles worst is a worker that dies holding a job and comes back
+/// at once, while its old registration still looks alive: workers here take a fresh name on
+/// every start, and the start-up sweep queues orders left in progress again.
+#[tokio::test]
+async fn on_the_embedded_default_a_process_killed_while_drawing_and_restarted_at_once_draws_the_order_once() {
+    let data_dir = tempfile::tempdir().expect("dir");
+    let mut first = Process::start_embedded(data_dir.path(), &["--test-draw-delay-ms", "60000"]);
+    let client = signed_in(&first, "embedded-crash@example.com").await;
+    let id = order(&first, &client, "circle", "sienna").await;
+    wait_for(&first, &client, &id, "in_progress").await;
+    first.kill();
+
+    let restarted = Process::start_embedded(data_dir.path(), &[]);
+    let done = wait_for(&restarted, &client, &id, "done").await;
+    let picture =
+        client.get(restarted.url(done["picture_url"].as_str().expect("url"))).send().await.expect("png");
+    assert!(picture.bytes().await.expect("bytes").starts_with(b"\x89PNG"));
+    let pictures = std::fs::read_dir(data_dir.path().join("pictures").join("orders")).expect("pictures dir");
+    let stored: Vec<_> = pictures.filter_map(Result::ok).filter(|entry| entry.path().is_file()).collect();
+    assert_eq!(stored.len(), 1, "exactly one stored picture: {stored:?}");
+    assert!(restarted.log_mentions("order done"), "the restarted process drew it");
 }
 
 /// A Redis of this test's own, persisting every write (appendfsync always), so that it can
@@ -404,7 +441,7 @@ async fn a_drawing_cut_off_by_the_shutdown_timeout_is_drawn_after_the_restart() 
     let client = signed_in(&web, "cutoff@example.com").await;
     let id = order(&web, &client, "square", "goldenrod").await;
     wait_for(&web, &client, &id, "in_progress").await;
-    worker.terminate(Duration::from_secs(15));
+    assert!(worker.terminate(Duration::from_secs(15)), "a clean exit when the timeout cuts the drawing off");
     assert_eq!(status_of(&web, &client, &id).await["status"], "in_progress");
 
     let _restarted = Process::start(&deployment, "worker", &[]);

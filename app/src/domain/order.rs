@@ -101,13 +101,14 @@ impl Order {
         self.status.is_final() && !(self.status == OrderStatus::Failed && self.paid_at.is_some())
     }
 
+    /// Whether the artist is trying again after failed attempts.
+    pub fn is_retrying(&self) -> bool {
+        self.status == OrderStatus::InProgress && self.failed_attempts > 0
+    }
+
     /// Words for the status badge: "retrying" while the artist tries again.
     pub fn status_label(&self) -> &'static str {
-        if self.status == OrderStatus::InProgress && self.failed_attempts > 0 {
-            "retrying"
-        } else {
-            self.status.label()
-        }
+        if self.is_retrying() { "retrying" } else { self.status.label() }
     }
 }
 

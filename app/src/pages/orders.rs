@@ -8,14 +8,14 @@ pub use list::MyOrdersPage;
 pub use new::NewOrderPage;
 pub use show::OrderPage;
 
-use crate::domain::{Order, OrderStatus};
+use crate::domain::Order;
 use leptos::prelude::*;
 
 /// The status of an order as a badge; its text changes live.
 #[component]
 fn StatusBadge(#[prop(into)] order: Signal<Order>) -> impl IntoView {
     let status = move || order.with(|o| o.status);
-    let retrying = move || order.with(|o| o.status == OrderStatus::InProgress && o.failed_attempts > 0);
+    let retrying = move || order.with(Order::is_retrying);
     view! {
         <span
             class="badge"
@@ -25,7 +25,7 @@ fn StatusBadge(#[prop(into)] order: Signal<Order>) -> impl IntoView {
             title=move || {
                 order
                     .with(|o| {
-                        (o.failed_attempts > 0 && o.status == OrderStatus::InProgress)
+                        o.is_retrying()
                             .then(|| format!("{} attempt(s) failed; trying again", o.failed_attempts))
                     })
             }

@@ -5,6 +5,7 @@ use crate::{error::ApiError, events::OrderEvent, state::AppState};
 use app::{
     domain::{Order, User},
     error::AppError,
+    request::OrderRequest,
 };
 use axum::{
     Json,
@@ -16,22 +17,15 @@ use axum::{
     },
 };
 use futures::{Stream, StreamExt};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::{convert::Infallible, time::Duration};
 use tokio::sync::broadcast::error::RecvError;
-
-#[derive(Debug, Deserialize)]
-pub struct NewOrder {
-    shape: String,
-    color: String,
-}
 
 /// `POST /api/v1/orders` → 201 with the order.
 pub async fn create(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
-    ApiJson(body): ApiJson<NewOrder>,
+    ApiJson(body): ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
     let order = state.orders.create(&user, &body.shape, &body.color).await?;
     Ok((StatusCode::CREATED, Json(order)))

@@ -79,6 +79,18 @@ impl Received {
         self.form.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
+    /// The `metadata[key]=value` fields, as Stripe's objects show them.
+    pub fn metadata(&self) -> serde_json::Map<String, Value> {
+        self.form
+            .iter()
+            .filter_map(|(key, value)| {
+                key.strip_prefix("metadata[")
+                    .and_then(|k| k.strip_suffix(']'))
+                    .map(|k| (k.to_owned(), json!(value)))
+            })
+            .collect()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -203,15 +215,7 @@ async fn create_price(
         return Err(stripe_error(StatusCode::BAD_REQUEST, "Missing required param: currency."));
     };
     let amount: i64 = amount.parse().map_err(|_| stripe_error(StatusCode::BAD_REQUEST, "Invalid integer"))?;
-    let metadata: serde_json::Map<String, Value> = received
-        .form
-        .iter()
-        .filter_map(|(key, value)| {
-            key.strip_prefix("metadata[")
-                .and_then(|k| k.strip_suffix(']'))
-                .map(|k| (k.to_owned(), json!(value)))
-        })
-        .collect();
+    let metadata = received.metadata();
     Ok(Json(json!({
         "id": format!("price_fake_{}", uuid::Uuid::new_v4().simple()),
         "object": "price",
@@ -255,15 +259,7 @@ async fn create_refund(
         ));
     };
     let amount: i64 = received.field("amount").and_then(|a| a.parse().ok()).unwrap_or(500);
-    let metadata: serde_json::Map<String, Value> = received
-        .form
-        .iter()
-        .filter_map(|(key, value)| {
-            key.strip_prefix("metadata[")
-                .and_then(|k| k.strip_suffix(']'))
-                .map(|k| (k.to_owned(), json!(value)))
-        })
-        .collect();
+    let metadata = received.metadata();
     let refund = json!({
         "id": format!("re_fake_{}", uuid::Uuid::new_v4().simple()),
         "object": "refund",

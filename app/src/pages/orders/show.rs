@@ -116,7 +116,7 @@ fn OrderView(order: Order) -> impl IntoView {
                     "), so your payment was refunded in full."
                 </p>
             </Show>
-            <Show when=move || live.with(|o| o.status == OrderStatus::InProgress && o.failed_attempts > 0)>
+            <Show when=move || live.with(Order::is_retrying)>
                 <p class="hint" data-testid="retry-notice">
                     "Drawing did not work on the first try; the artist is trying again ("
                     {move || live.with(|o| o.failed_attempts)}
