@@ -26,10 +26,16 @@ type Fixtures = {
 export const PASSWORD = 'correct horse battery';
 
 export const test = base.extend<Fixtures>({
-  // Any uncaught error in the page (a failed hydration, a panic in the wasm) fails the test.
+  // Any uncaught error in the page (a failed hydration, a panic in the wasm) fails the test,
+  // and so does anything the Content Security Policy blocked.
   page: async ({ page }, use) => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
+        errors.push(message.text());
+      }
+    });
     await use(page);
     expect(errors, 'uncaught errors in the page').toEqual([]);
   },

@@ -147,12 +147,12 @@ fn base() -> Value {
                 },
                 "Credentials": {
                     "type": "object", "required": ["email", "password"],
-                    "properties": { "email": { "type": "string", "maxLength": 254 }, "password": { "type": "string", "minLength": 8, "maxLength": 128 } }
+                    "properties": { "email": { "type": "string", "format": "email", "maxLength": 254 }, "password": { "type": "string", "minLength": 8, "maxLength": 128 } }
                 },
                 "CreatedAccount": { "type": "object", "required": ["id", "email", "confirmation_required"], "properties": {
                     "id": { "type": "string" }, "email": { "type": "string" },
                     "confirmation_required": { "type": "boolean", "description": "Confirm the mailed code (POST /accounts/confirm) before signing in" } } },
-                "EmailOnly": { "type": "object", "required": ["email"], "properties": { "email": { "type": "string", "maxLength": 254 } } },
+                "EmailOnly": { "type": "object", "required": ["email"], "properties": { "email": { "type": "string", "format": "email", "maxLength": 254 } } },
                 "Confirmation": { "type": "object", "required": ["email", "code"], "properties": { "email": { "type": "string" }, "code": { "type": "string", "maxLength": 128 } } },
                 "NewPassword": { "type": "object", "required": ["email", "code", "password"], "properties": {
                     "email": { "type": "string" }, "code": { "type": "string", "maxLength": 128 }, "password": { "type": "string", "minLength": 8, "maxLength": 128 } } },
@@ -176,8 +176,8 @@ fn base() -> Value {
                 },
                 "NewOrder": {
                     "type": "object", "required": ["shape", "color"],
-                    "properties": { "shape": { "type": "string", "description": "A shape name in any case; spaces, hyphens and underscores alike" },
-                        "color": { "type": "string", "description": "A CSS colour: name, #rgb, #rrggbb, #rrggbbaa, rgb()/rgba(), hsl()/hsla()" } }
+                    "properties": { "shape": { "type": "string", "examples": ["circle", "Tiled lines"], "description": "A shape name in any case; spaces, hyphens and underscores alike" },
+                        "color": { "type": "string", "examples": ["rebeccapurple", "#663399"], "description": "A CSS colour: name, #rgb, #rrggbb, #rrggbbaa, rgb()/rgba(), hsl()/hsla()" } }
                 },
                 "Order": {
                     "type": "object",
