@@ -12,6 +12,9 @@ import { PASSWORD, expect, test } from './fixtures';
 
 const ALERTS_TO = 'ops@example.com';
 
+// Each test waits out two failed attempts (3 s apart) and then the outcome, on a busy machine.
+test.describe.configure({ timeout: 90_000 });
+
 /** Grants the admin role on the failing server's data, with the real command line. */
 function grantAdmin(email: string) {
   const bin = process.env.LTD_BIN ?? '../target/debug/let-them-draw';
