@@ -11,7 +11,9 @@ pub fn policy(nonce: Option<&str>) -> String {
         None => "'self' 'wasm-unsafe-eval'".to_owned(),
     };
     // `cargo leptos watch` reloads the page over a WebSocket on another port.
-    let connect = if std::env::var_os("LEPTOS_WATCH").is_some() { "'self' ws:" } else { "'self'" };
+    static WATCHED: std::sync::LazyLock<bool> =
+        std::sync::LazyLock::new(|| std::env::var_os("LEPTOS_WATCH").is_some());
+    let connect = if *WATCHED { "'self' ws:" } else { "'self'" };
     format!(
         "default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data: blob:; connect-src {connect}; object-src 'none'; base-uri 'self'; \

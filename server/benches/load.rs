@@ -268,25 +268,31 @@ struct DoneTimes(Arc<Mutex<HashMap<String, Instant>>>);
 impl DoneTimes {
     async fn follow(&self, server: &Server, user: &reqwest::Client) -> anyhow::Result<()> {
         let response = user.get(format!("{}/api/v1/orders/events", server.base)).send().await?;
-        let mut body = response.error_for_status()?.bytes_stream();
         let done = self.0.clone();
-        tokio::spawn(async move {
-            let mut buffer = String::new();
-            while let Some(Ok(chunk)) = body.next().await {
-                buffer.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = buffer.find("\n\n") {
-                    let block: String = buffer.drain(..end + 2).collect();
-                    if let Some(id) = done_id(&block) {
-                        done.lock().map(|mut d| d.insert(id, Instant::now())).ok();
-                    }
-                }
-            }
-        });
+        tokio::spawn(on_done_events(response.error_for_status()?, move |id| {
+            done.lock().map(|mut d| d.insert(id, Instant::now())).ok();
+        }));
         Ok(())
     }
 
     fn get(&self, id: &str) -> Option<Instant> {
         self.0.lock().ok().and_then(|done| done.get(id).copied())
+    }
+}
+
+/// Reads an SSE response to its end, calling `on_done` with the id of every order that
+/// arrives done.
+async fn on_done_events(response: reqwest::Response, mut on_done: impl FnMut(String)) {
+    let mut body = response.bytes_stream();
+    let mut buffer = String::new();
+    while let Some(Ok(chunk)) = body.next().await {
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if let Some(id) = done_id(&block) {
+                on_done(id);
+            }
+        }
     }
 }
 
@@ -414,19 +420,9 @@ async fn sse(server: &Server, streams: usize, hold: Duration) -> anyhow::Result<
             let response =
                 user.get(format!("{base}/api/v1/orders/events")).send().await?.error_for_status()?;
             drop(permit);
-            let mut body = response.bytes_stream();
-            tokio::spawn(async move {
-                let mut buffer = String::new();
-                while let Some(Ok(chunk)) = body.next().await {
-                    buffer.push_str(&String::from_utf8_lossy(&chunk));
-                    while let Some(end) = buffer.find("\n\n") {
-                        let block: String = buffer.drain(..end + 2).collect();
-                        if done_id(&block).is_some() {
-                            received[index].fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-            });
+            tokio::spawn(on_done_events(response, move |_| {
+                received[index].fetch_add(1, Ordering::Relaxed);
+            }));
             anyhow::Ok(())
         }));
     }

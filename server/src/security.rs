@@ -18,8 +18,10 @@ const WEBHOOK: &str = "/api/v1/stripe/webhook";
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    static DEFAULT_POLICY: std::sync::LazyLock<Option<HeaderValue>> =
+        std::sync::LazyLock::new(|| HeaderValue::from_str(&app::csp::policy(None)).ok());
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY)
-        && let Ok(policy) = HeaderValue::from_str(&app::csp::policy(None))
+        && let Some(policy) = DEFAULT_POLICY.clone()
     {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
