@@ -17,7 +17,8 @@
 //! - `http`: `--rate` requests/s shared by the home page, `GET /api/v1/shapes` and
 //!   `GET /api/v1/orders`; p50/p99 per route and every answer that was not 2xx.
 //! - `soak`: `--rate` orders/s for `--seconds`; RSS and open files every 10 s; at the end
-//!   every order must be done and no answer may have been a 5xx.
+//!   every order must be done, its "picture ready" mail in the outbox, and no answer may
+//!   have been a 5xx.
 //!
 //! Backends as in `order_flow`: nothing for the embedded default, or `--database-url
 //! postgres://... --redis-url redis://... [--workers N]` (N separate worker processes).
@@ -79,6 +80,8 @@ struct Server {
     workers: Vec<Child>,
     _data: tempfile::TempDir,
     scale_out: bool,
+    /// The app's database, where the mail outbox is.
+    database_url: String,
 }
 
 impl Server {
@@ -106,12 +109,16 @@ impl Server {
         let web = command(role, &format!("127.0.0.1:{port}")).spawn()?;
         let workers =
             (0..workers).map(|_| command("worker", "127.0.0.1:0").spawn()).collect::<Result<Vec<_>, _>>()?;
+        let database_url = database
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", data.path().join("let-them-draw.db").display()));
         Ok(Self {
             base: format!("http://127.0.0.1:{port}"),
             web,
             workers,
             _data: data,
             scale_out: database.is_some(),
+            database_url,
         })
     }
 
@@ -603,6 +610,31 @@ async fn soak(server: &Server, rate: f64, length: Duration) -> anyhow::Result<()
         samples.first().map(|(_, fds)| *fds).unwrap_or(0),
         settled.all.open_files
     );
+    let mails = server.ready_mails(all.started.len()).await?;
+    println!("'picture ready' mails in the outbox: {mails} of {}", all.started.len());
     anyhow::ensure!(missing == 0 && all.server_errors == 0, "the soak lost orders or answered 5xx");
+    anyhow::ensure!(mails == all.started.len(), "the soak lost mails");
     Ok(())
+}
+
+impl Server {
+    /// How many "picture ready" mails reached the outbox, waiting up to a minute for
+    /// `expected` (mail is sent after the order is done, and a mail the queue did not take
+    /// at once is queued again by the sweep).
+    async fn ready_mails(&self, expected: usize) -> anyhow::Result<usize> {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url).await?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let (count,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM mail_outbox WHERE id LIKE 'order-%-ready'")
+                    .fetch_one(&pool)
+                    .await?;
+            let count = usize::try_from(count)?;
+            if count >= expected || Instant::now() > deadline {
+                return Ok(count);
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
 }

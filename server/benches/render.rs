@@ -14,12 +14,12 @@ fn drawing(c: &mut Criterion) {
     let colour = Colour::parse("indigo").expect("a CSS colour");
     for shape in Shape::ALL {
         let mut group = c.benchmark_group(shape.name());
-        let svg = scene::svg(shape, &colour, SEED);
+        let svg = scene::svg_on_white(shape, &colour, SEED);
         let pixmap = rasterise(&svg, SIZE).expect("renders");
         let png = encode_png(&pixmap).expect("encodes");
         eprintln!("{}: {} bytes of SVG, {} bytes of PNG", shape.name(), svg.len(), png.len());
 
-        group.bench_function("scene", |b| b.iter(|| scene::svg(black_box(shape), &colour, SEED)));
+        group.bench_function("scene", |b| b.iter(|| scene::svg_on_white(black_box(shape), &colour, SEED)));
         group.bench_function(BenchmarkId::new("rasterise", SIZE), |b| {
             b.iter(|| rasterise(black_box(&svg), SIZE))
         });

@@ -148,6 +148,42 @@ impl RedisQueue {
         Ok(Depth { pending, running })
     }
 
+    /// Removes one queue's jobs that finished before `cutoff` (Unix seconds), a batch of
+    /// its done set at a time, so Redis is never held up by one long script.
+    async fn prune(&self, queue: &str, cutoff: i64) -> anyhow::Result<u64> {
+        static SCRIPT: std::sync::LazyLock<redis::Script> =
+            std::sync::LazyLock::new(|| redis::Script::new(include_str!("queue/prune.lua")));
+        let queue = format!("{}:{queue}", self.prefix);
+        let mut connection = self.connection.clone();
+        let (mut cursor, mut removed) = (0u64, 0u64);
+        loop {
+            let (next, ids): (u64, Vec<String>) = redis::cmd("SSCAN")
+                .arg(format!("{queue}:done"))
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(500)
+                .query_async(&mut connection)
+                .await
+                .context("cannot list the queue's finished jobs")?;
+            if !ids.is_empty() {
+                let batch: u64 = SCRIPT
+                    .key(format!("{queue}:done"))
+                    .key(format!("{queue}:data"))
+                    .key(format!("{queue}:meta"))
+                    .arg(cutoff)
+                    .arg(ids)
+                    .invoke_async(&mut connection)
+                    .await
+                    .context("cannot remove finished jobs from the queue")?;
+                removed += batch;
+            }
+            if next == 0 {
+                return Ok(removed);
+            }
+            cursor = next;
+        }
+    }
+
     /// The apalis queue (and Redis key prefix) of a deployment's drawing jobs.
     pub fn queue_name(prefix: &str) -> String {
         format!("{prefix}:{DRAW_QUEUE}")
@@ -222,6 +258,42 @@ impl Queue {
     }
 }
 
+impl Queue {
+    /// Removes the drawing and mail jobs that finished more than `keep` ago, so the queue's
+    /// storage stays flat however many orders go through it. Failed jobs stay (they are
+    /// few, and the failures page and the dead-letter view read them). Returns how many
+    /// were removed.
+    pub async fn prune(&self, keep: Duration) -> anyhow::Result<u64> {
+        let cutoff = i64::try_from(
+            (std::time::SystemTime::now() - keep)
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs(),
+        )
+        .unwrap_or(i64::MAX);
+        match self {
+            // The first two conditions are those of apalis' index of finished jobs, so
+            // SQLite uses it rather than reading the whole table.
+            Queue::Sqlite(queue) => Ok(sqlx::query(
+                "DELETE FROM Jobs WHERE status IN ('Done', 'Failed', 'Killed') AND done_at IS NOT NULL \
+                 AND status = 'Done' AND done_at <= ?1",
+            )
+            .bind(cutoff)
+            .execute(&queue.pool)
+            .await
+            .context("cannot remove finished jobs from the queue")?
+            .rows_affected()),
+            Queue::Redis(queue) => {
+                let mut removed = 0;
+                for name in [DRAW_QUEUE, MAIL_QUEUE] {
+                    removed += queue.prune(name, cutoff).await?;
+                }
+                Ok(removed)
+            }
+        }
+    }
+}
+
 /// What a worker process runs its jobs with.
 pub struct Workers {
     pub artist: Arc<Artist>,
@@ -276,18 +348,53 @@ impl Queue {
                 }
             };
         }
+        // Each worker runs in a task of its own. apalis fetches whenever its worker is
+        // polled, so a worker sharing a task with anything else (the other worker, the web
+        // server) fetches each time that wakes up: two idle workers in one task woke each
+        // other into ~1,300 fetches a second.
         let draws = {
             let queue = self.clone();
-            supervise("drawing", "artist", shutdown.clone(), move |name, signal, on_exit| {
-                let (queue, artist) = (queue.clone(), artist.clone());
-                async move { run_on!(queue, draws, name, signal, on_exit, concurrency, artist, draw_job) }
-            })
+            AbortOnDrop(tokio::spawn(supervise(
+                "drawing",
+                "artist",
+                shutdown.clone(),
+                move |name, signal, on_exit| {
+                    let (queue, artist) = (queue.clone(), artist.clone());
+                    async move { run_on!(queue, draws, name, signal, on_exit, concurrency, artist, draw_job) }
+                },
+            )))
         };
-        let mails = supervise("mail", "postman", shutdown, move |name, signal, on_exit| {
-            let (queue, delivery) = (self.clone(), delivery.clone());
-            async move { run_on!(queue, mails, name, signal, on_exit, MAIL_CONCURRENCY, delivery, mail_job) }
-        });
-        futures::future::try_join(draws, mails).await.map(|_| ())
+        let mails = AbortOnDrop(tokio::spawn(supervise(
+            "mail",
+            "postman",
+            shutdown,
+            move |name, signal, on_exit| {
+                let (queue, delivery) = (self.clone(), delivery.clone());
+                async move { run_on!(queue, mails, name, signal, on_exit, MAIL_CONCURRENCY, delivery, mail_job) }
+            },
+        )));
+        let (draws, mails) = futures::future::join(draws, mails).await;
+        draws.context("the drawing worker's task failed")??;
+        mails.context("the mail worker's task failed")??;
+        Ok(())
+    }
+}
+
+/// A spawned task that is aborted when its handle is dropped, so workers never outlive
+/// the [`Queue::run_workers`] future that started them.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> Future for AbortOnDrop<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
     }
 }
 

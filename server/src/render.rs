@@ -20,11 +20,11 @@ pub enum RenderError {
 
 /// Draws `shape` in `colour` as an opaque `size`×`size` PNG.
 pub fn render_png(shape: Shape, colour: &Colour, seed: u32, size: u32) -> Result<Vec<u8>, RenderError> {
-    let pixmap = rasterise(&scene::svg(shape, colour, seed), size)?;
+    let pixmap = rasterise(&scene::svg_on_white(shape, colour, seed), size)?;
     encode_png(&pixmap)
 }
 
-/// Rasterises an SVG document made by [`scene::svg`] onto white.
+/// Rasterises an SVG document made by [`scene::svg`] or [`scene::svg_on_white`] onto white.
 pub fn rasterise(svg: &str, size: u32) -> Result<tiny_skia::Pixmap, RenderError> {
     if !SIZES.contains(&size) {
         return Err(RenderError::Size(size));
@@ -48,7 +48,7 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, RenderError> {
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_compression(png::Compression::Fast);
     encoder.set_filter(png::Filter::Adaptive);
-    match palette_indices(pixmap.data()) {
+    match palette_indices(pixmap) {
         Some((palette, indices)) => {
             let colours = palette.len() / 3;
             let bits: u8 = match colours {
@@ -82,62 +82,78 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, RenderError> {
 /// Packs one palette index a pixel into rows of `bits`-bit samples, first pixel in the
 /// high bits, each row padded to a whole byte (as PNG lays them out).
 fn pack_rows(indices: &[u8], width: usize, bits: u8) -> Vec<u8> {
-    if bits == 8 {
-        return indices.to_vec();
+    match bits {
+        1 => pack::<1>(indices, width),
+        2 => pack::<2>(indices, width),
+        4 => pack::<4>(indices, width),
+        _ => indices.to_vec(),
     }
-    let per_byte = usize::from(8 / bits);
+}
+
+/// [`pack_rows`] for one sample size, so the shifts are constants.
+fn pack<const BITS: usize>(indices: &[u8], width: usize) -> Vec<u8> {
+    let per_byte = 8 / BITS;
     let row_bytes = width.div_ceil(per_byte);
     let mut packed = vec![0u8; row_bytes * (indices.len() / width.max(1))];
-    for (row, pixels) in indices.chunks_exact(width).enumerate() {
-        let out = &mut packed[row * row_bytes..(row + 1) * row_bytes];
-        for (x, index) in pixels.iter().enumerate() {
-            let shift = 8 - bits * (1 + (x % per_byte) as u8);
-            out[x / per_byte] |= index << shift;
+    let sample = |acc: u8, &index: &u8| (acc << BITS) | index;
+    for (pixels, out) in indices.chunks_exact(width).zip(packed.chunks_exact_mut(row_bytes)) {
+        let whole = pixels.chunks_exact(per_byte);
+        let rest = whole.remainder();
+        for (samples, byte) in whole.zip(out.iter_mut()) {
+            *byte = samples.iter().fold(0, sample);
+        }
+        if !rest.is_empty() {
+            // First pixel in the high bits: a short last byte stays left-aligned.
+            out[row_bytes - 1] = rest.iter().fold(0, sample) << (BITS * (per_byte - rest.len()));
         }
     }
     packed
 }
 
 /// The RGB palette and one index per pixel, or `None` past 256 colours.
-fn palette_indices(rgba: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    // Open addressing over a small table: colours are few, lookups happen only where the
-    // colour changes along a row, and a general-purpose hash map costs more than the rest.
+///
+/// Pixels are compared as whole words (the pixmap is opaque, so RGBA is the colour) and
+/// handled a run of one colour at a time: a picture of one colour on white is mostly long
+/// runs, each looked up once and written with a fill.
+fn palette_indices(pixmap: &tiny_skia::Pixmap) -> Option<(Vec<u8>, Vec<u8>)> {
+    // Open addressing over a small table: colours are few, lookups happen once a run, and
+    // a general-purpose hash map costs more than the rest.
     const SLOTS: usize = 1024;
-    let mut slots = [0u16; SLOTS]; // palette index + 1; 0 is empty
+    let mut slots = [(0u32, 0u16); SLOTS]; // (colour, palette index + 1); index 0 is empty
     let mut palette: Vec<u8> = Vec::with_capacity(256 * 3);
-    let mut indices = Vec::with_capacity(rgba.len() / 4);
-    let mut last: Option<([u8; 3], u8)> = None;
-    for pixel in rgba.chunks_exact(4) {
-        let rgb = [pixel[0], pixel[1], pixel[2]];
-        if let Some((colour, index)) = last
-            && colour == rgb
-        {
-            indices.push(index);
-            continue;
-        }
-        let key = u32::from_le_bytes([rgb[0], rgb[1], rgb[2], 0]);
-        let mut slot = (key.wrapping_mul(0x9E37_79B1) >> 22) as usize % SLOTS;
+    let pixels = pixmap.pixels();
+    let mut indices = vec![0u8; pixels.len()];
+    let mut start = 0;
+    while let Some(&first) = pixels.get(start) {
+        let run = run_length(&pixels[start..]);
+        let colour = u32::from_le_bytes([first.red(), first.green(), first.blue(), first.alpha()]);
+        let mut slot = (colour.wrapping_mul(0x9E37_79B1) >> 22) as usize % SLOTS;
         let index = loop {
             match slots[slot] {
-                0 => {
-                    let index = u8::try_from(palette.len() / 3).ok()?;
-                    palette.extend_from_slice(&rgb);
-                    slots[slot] = u16::from(index) + 1;
-                    break index;
+                (_, 0) => {
+                    let next = u8::try_from(palette.len() / 3).ok()?;
+                    palette.extend_from_slice(&colour.to_le_bytes()[..3]);
+                    slots[slot] = (colour, u16::from(next) + 1);
+                    break next;
                 }
-                taken => {
-                    let index = usize::from(taken - 1);
-                    if palette[index * 3..index * 3 + 3] == rgb {
-                        break index as u8;
-                    }
-                    slot = (slot + 1) % SLOTS;
-                }
+                (taken, index) if taken == colour => break (index - 1) as u8,
+                _ => slot = (slot + 1) % SLOTS,
             }
         };
-        last = Some((rgb, index));
-        indices.push(index);
+        indices[start..start + run].fill(index);
+        start += run;
     }
     Some((palette, indices))
+}
+
+/// How many pixels from the first have its colour; compared a block at a time while the
+/// run lasts, as most runs are long.
+fn run_length(pixels: &[tiny_skia::PremultipliedColorU8]) -> usize {
+    const BLOCK: usize = 16;
+    let Some(&first) = pixels.first() else { return 0 };
+    let same = [first; BLOCK];
+    let whole = pixels.chunks_exact(BLOCK).take_while(|block| *block == same).count() * BLOCK;
+    whole + pixels[whole..].iter().take_while(|&&p| p == first).count()
 }
 
 #[cfg(test)]
@@ -184,6 +200,18 @@ mod tests {
                 assert_eq!(first, again, "{shape} at {size}");
                 assert_eq!(decode(&first).0, size);
             }
+        }
+    }
+
+    #[test]
+    fn leaving_out_the_background_changes_no_pixel() {
+        let colour = Colour::parse("rgba(200, 40, 90, 0.6)").unwrap_or_else(|e| panic!("{e}"));
+        for shape in Shape::ALL {
+            let with_background =
+                rasterise(&scene::svg(shape, &colour, 5), 256).unwrap_or_else(|e| panic!("{e}"));
+            let drawn =
+                rasterise(&scene::svg_on_white(shape, &colour, 5), 256).unwrap_or_else(|e| panic!("{e}"));
+            assert!(with_background.data() == drawn.data(), "{shape}");
         }
     }
 

@@ -125,6 +125,11 @@ pub struct WebSettings {
     #[arg(long, env = "LTD_SWEEP_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub sweep_secs: u64,
 
+    /// How long a finished drawing or mail job stays in the queue's own storage, in
+    /// seconds; the sweep removes older ones, so the queue does not grow with every order.
+    #[arg(long, env = "LTD_KEEP_FINISHED_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(0..=604_800))]
+    pub keep_finished_secs: u64,
+
     /// Tests only, ignored in release builds: wait this long before drawing each picture.
     #[arg(long, env = "LTD_TEST_DRAW_DELAY_MS", default_value_t = 0, hide = true)]
     pub test_draw_delay_ms: u64,

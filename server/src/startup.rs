@@ -14,7 +14,7 @@ use crate::{
     ops::{self, Ops},
     orders::Orders,
     payments::{self, Webhook},
-    queue::{Queue, RedisQueue, SqliteQueue, Workers},
+    queue::{ENQUEUE_TIMEOUT, Queue, RedisQueue, SqliteQueue, Workers},
     security, server_fn_status,
     settings::{Environment, Settings, WebSettings},
     sign_in_first,
@@ -47,6 +47,7 @@ pub struct Application {
     artist: Arc<Artist>,
     delivery: Arc<Delivery>,
     orders: Arc<Orders>,
+    postman: Arc<Postman>,
     alerts: Arc<Alerts>,
     /// Set to true when shutdown begins: live streams end, workers stop taking jobs.
     stop: watch::Sender<bool>,
@@ -122,7 +123,7 @@ impl Application {
         let identity: Arc<dyn Identity> =
             match CognitoIdentity::from_settings(&web.cognito, pool.clone()).await? {
                 Some(cognito) => Arc::new(cognito),
-                None => Arc::new(LocalIdentity::new(pool.clone(), postman)),
+                None => Arc::new(LocalIdentity::new(pool.clone(), postman.clone())),
             };
         let accounts = Accounts::new(
             identity,
@@ -158,7 +159,18 @@ impl Application {
             }
         }
         let router = router.layer(middleware::from_fn_with_state(metrics, ops::count_requests));
-        Ok(Self { listener, router, web: web.clone(), queue, artist, delivery, orders, alerts, stop })
+        Ok(Self {
+            listener,
+            router,
+            web: web.clone(),
+            queue,
+            artist,
+            delivery,
+            orders,
+            postman,
+            alerts,
+            stop,
+        })
     }
 
     /// This process's mail delivery (what it sent and gave up on).
@@ -191,7 +203,19 @@ impl Application {
             concurrency: usize::try_from(self.web.draw_concurrency).unwrap_or(1),
             poll_every: Duration::from_millis(self.web.queue_poll_ms),
         };
-        let drawing = draw_until(self.web.clone(), self.queue, workers, self.orders, self.alerts, stopped());
+        let drawing = draw_until(
+            self.web.clone(),
+            self.queue.clone(),
+            workers,
+            Sweep {
+                orders: self.orders,
+                postman: self.postman,
+                alerts: self.alerts,
+                queue: self.queue,
+                keep_finished: Duration::from_secs(self.web.keep_finished_secs),
+            },
+            stopped(),
+        );
         let work = futures::future::try_join(server.map(|r| r.context("the server failed")), drawing);
         let deadline = {
             let stopped = stopped();
@@ -216,8 +240,7 @@ async fn draw_until(
     web: WebSettings,
     queue: Queue,
     workers: Workers,
-    orders: Arc<Orders>,
-    alerts: Arc<Alerts>,
+    sweep: Sweep,
     stopped: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     if !web.role.draws() {
@@ -225,16 +248,16 @@ async fn draw_until(
         return Ok(());
     }
     // Orders left in progress belonged to a worker that died; queue them again.
-    sweep_once(&orders, &alerts, true).await;
+    sweep.once(true).await;
     let stopped = stopped.shared();
-    let sweep = {
+    let sweeping = {
         let stopped = stopped.clone();
         async move {
             let mut every = tokio::time::interval(Duration::from_secs(web.sweep_secs));
             every.tick().await;
             loop {
                 tokio::select! {
-                    _ = every.tick() => sweep_once(&orders, &alerts, false).await,
+                    _ = every.tick() => sweep.once(false).await,
                     () = stopped.clone() => return Ok(()),
                 }
             }
@@ -249,19 +272,41 @@ async fn draw_until(
         tracing::info!("the drawings under way have finished");
         Ok(())
     };
-    futures::future::try_join(worker, sweep).await.map(|_| ())
+    futures::future::try_join(worker, sweeping).await.map(|_| ())
 }
 
-/// One round of the sweep: queues orders whose job may be missing (and, with `orphans`, those
-/// left in progress), makes refunds not made yet, and sends the failure alert when due.
-async fn sweep_once(orders: &Orders, alerts: &Alerts, orphans: bool) {
-    if let Err(error) = orders.requeue_pending(orphans).await {
-        tracing::error!(%error, "the outbox sweep failed");
+/// What the periodic sweep of a drawing process looks after.
+struct Sweep {
+    orders: Arc<Orders>,
+    postman: Arc<Postman>,
+    alerts: Arc<Alerts>,
+    queue: Queue,
+    /// Finished jobs older than this are removed from the queue.
+    keep_finished: Duration,
+}
+
+impl Sweep {
+    /// One round: queues orders whose job may be missing (and, with `orphans`, those left
+    /// in progress) and mails that never reached the queue, makes refunds not made yet,
+    /// sends the failure alert when due, and forgets jobs finished long ago.
+    async fn once(&self, orphans: bool) {
+        if let Err(error) = self.orders.requeue_pending(orphans).await {
+            tracing::error!(%error, "the outbox sweep failed");
+        }
+        // A mail younger than the enqueue timeout may still be on its way to the queue.
+        if let Err(error) = self.postman.requeue_pending(ENQUEUE_TIMEOUT + Duration::from_secs(1)).await {
+            tracing::error!(error = %format!("{error:#}"), "the mail sweep failed");
+        }
+        if let Err(error) = self.orders.refund_pending().await {
+            tracing::error!(%error, "the refund sweep failed");
+        }
+        self.alerts.check().await;
+        match self.queue.prune(self.keep_finished).await {
+            Ok(0) => {}
+            Ok(count) => tracing::debug!(count, "removed finished jobs from the queue"),
+            Err(error) => tracing::warn!(error = %format!("{error:#}"), "could not remove finished jobs"),
+        }
     }
-    if let Err(error) = orders.refund_pending().await {
-        tracing::error!(%error, "the refund sweep failed");
-    }
-    alerts.check().await;
 }
 
 /// Both ring (Stripe's client) and aws-lc-rs (the AWS SDK's) are linked, so rustls cannot

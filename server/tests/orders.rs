@@ -219,3 +219,25 @@ async fn the_same_job_delivered_twice_draws_one_picture() {
     assert_eq!(again["updated_at"], done["updated_at"], "a finished order does not move");
     assert_eq!(app.stored_pictures().await, 1);
 }
+
+#[tokio::test]
+async fn the_sweep_removes_finished_jobs_from_the_queue_storage() {
+    let app = TestApp::spawn_with(
+        tempfile::tempdir().expect("dir"),
+        &["--keep-finished-secs", "3", "--sweep-secs", "1"],
+    )
+    .await;
+    let ada = app.signed_in_user("ada@example.com").await;
+    let order: Value = app.order(&ada, "square", "teal").await.json().await.expect("json");
+    let id = order["id"].as_str().expect("id");
+    app.wait_for_status(&ada, id, "done").await;
+    assert_eq!(app.draw_job_records().await, 1, "a finished job is kept for a while");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.draw_job_records().await > 0 {
+        assert!(std::time::Instant::now() < deadline, "the finished job was never removed");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let order: Value = app.get(&ada, &format!("/api/v1/orders/{id}")).await.json().await.expect("json");
+    assert_eq!(order["status"], "done", "removing the job leaves the order as it was");
+}

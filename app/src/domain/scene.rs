@@ -45,6 +45,16 @@ impl SeededRng {
 /// The SVG document for `shape` in `colour`; `seed` drives the pattern shapes.
 /// The document has a `viewBox` of [`CANVAS`]² and no fixed size, so it scales to its box.
 pub fn svg(shape: Shape, colour: &Colour, seed: u32) -> String {
+    document(shape, colour, seed, true)
+}
+
+/// [`svg`] without its white background, for a renderer that starts from white anyway
+/// (painting the background again costs a pass over every pixel).
+pub fn svg_on_white(shape: Shape, colour: &Colour, seed: u32) -> String {
+    document(shape, colour, seed, false)
+}
+
+fn document(shape: Shape, colour: &Colour, seed: u32, background: bool) -> String {
     let mut rng = SeededRng::new(seed);
     let paint = Paint::new(colour);
     let mut body = String::with_capacity(4096);
@@ -55,9 +65,13 @@ pub fn svg(shape: Shape, colour: &Colour, seed: u32) -> String {
         Shape::TiledLines => tiled_lines(&mut body, &paint, &mut rng),
         Shape::Voronoi => voronoi(&mut body, &paint, &mut rng),
     }
+    let background = if background {
+        format!("<rect width=\"{CANVAS}\" height=\"{CANVAS}\" fill=\"#ffffff\"/>")
+    } else {
+        String::new()
+    };
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {CANVAS} {CANVAS}\">\
-         <rect width=\"{CANVAS}\" height=\"{CANVAS}\" fill=\"#ffffff\"/>{body}</svg>"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {CANVAS} {CANVAS}\">{background}{body}</svg>"
     )
 }
 

@@ -7,7 +7,7 @@ use super::{
 use crate::{db, orders::OrderRow, queue::within_enqueue_timeout, render};
 use anyhow::Context as _;
 use base64::{Engine as _, engine::general_purpose::STANDARD};
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 /// What happened to an order that its owner hears about by mail.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,14 +55,74 @@ impl Postman {
         &self.templates
     }
 
-    /// Queues a mail under `id`. Never fails the caller: a queue that does not answer in
-    /// time, or refuses, is logged.
+    /// Queues a mail under `id`. Never fails the caller: the mail is first stored as
+    /// pending, so a queue that does not answer in time, or refuses, only delays it until
+    /// [`Postman::requeue_pending`] hands it over.
     pub async fn send(&self, id: String, mail: Mail) {
         let job = MailJob { id, mail };
+        if let Err(error) = self.keep(&job).await {
+            // Without the row the mail can still go now; it just has no second chance.
+            tracing::error!(mail.id = %job.id, error = %format!("{error:#}"), "could not store a pending mail");
+        }
+        self.dispatch(job).await;
+    }
+
+    /// Stores a mail as pending (once per id).
+    async fn keep(&self, job: &MailJob) -> anyhow::Result<()> {
+        let encoded = serde_json::to_string(job).context("cannot encode the mail")?;
+        sqlx::query(
+            "INSERT INTO mail_pending (id, job, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&job.id)
+        .bind(encoded)
+        .bind(db::now())
+        .execute(&self.pool)
+        .await
+        .context("cannot store the pending mail")?;
+        Ok(())
+    }
+
+    /// Hands a mail to the queue and, once it has it, forgets the pending row.
+    async fn dispatch(&self, job: MailJob) {
         let id = job.id.clone();
         if let Err(error) = within_enqueue_timeout(self.queue.enqueue_mail(job)).await {
-            tracing::error!(mail.id = %id, error = %format!("{error:#}"), "could not queue a mail");
+            tracing::warn!(mail.id = %id, error = %format!("{error:#}"), "could not queue a mail; the sweep will retry");
+            return;
         }
+        let forgotten =
+            sqlx::query("DELETE FROM mail_pending WHERE id = $1").bind(&id).execute(&self.pool).await;
+        if let Err(error) = forgotten {
+            // Harmless: the sweep queues it again, and delivery is idempotent per id.
+            tracing::warn!(mail.id = %id, %error, "could not clear a pending mail");
+        }
+    }
+
+    /// The mail sweep: queues every mail stored as pending for at least `older_than`
+    /// (younger ones may still be on their way). Returns how many it queued.
+    pub async fn requeue_pending(&self, older_than: Duration) -> anyhow::Result<usize> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, job FROM mail_pending WHERE created_at <= $1 ORDER BY created_at")
+                .bind(db::now() - i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX))
+                .fetch_all(&self.pool)
+                .await
+                .context("cannot read the pending mails")?;
+        let count = rows.len();
+        for (id, encoded) in rows {
+            match serde_json::from_str::<MailJob>(&encoded) {
+                Ok(job) => self.dispatch(job).await,
+                Err(error) => {
+                    tracing::error!(mail.id = %id, %error, "a pending mail cannot be read; dropping it");
+                    let _ = sqlx::query("DELETE FROM mail_pending WHERE id = $1")
+                        .bind(&id)
+                        .execute(&self.pool)
+                        .await;
+                }
+            }
+        }
+        if count > 0 {
+            tracing::info!(count, "re-queued mails");
+        }
+        Ok(count)
     }
 
     /// Tells an order's owner what happened to it, in the background: the caller (the

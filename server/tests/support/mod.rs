@@ -339,6 +339,29 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// How many drawing jobs, in any state, the queue's own storage holds.
+    pub async fn draw_job_records(&self) -> u64 {
+        if let Some(url) = &self.redis_url {
+            let name = server::queue::RedisQueue::queue_name(&self.redis_prefix);
+            let client = redis::Client::open(url.as_str()).expect("url");
+            let mut redis = client.get_multiplexed_async_connection().await.expect("redis");
+            return redis::cmd("HLEN")
+                .arg(format!("{name}:data"))
+                .query_async(&mut redis)
+                .await
+                .expect("HLEN");
+        }
+        let url = format!("sqlite://{}", self.shared_data.join("queue.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("queue db");
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM Jobs WHERE job_type = 'draw'")
+            .fetch_one(&pool)
+            .await
+            .expect("count jobs");
+        u64::try_from(count).expect("a count")
+    }
+}
+
 /// The data of each `event: status` in an SSE body.
 pub fn parse_sse(body: &str) -> Vec<Value> {
     body.split("\n\n")
