@@ -115,6 +115,11 @@ pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// [`now`] less `ago`: a cut-off in the same seconds.
+pub fn seconds_before_now(ago: std::time::Duration) -> i64 {
+    now().saturating_sub(i64::try_from(ago.as_secs()).unwrap_or(i64::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

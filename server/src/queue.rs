@@ -110,7 +110,7 @@ impl SqliteQueue {
 
     /// Refreshes the statistics SQLite plans the queue's statements with (sampled, so it
     /// stays quick on a large table).
-    pub async fn analyze(&self) -> anyhow::Result<()> {
+    async fn analyze(&self) -> anyhow::Result<()> {
         let mut connection = self.pool.acquire().await.context("cannot reach the queue database")?;
         sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *connection).await?;
         sqlx::query("ANALYZE Jobs").execute(&mut *connection).await.context("cannot analyse the queue")?;
@@ -189,11 +189,12 @@ impl RedisQueue {
         static SCRIPT: std::sync::LazyLock<redis::Script> =
             std::sync::LazyLock::new(|| redis::Script::new(include_str!("queue/prune.lua")));
         let queue = format!("{}:{queue}", self.prefix);
+        let (done, data, meta) = (format!("{queue}:done"), format!("{queue}:data"), format!("{queue}:meta"));
         let mut connection = self.connection.clone();
         let (mut cursor, mut removed) = (0u64, 0u64);
         loop {
             let (next, ids): (u64, Vec<String>) = redis::cmd("SSCAN")
-                .arg(format!("{queue}:done"))
+                .arg(&done)
                 .arg(cursor)
                 .arg("COUNT")
                 .arg(500)
@@ -202,9 +203,9 @@ impl RedisQueue {
                 .context("cannot list the queue's finished jobs")?;
             if !ids.is_empty() {
                 let batch: u64 = SCRIPT
-                    .key(format!("{queue}:done"))
-                    .key(format!("{queue}:data"))
-                    .key(format!("{queue}:meta"))
+                    .key(&done)
+                    .key(&data)
+                    .key(&meta)
                     .arg(cutoff)
                     .arg(ids)
                     .invoke_async(&mut connection)
@@ -299,13 +300,7 @@ impl Queue {
     /// few, and the failures page and the dead-letter view read them). Returns how many
     /// were removed.
     pub async fn prune(&self, keep: Duration) -> anyhow::Result<u64> {
-        let cutoff = i64::try_from(
-            (std::time::SystemTime::now() - keep)
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs(),
-        )
-        .unwrap_or(i64::MAX);
+        let cutoff = crate::db::seconds_before_now(keep);
         match self {
             Queue::Sqlite(queue) => queue.prune(cutoff).await,
             Queue::Redis(queue) => {

@@ -89,12 +89,15 @@ impl Postman {
             tracing::warn!(mail.id = %id, error = %format!("{error:#}"), "could not queue a mail; the sweep will retry");
             return;
         }
-        let forgotten =
-            sqlx::query("DELETE FROM mail_pending WHERE id = $1").bind(&id).execute(&self.pool).await;
-        if let Err(error) = forgotten {
+        if let Err(error) = self.forget(&id).await {
             // Harmless: the sweep queues it again, and delivery is idempotent per id.
             tracing::warn!(mail.id = %id, %error, "could not clear a pending mail");
         }
+    }
+
+    /// Removes a pending mail's row.
+    async fn forget(&self, id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM mail_pending WHERE id = $1").bind(id).execute(&self.pool).await.map(|_| ())
     }
 
     /// The mail sweep: queues every mail stored as pending for at least `older_than`
@@ -102,7 +105,7 @@ impl Postman {
     pub async fn requeue_pending(&self, older_than: Duration) -> anyhow::Result<usize> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT id, job FROM mail_pending WHERE created_at <= $1 ORDER BY created_at")
-                .bind(db::now() - i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX))
+                .bind(db::seconds_before_now(older_than))
                 .fetch_all(&self.pool)
                 .await
                 .context("cannot read the pending mails")?;
@@ -112,10 +115,7 @@ impl Postman {
                 Ok(job) => self.dispatch(job).await,
                 Err(error) => {
                     tracing::error!(mail.id = %id, %error, "a pending mail cannot be read; dropping it");
-                    let _ = sqlx::query("DELETE FROM mail_pending WHERE id = $1")
-                        .bind(&id)
-                        .execute(&self.pool)
-                        .await;
+                    let _ = self.forget(&id).await;
                 }
             }
         }
