@@ -116,7 +116,8 @@ pub struct WebSettings {
     #[arg(long, env = "LTD_PICTURE_SIZE", default_value_t = crate::render::DEFAULT_SIZE, value_parser = clap::value_parser!(u32).range(64..=2048))]
     pub picture_size: u32,
 
-    /// How often an idle worker looks for new jobs, in milliseconds.
+    /// How often an idle worker looks for jobs other processes queued, in milliseconds (a
+    /// job this process queues wakes its own worker at once).
     #[arg(long, env = "LTD_QUEUE_POLL_MS", default_value_t = 50, value_parser = clap::value_parser!(u64).range(5..=60_000))]
     pub queue_poll_ms: u64,
 
@@ -127,7 +128,7 @@ pub struct WebSettings {
 
     /// How long a finished drawing or mail job stays in the queue's own storage, in
     /// seconds; the sweep removes older ones, so the queue does not grow with every order.
-    #[arg(long, env = "LTD_KEEP_FINISHED_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(0..=604_800))]
+    #[arg(long, env = "LTD_KEEP_FINISHED_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=604_800))]
     pub keep_finished_secs: u64,
 
     /// Tests only, ignored in release builds: wait this long before drawing each picture.

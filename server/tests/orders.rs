@@ -204,6 +204,20 @@ async fn an_order_cut_off_while_drawing_is_drawn_after_restart() {
 }
 
 #[tokio::test]
+async fn a_queued_order_wakes_the_idle_worker_instead_of_waiting_for_its_next_look() {
+    // The idle worker looks for jobs once a minute (and apalis' heartbeat wakes it every
+    // 30 s), longer than wait_for_status waits: each order is drawn only because queueing
+    // it woke the worker.
+    let app = TestApp::spawn_with(tempfile::tempdir().expect("dir"), &["--queue-poll-ms", "60000"]).await;
+    let kim = app.signed_in_user("kim@example.com").await;
+    for color in ["navy", "olive", "plum"] {
+        let order: Value = app.order(&kim, "square", color).await.json().await.expect("json");
+        let id = order["id"].as_str().expect("id");
+        app.wait_for_status(&kim, id, "done").await;
+    }
+}
+
+#[tokio::test]
 async fn the_same_job_delivered_twice_draws_one_picture() {
     let app = TestApp::spawn().await;
     let ivy = app.signed_in_user("ivy@example.com").await;
