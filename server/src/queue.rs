@@ -369,14 +369,13 @@ impl Queue {
         // The backends' storages are different types, so the one worker recipe is spelled
         // by a macro, for the storage `$jobs` of whichever backend `$queue` is.
         macro_rules! run_on {
-            ($queue:expr, $jobs:ident, $name:expr, $signal:expr, $on_exit:expr, $concurrency:expr, $data:expr, $handler:expr) => {
+            ($queue:expr, $jobs:ident, $name:expr, $signal:expr, $on_exit:expr, $concurrency:expr, $data:expr, $handler:expr) => {{
+                let bell = $queue.bells().$jobs.clone();
                 match $queue {
                     Queue::Sqlite(queue) => {
                         WorkerBuilder::new($name)
                             .backend(
-                                queue.$jobs.poll_with_strategy(
-                                    Ticker::new(poll_every).or_when_rung(&queue.bells.$jobs),
-                                ),
+                                queue.$jobs.poll_with_strategy(Ticker::new(poll_every).or_when_rung(&bell)),
                             )
                             .concurrency($concurrency)
                             .data($data)
@@ -388,9 +387,7 @@ impl Queue {
                     Queue::Redis(queue) => {
                         WorkerBuilder::new($name)
                             .backend(
-                                queue.$jobs.poll_with_strategy(
-                                    Ticker::new(poll_every).or_when_rung(&queue.bells.$jobs),
-                                ),
+                                queue.$jobs.poll_with_strategy(Ticker::new(poll_every).or_when_rung(&bell)),
                             )
                             .concurrency($concurrency)
                             .data($data)
@@ -400,7 +397,7 @@ impl Queue {
                             .await
                     }
                 }
-            };
+            }};
         }
         // Each worker runs in a task of its own. apalis fetches whenever its worker is
         // polled, so a worker sharing a task with anything else (the other worker, the web
@@ -532,21 +529,10 @@ const RESTART_AFTER: Duration = Duration::from_millis(500);
 macro_rules! push_to {
     ($queue:expr, $field:ident, $job:expr, $what:literal) => {
         match $queue {
-            Queue::Sqlite(queue) => queue
-                .$field
-                .clone()
-                .push($job)
-                .await
-                .map_err(|e| e.to_string())
-                .map(|()| queue.bells.$field.ring()),
-            Queue::Redis(queue) => queue
-                .$field
-                .clone()
-                .push($job)
-                .await
-                .map_err(|e| e.to_string())
-                .map(|()| queue.bells.$field.ring()),
+            Queue::Sqlite(queue) => queue.$field.clone().push($job).await.map_err(|e| e.to_string()),
+            Queue::Redis(queue) => queue.$field.clone().push($job).await.map_err(|e| e.to_string()),
         }
+        .map(|()| $queue.bells().$field.ring())
         .map_err(|error| anyhow::anyhow!(concat!("cannot queue the ", $what, ": {}"), error))
     };
 }
@@ -583,6 +569,16 @@ impl Bell {
 struct Bells {
     draws: Bell,
     mails: Bell,
+}
+
+impl Queue {
+    /// The bells of this process' workers, whichever the backend.
+    fn bells(&self) -> &Bells {
+        match self {
+            Queue::Sqlite(queue) => &queue.bells,
+            Queue::Redis(queue) => &queue.bells,
+        }
+    }
 }
 
 /// A fixed-interval poll strategy that never loses its wake-up, and that also wakes the
@@ -684,7 +680,8 @@ mod tests {
             // Nothing more is due until the next ring (or the tick, a minute away).
             assert!(ticker.poll_drive(&mut cx, &snapshot).is_pending());
         }
-        // A ring while the worker is busy (not waiting) is kept for its next look.
+        // Rung twice before the worker looks again: it looks.
+        bell.ring();
         bell.ring();
         assert_eq!(ticker.poll_drive(&mut cx, &snapshot), Poll::Ready(Some(())));
     }
