@@ -45,7 +45,11 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
     let options = AnyConnectOptions::from_str(&url).context("DATABASE_URL is not a valid database URL")?;
     let pool = AnyPoolOptions::new()
         .max_connections(match engine {
-            Engine::Sqlite => 8,
+            // SQLite has one writer: a connection that finds the database locked sleeps in
+            // SQLite's busy handler (1, 2, 5, ... up to 100 ms). At 250 orders/s eight
+            // connections spent more time asleep there than working; one makes every read
+            // wait behind every write. Four held 300 orders/s (BENCHMARKS.md, issue 3).
+            Engine::Sqlite => 4,
             Engine::Postgres => 16,
         })
         .acquire_timeout(Duration::from_secs(5))
