@@ -4,8 +4,6 @@
 
 pub mod auth;
 pub mod components;
-#[cfg(feature = "ssr")]
-pub mod csp;
 pub mod domain;
 pub mod error;
 pub mod live;
@@ -24,8 +22,6 @@ use leptos_router::{
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    csp::send();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -31,13 +31,23 @@ export const test = base.extend<Fixtures>({
   page: async ({ page }, use) => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    // Each document's policy and its scripts' nonces, to tell which side was wrong when a
+    // script is blocked.
+    const documents: string[] = [];
+    page.on('response', async (response) => {
+      if (response.request().resourceType() !== 'document') return;
+      const policy = (await response.allHeaders())['content-security-policy'] ?? '(none)';
+      const body = await response.text().catch(() => '');
+      const nonces = [...body.matchAll(/<script[^>]*?nonce="([^"]*)"/g)].map((m) => m[1]);
+      documents.push(`${response.status()} ${response.url()}\n  policy: ${policy}\n  script nonces: ${nonces.join(' ')}`);
+    });
     page.on('console', (message) => {
       if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
         errors.push(message.text());
       }
     });
     await use(page);
-    expect(errors, 'uncaught errors in the page').toEqual([]);
+    expect(errors, `uncaught errors in the page; its documents:\n${documents.join('\n')}`).toEqual([]);
   },
   header: async ({ page }, use) => use(new Header(page)),
   home: async ({ page }, use) => use(new HomePage(page)),

@@ -35,6 +35,24 @@ test('the live preview follows the colour as it is typed', async ({ newOrder, si
   await expect(newOrder.preview.locator('circle[fill="#0000ff"]')).toHaveCount(1);
 });
 
+test('a shape and colour chosen before the page comes alive are kept by the preview', async ({ page, newOrder, signedUp }) => {
+  // Hold the WebAssembly back so the choices are made on the server's page, then let it load.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/pkg/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await newOrder.goto();
+  await newOrder.choose('Square');
+  await newOrder.colour.fill('red');
+  release();
+  await expect(newOrder.preview.locator('rect[fill="#ff0000"]')).toHaveCount(1);
+  await expect(newOrder.colour).toHaveValue('red');
+  await newOrder.colour.fill('#00f');
+  await expect(newOrder.preview.locator('rect[fill="#0000ff"]')).toHaveCount(1);
+});
+
 test('an invalid colour is shown next to the field and nothing is ordered', async ({ page, newOrder, signedUp }) => {
   await newOrder.goto();
   await newOrder.order('Square', 'blurple');

@@ -14,7 +14,7 @@ use app::{
     domain::{Colour, Order, OrderStatus, Shape, User, parse_request},
     error::AppError,
 };
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 /// An order as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -629,17 +629,23 @@ impl Orders {
         }
     }
 
-    /// The outbox sweep: queues every order whose job may not have reached the queue, and,
+    /// The outbox sweep: queues every order whose job may not have reached the queue (and
+    /// was marked so at least `older_than` ago: a younger one may still be on its way there
+    /// from the request that marked it, and queueing it twice would run two jobs for it), and,
     /// with `orphans`, every order left in progress (its worker died with it).
     /// Returns how many it queued.
-    pub async fn requeue_pending(&self, orphans: bool) -> Result<usize, AppError> {
+    pub async fn requeue_pending(&self, orphans: bool, older_than: Duration) -> Result<usize, AppError> {
         let sql = if orphans {
-            "SELECT id FROM orders WHERE enqueue_pending = 1 OR status = 'in_progress'"
+            "SELECT id FROM orders WHERE (enqueue_pending = 1 AND updated_at <= $1) OR status = 'in_progress'"
         } else {
-            "SELECT id FROM orders WHERE enqueue_pending = 1"
+            "SELECT id FROM orders WHERE enqueue_pending = 1 AND updated_at <= $1"
         };
-        let ids: Vec<(String,)> =
-            sqlx::query_as(sql).fetch_all(&self.pool).await.map_err(internal("could not read the outbox"))?;
+        let older_than = i64::try_from(older_than.as_millis()).unwrap_or(i64::MAX);
+        let ids: Vec<(String,)> = sqlx::query_as(sql)
+            .bind(now_millis().saturating_sub(older_than))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(internal("could not read the outbox"))?;
         for (id,) in &ids {
             self.dispatch(id).await;
         }

@@ -5,24 +5,53 @@ use crate::{error::ApiError, state::AppState};
 use app::error::AppError;
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, HeaderValue, Method, header},
+    http::{HeaderMap, HeaderValue, Method, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
+};
+use leptos::{
+    nonce::Nonce,
+    prelude::{provide_context, use_context},
 };
 
 /// Stripe posts its events from its own servers; the signature authenticates them.
 const WEBHOOK: &str = "/api/v1/stripe/webhook";
 
-/// Adds the security headers: pages send their own Content Security Policy (with their
-/// script nonce); everything else gets the same policy without one.
-pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The pages' Content Security Policy: scripts from this site or inline with the response's
+/// nonce (Leptos' hydration scripts carry it), WebAssembly compiled from this site's bundle,
+/// nothing from elsewhere, and no framing by other sites.
+pub fn policy(nonce: Option<&str>) -> String {
+    let scripts = match nonce {
+        Some(nonce) => format!("'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
+        None => "'self' 'wasm-unsafe-eval'".to_owned(),
+    };
+    // `cargo leptos watch` reloads the page over a WebSocket on another port.
+    static WATCHED: std::sync::LazyLock<bool> =
+        std::sync::LazyLock::new(|| std::env::var_os("LEPTOS_WATCH").is_some());
+    let connect = if *WATCHED { "'self' ws:" } else { "'self'" };
+    format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:; connect-src {connect}; object-src 'none'; base-uri 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// Adds the security headers. Every request gets a fresh script nonce here, in its
+/// extensions, for the page renderer ([`provide_page_nonce`]); an HTML answer's policy
+/// allows that nonce, anything else's allows no inline script at all.
+///
+/// The nonce is made and sent here rather than by the page through Leptos'
+/// `ResponseOptions`: under concurrent renders that header was now and then missing from a
+/// page whose scripts carried the nonce, and the browser blocked them (the page never
+/// hydrated).
+pub async fn headers(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let nonce = Nonce::new();
+    request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    static DEFAULT_POLICY: std::sync::LazyLock<Option<HeaderValue>> =
-        std::sync::LazyLock::new(|| HeaderValue::from_str(&app::csp::policy(None)).ok());
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY)
-        && let Some(policy) = DEFAULT_POLICY.clone()
-    {
+    let html =
+        headers.get(header::CONTENT_TYPE).is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    if let Ok(policy) = HeaderValue::from_str(&policy(html.then_some(&*nonce))) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -32,6 +61,15 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     response
+}
+
+/// Gives the page being rendered the nonce [`headers`] made for its request, so its inline
+/// scripts carry the nonce its policy allows. Call in the renderer's context function.
+pub fn provide_page_nonce() {
+    let nonce = use_context::<Parts>().and_then(|parts| parts.extensions.get::<Nonce>().cloned());
+    if let Some(nonce) = nonce {
+        provide_context(nonce);
+    }
 }
 
 /// Refuses, with 403, a request that changes something (any method but GET, HEAD, OPTIONS)

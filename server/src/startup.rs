@@ -290,7 +290,10 @@ impl Sweep {
     /// in progress) and mails that never reached the queue, makes refunds not made yet,
     /// sends the failure alert when due, and forgets jobs finished long ago.
     async fn once(&self, orphans: bool) {
-        if let Err(error) = self.orders.requeue_pending(orphans).await {
+        // An order marked less than the enqueue timeout ago may still be on its way to the
+        // queue from its request; at start-up nothing of this process is.
+        let settled = if orphans { Duration::ZERO } else { ENQUEUE_TIMEOUT + Duration::from_secs(1) };
+        if let Err(error) = self.orders.requeue_pending(orphans, settled).await {
             tracing::error!(%error, "the outbox sweep failed");
         }
         // A mail younger than the enqueue timeout may still be on its way to the queue.
@@ -343,11 +346,17 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(services.clone()),
+            move || {
+                provide_context(services.clone());
+                security::provide_page_nonce();
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || provide_context(fallback_services.clone()),
+            move || {
+                provide_context(fallback_services.clone());
+                security::provide_page_nonce();
+            },
             shell,
         ))
         // Server functions read their whole body, with no limit of their own.

@@ -138,18 +138,44 @@ async fn the_stripe_webhook_is_exempt_from_the_origin_check_but_its_signature_is
     assert_eq!(error_of(forged).await["code"], "bad_request");
 }
 
+/// The nonce a page's policy allows for its scripts.
+fn script_nonce(policy: &str) -> String {
+    policy
+        .split(';')
+        .find_map(|directive| directive.trim().strip_prefix("script-src "))
+        .and_then(|sources| sources.split(' ').find_map(|s| s.strip_prefix("'nonce-")?.strip_suffix('\'')))
+        .unwrap_or_else(|| panic!("a script nonce in {policy}"))
+        .to_owned()
+}
+
+/// Fetches a page; returns its policy and every nonce its scripts carry (one per script).
+async fn page_policy_and_script_nonces(app: &TestApp, client: &Client, path: &str) -> (String, Vec<String>) {
+    let page = app.get(client, path).await;
+    let policy = page.headers()[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii").to_owned();
+    let html = page.text().await.expect("html");
+    let nonces = html
+        .split("<script")
+        .skip(1)
+        .map(|tag| {
+            let attributes = tag.split('>').next().unwrap_or_default();
+            attributes
+                .split("nonce=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or("(none)")
+                .to_owned()
+        })
+        .collect();
+    (policy, nonces)
+}
+
 #[tokio::test]
 async fn pages_send_a_content_security_policy_whose_nonce_is_on_their_scripts() {
     let app = TestApp::spawn().await;
     let page = app.get(&TestApp::browser(), "/").await;
     assert_eq!(page.status(), StatusCode::OK);
-    let policy = page.headers()[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii").to_owned();
-    let html = page.text().await.expect("html");
-    let nonce = policy
-        .split(';')
-        .find_map(|directive| directive.trim().strip_prefix("script-src "))
-        .and_then(|sources| sources.split(' ').find_map(|s| s.strip_prefix("'nonce-")?.strip_suffix('\'')))
-        .unwrap_or_else(|| panic!("a script nonce in {policy}"));
+    let (policy, scripts) = page_policy_and_script_nonces(&app, &TestApp::browser(), "/").await;
+    let nonce = script_nonce(&policy);
     assert!(nonce.len() >= 16, "{nonce}");
     for directive in
         ["default-src 'self'", "'wasm-unsafe-eval'", "frame-ancestors 'none'", "object-src 'none'"]
@@ -160,17 +186,49 @@ async fn pages_send_a_content_security_policy_whose_nonce_is_on_their_scripts() 
         !policy.contains("'unsafe-eval'") && !policy.contains("script-src 'self' 'unsafe-inline'"),
         "{policy}"
     );
-    let scripts = html.matches("<script").count();
-    assert!(scripts > 0, "the page has hydration scripts");
-    assert_eq!(
-        html.matches(&format!("nonce=\"{nonce}\"")).count(),
-        scripts,
-        "every inline script carries the nonce"
+    assert!(!scripts.is_empty(), "the page has hydration scripts");
+    assert!(
+        scripts.iter().all(|script| *script == nonce),
+        "every inline script carries {nonce}: {scripts:?}"
     );
 
-    let again = app.get(&TestApp::browser(), "/").await;
-    let policy_again = again.headers()[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii").to_owned();
+    let (policy_again, _) = page_policy_and_script_nonces(&app, &TestApp::browser(), "/").await;
     assert_ne!(policy, policy_again, "a new nonce for every response");
+
+    // Anything but a page allows no inline script at all.
+    let shapes = app.get(&TestApp::browser(), "/api/v1/shapes").await;
+    let policy = shapes.headers()[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii");
+    assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval';"), "{policy}");
+}
+
+#[tokio::test]
+async fn many_pages_rendered_at_once_each_allow_exactly_their_own_scripts() {
+    // A browser blocks every script of a page whose policy misses its nonce, and the page
+    // never comes alive: check it on pages rendered side by side, signed in and out.
+    let app = TestApp::spawn().await;
+    let signed_in = app.signed_in_user("nonces@example.com").await;
+    let signed_out = TestApp::browser();
+    let paths = ["/", "/signup", "/signin", "/orders/new", "/orders", "/no-such-page"];
+    // Signed-out visitors are sent from the order pages to sign in: those only signed in.
+    let loads = (0..8)
+        .flat_map(|round| paths.iter().map(move |path| (round % 2 == 0, *path)))
+        .filter(|(signed, path)| *signed || !path.starts_with("/orders"));
+    let results = futures::future::join_all(loads.map(|(signed, path)| {
+        let client = if signed { &signed_in } else { &signed_out };
+        let app = &app;
+        async move { (path, page_policy_and_script_nonces(app, client, path).await) }
+    }))
+    .await;
+    let mut seen = std::collections::HashSet::new();
+    for (path, (policy, scripts)) in results {
+        let nonce = script_nonce(&policy);
+        assert!(!scripts.is_empty(), "{path} has scripts");
+        assert!(
+            scripts.iter().all(|script| *script == nonce),
+            "{path}: policy {policy}, scripts {scripts:?}"
+        );
+        assert!(seen.insert(nonce), "{path}: a nonce used twice");
+    }
 }
 
 #[tokio::test]

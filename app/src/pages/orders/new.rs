@@ -19,6 +19,17 @@ pub fn NewOrderPage() -> impl IntoView {
     let first_shape = query.with_untracked(|q| q.get("shape").and_then(|s| Shape::parse(&s).ok()));
     let shape = RwSignal::new(first_shape.unwrap_or(Shape::Circle));
     let colour_text = RwSignal::new(FIRST_COLOUR.to_owned());
+    // Read before hydration resets the form; applied once it is done (effects run only
+    // then), so the preview is redrawn too.
+    let (picked, typed_early) = chosen_before_hydration();
+    Effect::new(move |_| {
+        if let Some(picked) = picked {
+            shape.set(picked);
+        }
+        if let Some(typed) = typed_early.clone() {
+            colour_text.set(typed);
+        }
+    });
     let typed = Memo::new(move |_| Colour::parse(&colour_text.get()).ok());
     // The preview keeps the last colour that parsed while the user is mid-word.
     let preview = Memo::new(move |previous: Option<&Colour>| {
@@ -85,6 +96,30 @@ pub fn NewOrderPage() -> impl IntoView {
             </ActionForm>
         </section>
     }
+}
+
+/// The shape picked and the colour typed before the page came alive: hydration would
+/// otherwise put the server's defaults back in the colour field and leave the preview on a
+/// shape other than the one checked (and ordered). Nothing on the server.
+#[cfg(feature = "hydrate")]
+fn chosen_before_hydration() -> (Option<Shape>, Option<String>) {
+    use wasm_bindgen::JsCast;
+    let document = document();
+    let value = |selector: &str| {
+        document
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|input| input.value())
+    };
+    let shape = value(".order-form input[name=shape]:checked").and_then(|name| Shape::parse(&name).ok());
+    (shape, value(".order-form #color"))
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn chosen_before_hydration() -> (Option<Shape>, Option<String>) {
+    (None, None)
 }
 
 fn fallback_colour() -> Colour {
