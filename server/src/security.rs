@@ -49,9 +49,14 @@ pub async fn headers(State(state): State<AppState>, mut request: Request, next: 
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    // Most answers are not pages: their policy is the same every time.
+    static NO_INLINE_SCRIPT: std::sync::LazyLock<Option<HeaderValue>> =
+        std::sync::LazyLock::new(|| HeaderValue::from_str(&policy(None)).ok());
     let html =
         headers.get(header::CONTENT_TYPE).is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
-    if let Ok(policy) = HeaderValue::from_str(&policy(html.then_some(&*nonce))) {
+    let policy =
+        if html { HeaderValue::from_str(&policy(Some(&nonce))).ok() } else { NO_INLINE_SCRIPT.clone() };
+    if let Some(policy) = policy {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -285,19 +285,22 @@ struct Sweep {
     keep_finished: Duration,
 }
 
+/// How long an order or mail marked for the queue may still be on its way there from the
+/// request that marked it: the sweep leaves it alone until then (queueing it twice would run
+/// two jobs for it).
+const ON_ITS_WAY: Duration = Duration::from_secs(ENQUEUE_TIMEOUT.as_secs() + 1);
+
 impl Sweep {
     /// One round: queues orders whose job may be missing (and, with `orphans`, those left
     /// in progress) and mails that never reached the queue, makes refunds not made yet,
     /// sends the failure alert when due, and forgets jobs finished long ago.
     async fn once(&self, orphans: bool) {
-        // An order marked less than the enqueue timeout ago may still be on its way to the
-        // queue from its request; at start-up nothing of this process is.
-        let settled = if orphans { Duration::ZERO } else { ENQUEUE_TIMEOUT + Duration::from_secs(1) };
+        // At start-up no order of this process is on its way to the queue.
+        let settled = if orphans { Duration::ZERO } else { ON_ITS_WAY };
         if let Err(error) = self.orders.requeue_pending(orphans, settled).await {
             tracing::error!(%error, "the outbox sweep failed");
         }
-        // A mail younger than the enqueue timeout may still be on its way to the queue.
-        if let Err(error) = self.postman.requeue_pending(ENQUEUE_TIMEOUT + Duration::from_secs(1)).await {
+        if let Err(error) = self.postman.requeue_pending(ON_ITS_WAY).await {
             tracing::error!(error = %format!("{error:#}"), "the mail sweep failed");
         }
         if let Err(error) = self.orders.refund_pending().await {

@@ -148,9 +148,15 @@ fn script_nonce(policy: &str) -> String {
         .to_owned()
 }
 
-/// Fetches a page; returns its policy and every nonce its scripts carry (one per script).
-async fn page_policy_and_script_nonces(app: &TestApp, client: &Client, path: &str) -> (String, Vec<String>) {
+/// Fetches a page; returns its status, its policy and every nonce its scripts carry (one
+/// per script).
+async fn page_policy_and_script_nonces(
+    app: &TestApp,
+    client: &Client,
+    path: &str,
+) -> (StatusCode, String, Vec<String>) {
     let page = app.get(client, path).await;
+    let status = page.status();
     let policy = page.headers()[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii").to_owned();
     let html = page.text().await.expect("html");
     let nonces = html
@@ -166,15 +172,14 @@ async fn page_policy_and_script_nonces(app: &TestApp, client: &Client, path: &st
                 .to_owned()
         })
         .collect();
-    (policy, nonces)
+    (status, policy, nonces)
 }
 
 #[tokio::test]
 async fn pages_send_a_content_security_policy_whose_nonce_is_on_their_scripts() {
     let app = TestApp::spawn().await;
-    let page = app.get(&TestApp::browser(), "/").await;
-    assert_eq!(page.status(), StatusCode::OK);
-    let (policy, scripts) = page_policy_and_script_nonces(&app, &TestApp::browser(), "/").await;
+    let (status, policy, scripts) = page_policy_and_script_nonces(&app, &TestApp::browser(), "/").await;
+    assert_eq!(status, StatusCode::OK);
     let nonce = script_nonce(&policy);
     assert!(nonce.len() >= 16, "{nonce}");
     for directive in
@@ -192,7 +197,7 @@ async fn pages_send_a_content_security_policy_whose_nonce_is_on_their_scripts() 
         "every inline script carries {nonce}: {scripts:?}"
     );
 
-    let (policy_again, _) = page_policy_and_script_nonces(&app, &TestApp::browser(), "/").await;
+    let (_, policy_again, _) = page_policy_and_script_nonces(&app, &TestApp::browser(), "/").await;
     assert_ne!(policy, policy_again, "a new nonce for every response");
 
     // Anything but a page allows no inline script at all.
@@ -220,7 +225,9 @@ async fn many_pages_rendered_at_once_each_allow_exactly_their_own_scripts() {
     }))
     .await;
     let mut seen = std::collections::HashSet::new();
-    for (path, (policy, scripts)) in results {
+    for (path, (status, policy, scripts)) in results {
+        let expected = if path == "/no-such-page" { StatusCode::NOT_FOUND } else { StatusCode::OK };
+        assert_eq!(status, expected, "{path}");
         let nonce = script_nonce(&policy);
         assert!(!scripts.is_empty(), "{path} has scripts");
         assert!(
