@@ -157,7 +157,7 @@ impl Accounts {
             return Ok(None);
         };
         if let Some(tokens) = tokens
-            && tokens.access_expires_at <= crate::db::now() + REFRESH_MARGIN_SECS
+            && tokens.access_expires_at <= crate::clock::now_secs() + REFRESH_MARGIN_SECS
         {
             match self.identity.refresh(&tokens).await {
                 Ok(Some(fresh)) => self.sessions.update_tokens(token, &fresh).await?,

@@ -2,7 +2,7 @@
 //! `LTD_ALERT_EMAIL` listing the drawings that failed for good, at most one per window
 //! (a burst of failures is one mail; what fails within the window comes in the next one).
 
-use crate::{db, error::internal, mail::Postman, mail::templates::AlertLine, orders};
+use crate::{db, error::internal, mail::Postman, mail::templates::AlertLine};
 use app::error::AppError;
 use std::{sync::Arc, time::Duration};
 
@@ -55,7 +55,7 @@ impl Alerts {
         if waiting.is_empty() {
             return Ok(false);
         }
-        let now = orders::now_millis();
+        let now = crate::clock::now_millis();
         let window = i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX);
         let claimed =
             sqlx::query("UPDATE alerts SET last_sent_at = $1 WHERE name = 'failures' AND last_sent_at <= $2")
@@ -87,7 +87,7 @@ impl Alerts {
                 order_id: failure.order_id.clone(),
                 what: format!("{} in {}, {price}", failure.shape.replace('_', " "), failure.color),
                 error: failure.error.clone(),
-                failed_at: orders::rfc3339(failure.failed_at),
+                failed_at: crate::clock::rfc3339(failure.failed_at),
             });
         }
         let mail = self.postman.templates().failure_alert(to, &lines, &describe(self.window));

@@ -4,8 +4,8 @@ use crate::{
     db,
     error::internal,
     events::OrderEvent,
-    ops::within_time,
-    orders::{now_millis, parse_status, rfc3339},
+    clock::{now_millis, rfc3339},
+    orders::parse_status,
     queue::Queue,
 };
 use app::{
@@ -14,6 +14,9 @@ use app::{
 };
 
 const HOUR_MS: i64 = 3_600_000;
+
+/// How long the console waits for the queue to count its jobs.
+const QUEUE_COUNT_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 pub struct Console {
     pool: db::Pool,
@@ -54,7 +57,7 @@ impl Console {
         let orders_unfinished =
             count("SELECT COUNT(*) FROM orders WHERE status IN ('queued', 'in_progress')").await?;
         let open_failures = count("SELECT COUNT(*) FROM failures WHERE retried_at IS NULL").await?;
-        let queue_depth = match within_time(self.queue.depth()).await {
+        let queue_depth = match crate::clock::within(QUEUE_COUNT_LIMIT, self.queue.depth()).await {
             Ok((draws, _)) => Some(draws.pending),
             Err(error) => {
                 tracing::warn!(error = %format!("{error:#}"), "the console cannot count the queue");

@@ -64,7 +64,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
         })
         .connect_with(options)
         .await
-        .with_context(|| format!("cannot open the database {}", crate::settings::redacted_url(&url)))?;
+        .with_context(|| format!("cannot open the database {}", crate::secret::redacted_url(&url)))?;
     Ok(pool)
 }
 
@@ -114,16 +114,6 @@ pub async fn check_schema(pool: &Pool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Seconds since the Unix epoch, as stored in the database.
-pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
-/// [`now`] less `ago`: a cut-off in the same seconds.
-pub fn seconds_before_now(ago: std::time::Duration) -> i64 {
-    now().saturating_sub(i64::try_from(ago.as_secs()).unwrap_or(i64::MAX))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,15 +127,4 @@ mod tests {
         assert!(error.contains("DATABASE_URL"), "{error}");
     }
 
-    #[test]
-    fn passwords_stay_out_of_messages() {
-        use crate::settings::redacted_url;
-        assert_eq!(redacted_url("postgres://app:secret@db/ltd"), "postgres://app:***@db/ltd");
-        assert_eq!(
-            redacted_url("smtps://me:secret@mail.example.com:465"),
-            "smtps://me:***@mail.example.com:465"
-        );
-        assert_eq!(redacted_url("sqlite://data/x.db"), "sqlite://data/x.db");
-        assert!(!redacted_url("postgres://app:secret@[bad").contains("secret"));
-    }
 }

@@ -40,14 +40,14 @@ fn block_on(work: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()
 }
 
 async fn migrate(settings: server::settings::Settings) -> anyhow::Result<()> {
-    let pool = db::connect(&settings.database_url()).await?;
+    let pool = db::connect(settings.database_url().expose()).await?;
     db::migrate(&pool).await?;
     println!("database is up to date");
     Ok(())
 }
 
 async fn admin(settings: server::settings::Settings, command: AdminCommand) -> anyhow::Result<()> {
-    let pool = db::connect(&settings.database_url()).await?;
+    let pool = db::connect(settings.database_url().expose()).await?;
     db::migrate(&pool).await?;
     let (email, grant) = match &command {
         AdminCommand::Grant { email } => (email, true),

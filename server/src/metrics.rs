@@ -17,6 +17,13 @@ use std::{
 /// Upper bounds of the render duration buckets, in seconds.
 const RENDER_BUCKETS: [f64; 10] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0];
 
+/// The jobs of one queue: waiting, and being worked on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Depth {
+    pub pending: i64,
+    pub running: i64,
+}
+
 #[derive(Default)]
 pub struct Metrics {
     draws_started: AtomicU64,
@@ -39,7 +46,7 @@ pub struct Snapshot {
     pub mails_failed: u64,
     /// Jobs per queue (`draw`, `mail`) and state (`pending`, `running`); empty when the
     /// queue did not answer.
-    pub queue_depth: Vec<(&'static str, crate::queue::Depth)>,
+    pub queue_depth: Vec<(&'static str, Depth)>,
 }
 
 impl Metrics {
@@ -178,7 +185,7 @@ mod tests {
         metrics.rendered_in(Duration::from_micros(1500));
         metrics.rendered_in(Duration::from_millis(30));
         metrics.webhook_event("weird\"type", "applied");
-        let depth = crate::queue::Depth { pending: 3, running: 1 };
+        let depth = Depth { pending: 3, running: 1 };
         let text = metrics.render(&Snapshot {
             orders_by_status: vec![],
             mails_sent: 0,

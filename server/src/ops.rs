@@ -58,10 +58,8 @@ async fn ready(State(ops): State<Ops>) -> Response {
 }
 
 /// `work`, given at most [`CHECK_TIMEOUT`].
-pub async fn within_time<T>(work: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
-    tokio::time::timeout(CHECK_TIMEOUT, work)
-        .await
-        .unwrap_or_else(|_| Err(anyhow::anyhow!("no answer within {CHECK_TIMEOUT:?}")))
+async fn within_time<T>(work: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    crate::clock::within(CHECK_TIMEOUT, work).await
 }
 
 async fn metrics(State(ops): State<Ops>) -> Response {

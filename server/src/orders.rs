@@ -1,116 +1,27 @@
 //! Orders: created by clients, drawn by the artist, watched live.
 
+mod row;
+mod webhook;
+
+pub use row::{OrderRow, parse_status};
+pub use webhook::{Webhook, WebhookOutcome};
+
 use crate::{
     alerts::Alerts,
+    clock::now_millis,
     catalogue::Catalogue,
     db,
     error::internal,
     events::{OrderEvent, OrderEvents},
     mail::{OrderNews, Postman},
-    payments::{CheckoutRequest, PaymentProvider, RefundRequest, WebhookOutcome, event::PaymentChange},
+    payments::{CheckoutRequest, PaymentProvider, RefundRequest, event::PaymentChange},
     queue::{DrawQueue, within_enqueue_timeout},
 };
 use app::{
-    domain::{Colour, Order, OrderStatus, Shape, User, parse_request},
+    domain::{Order, OrderStatus, User, parse_request},
     error::AppError,
 };
 use std::{sync::Arc, time::Duration};
-
-/// An order as stored.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct OrderRow {
-    pub id: String,
-    pub user_id: String,
-    pub shape: String,
-    pub color: String,
-    pub seed: i64,
-    pub status: String,
-    pub failure_reason: Option<String>,
-    pub price_cents: i64,
-    pub currency: String,
-    pub picture_key: Option<String>,
-    pub checkout_session_id: Option<String>,
-    pub checkout_url: Option<String>,
-    pub payment_intent: Option<String>,
-    pub amount_paid_cents: Option<i64>,
-    pub paid_at: Option<i64>,
-    pub failed_attempts: i64,
-    pub render_ms: Option<i64>,
-    pub refund_pending: i64,
-    pub refund_id: Option<String>,
-    pub refunded_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-/// The columns of [`OrderRow`], as a literal so queries stay `&'static str`.
-macro_rules! columns {
-    () => {
-        "id, user_id, shape, color, seed, status, failure_reason, price_cents, currency, picture_key, \
-         checkout_session_id, checkout_url, payment_intent, amount_paid_cents, paid_at, failed_attempts, \
-         render_ms, refund_pending, refund_id, refunded_at, created_at, updated_at"
-    };
-}
-
-impl OrderRow {
-    pub fn shape(&self) -> Result<Shape, AppError> {
-        Shape::parse(&self.shape).map_err(|e| AppError::validation("shape", e.to_string()))
-    }
-
-    pub fn colour(&self) -> Result<Colour, AppError> {
-        Colour::parse(&self.color).map_err(|e| AppError::validation("color", e.to_string()))
-    }
-
-    /// The seed as drawn: stored as an integer column, always a `u32`.
-    pub fn seed(&self) -> u32 {
-        u32::try_from(self.seed).unwrap_or_default()
-    }
-
-    /// Where the picture of order `id` is stored: one fixed key per order.
-    pub fn picture_key(id: &str) -> String {
-        format!("orders/{id}.png")
-    }
-
-    /// The order as its owner sees it.
-    pub fn to_order(&self) -> Result<Order, AppError> {
-        let status = parse_status(&self.status)?;
-        Ok(Order {
-            id: self.id.clone(),
-            shape: self.shape().map_err(internal("stored order has an unknown shape"))?,
-            color: self.colour().map_err(internal("stored order has an invalid colour"))?,
-            seed: self.seed(),
-            status,
-            price_cents: self.price_cents,
-            currency: self.currency.clone(),
-            created_at: rfc3339(self.created_at),
-            updated_at: rfc3339(self.updated_at),
-            picture_url: (status == OrderStatus::Done).then(|| format!("/api/v1/orders/{}/picture", self.id)),
-            failure_reason: self.failure_reason.clone(),
-            checkout_url: self.checkout_url.clone().filter(|_| status == OrderStatus::AwaitingPayment),
-            paid_at: self.paid_at.map(rfc3339),
-            failed_attempts: u32::try_from(self.failed_attempts).unwrap_or_default(),
-            refunded_at: self.refunded_at.map(rfc3339),
-        })
-    }
-}
-
-pub(crate) fn parse_status(text: &str) -> Result<OrderStatus, AppError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(internal("stored order has an unknown status"))
-}
-
-pub(crate) fn rfc3339(millis: i64) -> String {
-    let nanos = i128::from(millis) * 1_000_000;
-    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
-
-pub(crate) fn now_millis() -> i64 {
-    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
-    i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
-}
 
 /// The order service shared by the API, the server functions and the artist.
 pub struct Orders {
@@ -174,7 +85,7 @@ impl Orders {
         let row: OrderRow = sqlx::query_as(concat!(
             "INSERT INTO orders (id, user_id, shape, color, seed, status, price_cents, currency, \
              enqueue_pending, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ",
-            columns!()
+            crate::order_columns!()
         ))
         .bind(&id)
         .bind(&user.id)
@@ -203,13 +114,13 @@ impl Orders {
             stripe_price_id: info.stripe_price_id.clone(),
             success_url: format!("{}/orders/{id}", self.public_url),
             cancel_url: format!("{}/orders/new?shape={}", self.public_url, shape.name()),
-            expires_at: db::now() + CHECKOUT_OPEN_SECS,
+            expires_at: crate::clock::now_secs() + CHECKOUT_OPEN_SECS,
         };
         match self.payments.create_checkout(&request).await {
             Ok(checkout) => {
                 let row: OrderRow = sqlx::query_as(concat!(
                     "UPDATE orders SET checkout_session_id = $1, checkout_url = $2, updated_at = $3 WHERE id = $4 RETURNING ",
-                    columns!()
+                    crate::order_columns!()
                 ))
                 .bind(&checkout.session_id)
                 .bind(&checkout.url)
@@ -241,7 +152,7 @@ impl Orders {
     pub async fn by_checkout_session(&self, user: &User, session_id: &str) -> Result<OrderRow, AppError> {
         sqlx::query_as(concat!(
             "SELECT ",
-            columns!(),
+            crate::order_columns!(),
             " FROM orders WHERE checkout_session_id = $1 AND user_id = $2"
         ))
         .bind(session_id)
@@ -272,7 +183,7 @@ impl Orders {
         .bind(event_id)
         .bind(event_type)
         .bind(order_id)
-        .bind(db::now())
+        .bind(crate::clock::now_secs())
         .execute(&mut *tx)
         .await
         .map_err(internal("could not record the payment event"))?;
@@ -291,7 +202,7 @@ impl Orders {
                  status = CASE WHEN status = 'awaiting_payment' THEN 'queued' ELSE status END, \
                  updated_at = $4 \
                  WHERE checkout_session_id = $5 AND paid_at IS NULL RETURNING ",
-                columns!()
+                crate::order_columns!()
             ))
             .bind(now)
             .bind(payment_intent.clone())
@@ -304,13 +215,13 @@ impl Orders {
             PaymentChange::PaymentFailed => sqlx::query_as(concat!(
                 "UPDATE orders SET status = 'failed', failure_reason = 'payment failed', updated_at = $1 \
                  WHERE checkout_session_id = $2 AND status = 'awaiting_payment' RETURNING ",
-                columns!()
+                crate::order_columns!()
             ))
             .bind(now),
             PaymentChange::Expired => sqlx::query_as(concat!(
                 "UPDATE orders SET status = 'failed', failure_reason = 'checkout expired', updated_at = $1 \
                  WHERE checkout_session_id = $2 AND status = 'awaiting_payment' AND paid_at IS NULL RETURNING ",
-                columns!()
+                crate::order_columns!()
             ))
             .bind(now),
         };
@@ -350,7 +261,7 @@ impl Orders {
 
     /// The stored row of the caller's order.
     pub async fn row_of(&self, user: &User, id: &str) -> Result<OrderRow, AppError> {
-        sqlx::query_as(concat!("SELECT ", columns!(), " FROM orders WHERE id = $1 AND user_id = $2"))
+        sqlx::query_as(concat!("SELECT ", crate::order_columns!(), " FROM orders WHERE id = $1 AND user_id = $2"))
             .bind(id)
             .bind(&user.id)
             .fetch_optional(&self.pool)
@@ -363,7 +274,7 @@ impl Orders {
     pub async fn list(&self, user: &User) -> Result<Vec<Order>, AppError> {
         let rows: Vec<OrderRow> = sqlx::query_as(concat!(
             "SELECT ",
-            columns!(),
+            crate::order_columns!(),
             " FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500"
         ))
         .bind(&user.id)
@@ -388,7 +299,7 @@ impl Orders {
         let row: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET status = 'done', picture_key = $1, render_ms = $2, updated_at = $3 \
              WHERE id = $4 AND status IN ('queued', 'in_progress') RETURNING ",
-            columns!()
+            crate::order_columns!()
         ))
         .bind(OrderRow::picture_key(id))
         .bind(render_ms)
@@ -409,7 +320,7 @@ impl Orders {
     pub async fn retrying(&self, id: &str, failed_attempts: u32) -> Result<(), AppError> {
         let row: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET failed_attempts = $1, updated_at = $2 WHERE id = $3 AND status = 'in_progress' RETURNING ",
-            columns!()
+            crate::order_columns!()
         ))
         .bind(i64::from(failed_attempts))
         .bind(now_millis())
@@ -433,7 +344,7 @@ impl Orders {
             "UPDATE orders SET status = 'failed', failure_reason = $1, \
              refund_pending = CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END, updated_at = $2 \
              WHERE id = $3 AND status IN ('queued', 'in_progress') RETURNING ",
-            columns!()
+            crate::order_columns!()
         ))
         .bind(reason)
         .bind(now)
@@ -496,7 +407,7 @@ impl Orders {
         let refunded: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET status = 'refunded', refund_id = $1, refunded_at = $2, refund_pending = 0, \
              updated_at = $3 WHERE id = $4 AND status = 'failed' AND refund_pending = 1 RETURNING ",
-            columns!()
+            crate::order_columns!()
         ))
         .bind(&refund_id)
         .bind(now)
@@ -519,7 +430,7 @@ impl Orders {
     pub async fn refund_pending(&self) -> Result<usize, AppError> {
         let rows: Vec<OrderRow> = sqlx::query_as(concat!(
             "SELECT ",
-            columns!(),
+            crate::order_columns!(),
             " FROM orders WHERE refund_pending = 1 AND status = 'failed'"
         ))
         .fetch_all(&self.pool)
@@ -544,7 +455,7 @@ impl Orders {
             "UPDATE orders SET status = 'queued', failure_reason = NULL, failed_attempts = 0, \
              enqueue_pending = 1, updated_at = $1 \
              WHERE id = $2 AND status = 'failed' AND paid_at IS NULL AND refund_pending = 0 RETURNING ",
-            columns!()
+            crate::order_columns!()
         ))
         .bind(now)
         .bind(id)
@@ -596,7 +507,7 @@ impl Orders {
             "UPDATE orders SET {set}, updated_at = ${first} WHERE id = ${} AND status IN ({}) RETURNING {}",
             first + 1,
             placeholders.join(", "),
-            columns!()
+            crate::order_columns!()
         );
         let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         if let Some(value) = value {

@@ -6,6 +6,7 @@
 
 use crate::{
     artist::Artist,
+    metrics::Depth,
     mail::{Delivery, MailJob, MailQueue},
 };
 use anyhow::Context as _;
@@ -320,24 +321,16 @@ impl Queue {
     }
 }
 
-/// The jobs of one queue: waiting, and being worked on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Depth {
-    pub pending: i64,
-    pub running: i64,
-}
-
-impl Depth {
-    fn from_statistics(statistics: &[Statistic]) -> Self {
-        let value = |title: &str| {
-            statistics
-                .iter()
-                .find(|s| s.title == title)
-                .and_then(|s| s.value.parse::<f64>().ok())
-                .map_or(0, |v| v as i64)
-        };
-        Self { pending: value("PENDING_JOBS"), running: value("RUNNING_JOBS") }
-    }
+/// apalis' own statistics as a [`Depth`].
+fn depth_of(statistics: &[Statistic]) -> Depth {
+    let value = |title: &str| {
+        statistics
+            .iter()
+            .find(|s| s.title == title)
+            .and_then(|s| s.value.parse::<f64>().ok())
+            .map_or(0, |v| v as i64)
+    };
+    Depth { pending: value("PENDING_JOBS"), running: value("RUNNING_JOBS") }
 }
 
 impl Queue {
@@ -355,7 +348,7 @@ impl Queue {
                 return Ok((draws, mails));
             }
         };
-        Ok((Depth::from_statistics(&draws), Depth::from_statistics(&mails)))
+        Ok((depth_of(&draws), depth_of(&mails)))
     }
 }
 
@@ -365,7 +358,7 @@ impl Queue {
     /// few, and the failures page and the dead-letter view read them). Returns how many
     /// were removed.
     pub async fn prune(&self, keep: Duration) -> anyhow::Result<u64> {
-        let cutoff = crate::db::seconds_before_now(keep);
+        let cutoff = crate::clock::seconds_before_now(keep);
         match self {
             Queue::Sqlite(queue) => queue.prune(cutoff).await,
             Queue::Redis(queue) => {
@@ -555,9 +548,7 @@ pub const ENQUEUE_TIMEOUT: Duration = Duration::from_secs(2);
 /// `push`, given at most [`ENQUEUE_TIMEOUT`]: a queue that does not answer is an error, so a
 /// request never hangs on it (the caller leaves the job to its outbox, or logs it).
 pub async fn within_enqueue_timeout(push: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
-    tokio::time::timeout(ENQUEUE_TIMEOUT, push)
-        .await
-        .unwrap_or_else(|_| Err(anyhow::anyhow!("the queue did not answer within {ENQUEUE_TIMEOUT:?}")))
+    crate::clock::within(ENQUEUE_TIMEOUT, push).await.context("the queue did not take the job")
 }
 
 /// The first wait before a stopped worker is replaced; doubles up to 30 s.

@@ -2,6 +2,8 @@
 //!
 //! Every variable is declared here once; `let-them-draw --help` lists them all.
 
+pub use crate::telemetry::LogFormat;
+use crate::secret::Secret;
 use clap::{Args, ValueEnum};
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -33,12 +35,6 @@ impl Role {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    Text,
-    Json,
-}
-
 /// Settings shared by every subcommand.
 #[derive(Clone, Debug, Args)]
 pub struct Settings {
@@ -49,7 +45,7 @@ pub struct Settings {
     /// Database URL: `sqlite://path` or `postgres://user:password@host/db`; defaults to
     /// `sqlite://<data dir>/let-them-draw.db`.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
-    pub database_url: Option<String>,
+    pub database_url: Option<Secret>,
 
     /// `development` or `production` (which refuses development-only backends).
     #[arg(long = "env", env = "LTD_ENV", value_enum, default_value = "development", global = true)]
@@ -87,7 +83,7 @@ pub struct WebSettings {
     /// Redis: when set, drawing jobs go through apalis on Redis (LTD_QUEUE_URL is then
     /// unused) and order events fan out across instances over Redis pub/sub.
     #[arg(long, env = "REDIS_URL", hide_env_values = true)]
-    pub redis_url: Option<String>,
+    pub redis_url: Option<Secret>,
 
     /// Namespace of every Redis key and channel, so deployments (and tests) can share a Redis.
     #[arg(long, env = "LTD_REDIS_PREFIX", default_value = "ltd")]
@@ -185,7 +181,7 @@ pub struct MailSettings {
     /// SMTP server, e.g. `smtp://host:25`, `smtp://user:pass@host:587?tls=required` or
     /// `smtps://user:pass@host:465`. Unset: mail goes to the outbox listed at `/dev/mail`.
     #[arg(long, env = "SMTP_URL", hide_env_values = true)]
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<Secret>,
 
     /// The sender of every mail.
     #[arg(long, env = "MAIL_FROM", default_value = "Let Them Draw <no-reply@localhost>")]
@@ -229,7 +225,7 @@ pub struct PaymentSettings {
     /// Stripe secret key (`sk_...`): takes payments through Stripe Checkout. Unset: the
     /// simulated checkout (refused with LTD_ENV=production).
     #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
-    pub stripe_secret_key: Option<String>,
+    pub stripe_secret_key: Option<Secret>,
 
     /// Stripe's API address; tests point it at a local fake.
     #[arg(long, env = "STRIPE_API_BASE")]
@@ -238,27 +234,15 @@ pub struct PaymentSettings {
     /// The webhook endpoint's signing secret(s) (`whsec_...`, comma-separated while rolling).
     /// Unset without Stripe: one is generated once and kept in the data dir.
     #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
-    pub stripe_webhook_secret: Option<String>,
-}
-
-/// `url` with its password replaced by `***`, for messages and logs.
-pub fn redacted_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        Ok(parsed) => parsed.to_string(),
-        Err(_) => "(an unreadable URL)".into(),
-    }
+    pub stripe_webhook_secret: Option<Secret>,
 }
 
 impl Settings {
     /// The database URL, defaulting to a SQLite file in the data directory.
-    pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("let-them-draw.db").display()))
+    pub fn database_url(&self) -> Secret {
+        self.database_url.clone().unwrap_or_else(|| {
+            Secret::new(format!("sqlite://{}", self.data_dir.join("let-them-draw.db").display()))
+        })
     }
 }
 
@@ -270,32 +254,8 @@ impl WebSettings {
             .unwrap_or_else(|| format!("sqlite://{}", settings.data_dir.join("queue.db").display()))
     }
 
-    /// Where pictures are kept, defaulting to a directory in the data directory.
-    pub fn storage(&self, settings: &Settings) -> anyhow::Result<crate::pictures::Storage> {
-        match &self.storage {
-            Some(text) => crate::pictures::Storage::parse(text),
-            None => Ok(crate::pictures::Storage::Directory(settings.data_dir.join("pictures"))),
-        }
-    }
 
-    /// How the artist retries, with the test-only failures (none in release builds).
-    pub fn draw_retries(&self) -> crate::artist::Retries {
-        crate::artist::Retries {
-            attempts: self.draw_max_attempts,
-            first_backoff: std::time::Duration::from_millis(self.draw_retry_ms),
-            timeout: std::time::Duration::from_secs(self.draw_timeout_secs),
-            injected_failures: if cfg!(debug_assertions) { self.test_fail_draws } else { 0 },
-        }
-    }
 
-    /// The test-only drawing delay; always zero in release builds.
-    pub fn draw_delay(&self) -> std::time::Duration {
-        if cfg!(debug_assertions) {
-            std::time::Duration::from_millis(self.test_draw_delay_ms)
-        } else {
-            std::time::Duration::ZERO
-        }
-    }
 
     pub fn public_url(&self) -> String {
         self.public_url_at(self.site_addr)

@@ -12,9 +12,12 @@ use crate::{
     mail::{self, Delivery, Postman, templates::Templates},
     metrics::Metrics,
     ops::{self, Ops},
-    orders::Orders,
-    payments::{self, Webhook},
+    orders::{Orders, Webhook},
+    payments,
+    pictures::Storage,
+    artist::Retries,
     queue::{ENQUEUE_TIMEOUT, Queue, RedisQueue, SqliteQueue, Workers},
+    secret::Secret,
     security, server_fn_status,
     settings::{Environment, Settings, WebSettings},
     sign_in_first,
@@ -64,24 +67,24 @@ impl Application {
         let secrets = payments::webhook_secrets(&web.payments, &settings.data_dir)?;
         let production = settings.environment == Environment::Production;
         let provider = payments::provider(&web.payments, production, &public_url, &secrets)?;
-        let storage = web.storage(settings)?;
-        let pool = db::connect(&settings.database_url()).await?;
+        let storage = storage(settings, web)?;
+        let pool = db::connect(settings.database_url().expose()).await?;
         if web.migrate {
             db::migrate(&pool).await?;
         } else {
             db::check_schema(&pool).await?;
         }
         let queue = match &web.redis_url {
-            Some(url) => Queue::Redis(RedisQueue::connect(url, &web.redis_prefix).await?),
+            Some(url) => Queue::Redis(RedisQueue::connect(url.expose(), &web.redis_prefix).await?),
             None => Queue::Sqlite(SqliteQueue::open(&web.queue_url(settings)).await?),
         };
         let catalogue = Arc::new(Catalogue::new(pool.clone()));
         let pictures = storage.open().await?;
         let events: Arc<dyn OrderEvents> = match &web.redis_url {
-            Some(url) => Arc::new(RedisEvents::connect(url, &web.redis_prefix).await?),
+            Some(url) => Arc::new(RedisEvents::connect(url.expose(), &web.redis_prefix).await?),
             None => Arc::new(InProcessEvents::default()),
         };
-        let mailer = mail::mailer(web.mail.smtp_url.as_deref(), &web.mail.mail_from, &pool)?;
+        let mailer = mail::mailer(web.mail.smtp_url.as_ref().map(Secret::expose), &web.mail.mail_from, &pool)?;
         if production && mailer.outbox().is_some() {
             tracing::warn!("SMTP_URL is not set: mail stays in the database outbox and reaches nobody");
         }
@@ -117,8 +120,8 @@ impl Application {
             pictures.clone(),
             metrics.clone(),
             web.picture_size,
-            web.draw_delay(),
-            web.draw_retries(),
+            draw_delay(web),
+            draw_retries(web),
         ));
         let identity: Arc<dyn Identity> =
             match CognitoIdentity::from_settings(&web.cognito, pool.clone()).await? {
@@ -313,6 +316,29 @@ impl Sweep {
             Err(error) => tracing::warn!(error = %format!("{error:#}"), "could not remove finished jobs"),
         }
     }
+}
+
+/// Where pictures are kept, defaulting to a directory in the data directory.
+fn storage(settings: &Settings, web: &WebSettings) -> anyhow::Result<Storage> {
+    match &web.storage {
+        Some(text) => Storage::parse(text),
+        None => Ok(Storage::Directory(settings.data_dir.join("pictures"))),
+    }
+}
+
+/// How the artist retries, with the test-only failures (none in release builds).
+fn draw_retries(web: &WebSettings) -> Retries {
+    Retries {
+        attempts: web.draw_max_attempts,
+        first_backoff: Duration::from_millis(web.draw_retry_ms),
+        timeout: Duration::from_secs(web.draw_timeout_secs),
+        injected_failures: if cfg!(debug_assertions) { web.test_fail_draws } else { 0 },
+    }
+}
+
+/// The test-only drawing delay; always zero in release builds.
+fn draw_delay(web: &WebSettings) -> Duration {
+    if cfg!(debug_assertions) { Duration::from_millis(web.test_draw_delay_ms) } else { Duration::ZERO }
 }
 
 /// Both ring (Stripe's client) and aws-lc-rs (the AWS SDK's) are linked, so rustls cannot

@@ -4,8 +4,8 @@ use crate::{
     accounts::Accounts,
     catalogue::Catalogue,
     console::Console,
-    orders::Orders,
-    payments::{SimulatedSession, Webhook},
+    orders::{Orders, Webhook},
+    payments::SimulatedSession,
     pictures::PictureStore,
 };
 use app::{

@@ -1,7 +1,13 @@
 //! Logging set-up.
 
-use crate::settings::LogFormat;
 use tracing_subscriber::{EnvFilter, fmt};
+
+/// How log lines are written: human-readable text, or one JSON object per line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
 
 /// Installs the global subscriber; `RUST_LOG` overrides the default levels.
 pub fn init(format: LogFormat) {

@@ -86,7 +86,7 @@ impl CognitoIdentity {
         )
         .bind(sub)
         .bind(email)
-        .bind(db::now())
+        .bind(crate::clock::now_secs())
         .fetch_one(&self.pool)
         .await
         .map_err(|error| match error {
@@ -130,7 +130,7 @@ impl CognitoIdentity {
         };
         Ok(ProviderTokens {
             access_token: result.access_token().ok_or_else(missing)?.to_owned(),
-            access_expires_at: db::now() + i64::from(result.expires_in()),
+            access_expires_at: crate::clock::now_secs() + i64::from(result.expires_in()),
             refresh_token: result.refresh_token().or(refresh_token).ok_or_else(missing)?.to_owned(),
         })
     }
@@ -296,7 +296,7 @@ impl Identity for CognitoIdentity {
     #[tracing::instrument(skip_all)]
     async fn sign_out(&self, tokens: &ProviderTokens) -> Result<(), AppError> {
         // An expired access token cannot sign out: renew it first.
-        let tokens = if tokens.access_expires_at <= db::now() + 30 {
+        let tokens = if tokens.access_expires_at <= crate::clock::now_secs() + 30 {
             match self.refresh(tokens).await? {
                 Some(fresh) => fresh,
                 None => return Ok(()), // already revoked

@@ -50,7 +50,7 @@ impl Sessions {
     ) -> Result<HeaderValue, AppError> {
         let bytes: [u8; 32] = rand::random();
         let token = URL_SAFE_NO_PAD.encode(bytes);
-        let now = db::now();
+        let now = crate::clock::now_secs();
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.pool)
@@ -81,7 +81,7 @@ impl Sessions {
              WHERE sessions.token_hash = $1 AND sessions.expires_at > $2",
         )
         .bind(hash(token))
-        .bind(db::now())
+        .bind(crate::clock::now_secs())
         .fetch_optional(&self.pool)
         .await
         .map_err(internal("could not look up the session"))?;

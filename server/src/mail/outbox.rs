@@ -74,7 +74,7 @@ impl Mailer for OutboxMailer {
         .bind(&mail.text)
         .bind(&mail.html)
         .bind(images)
-        .bind(db::now())
+        .bind(crate::clock::now_secs())
         .execute(&self.pool)
         .await
         .context("cannot store the mail in the outbox")?;

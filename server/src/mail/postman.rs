@@ -75,7 +75,7 @@ impl Postman {
         )
         .bind(&job.id)
         .bind(encoded)
-        .bind(db::now())
+        .bind(crate::clock::now_secs())
         .execute(&self.pool)
         .await
         .context("cannot store the pending mail")?;
@@ -105,7 +105,7 @@ impl Postman {
     pub async fn requeue_pending(&self, older_than: Duration) -> anyhow::Result<usize> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT id, job FROM mail_pending WHERE created_at <= $1 ORDER BY created_at")
-                .bind(db::seconds_before_now(older_than))
+                .bind(crate::clock::seconds_before_now(older_than))
                 .fetch_all(&self.pool)
                 .await
                 .context("cannot read the pending mails")?;

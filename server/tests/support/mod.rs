@@ -103,7 +103,8 @@ impl TestApp {
         let address = app.local_addr().expect("bound");
         let mail = app.mail_delivery();
         let server = tokio::spawn(app.run(std::future::pending()));
-        let (redis_url, redis_prefix) = (web.redis_url.clone(), web.redis_prefix.clone());
+        let (redis_url, redis_prefix) =
+            (web.redis_url.as_ref().map(|url| url.expose().to_owned()), web.redis_prefix.clone());
         Self {
             address,
             data_dir,
@@ -112,7 +113,7 @@ impl TestApp {
             redis_prefix,
             redis_url,
             shared_data: data.to_owned(),
-            database_url: cli.settings.database_url(),
+            database_url: cli.settings.database_url().expose().to_owned(),
             bucket: resources.map(|r| r.bucket),
             mail,
         }

@@ -14,11 +14,9 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-/// The complete `checkout.session` object shared with every developer (`../shared/fixtures`).
+/// A complete `checkout.session` object in Stripe's wire format (`tests/fixtures/stripe`).
 pub fn session_fixture() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/stripe/checkout.session.json");
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    serde_json::from_str(&text).expect("the fixture is JSON")
+    serde_json::from_str(include_str!("../fixtures/stripe/checkout.session.json")).expect("the fixture is JSON")
 }
 
 /// A complete checkout session for `order_id` paid through `session_id`.
