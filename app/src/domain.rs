@@ -9,7 +9,7 @@ pub mod order;
 pub mod scene;
 pub mod shape;
 
-pub use admin::{Failure, HourCount, LiveItem, Overview, Revenue};
+pub use admin::{Failure, FailureKind, HourCount, LiveItem, Overview, Revenue};
 pub use catalogue::{ShapeInfo, ShapeSettings, ShapeUpdate};
 pub use checkout::CheckoutChoice;
 pub use colour::{Colour, ColourError};

@@ -163,7 +163,7 @@ pub async fn admin_overview() -> Result<Overview, AppError> {
     services.admin_overview(&request).await
 }
 
-/// Failed drawings not retried yet (admins only).
+/// Failed drawings and mails not retried yet (admins only).
 #[server(prefix = "/api/fn", endpoint = "admin_failures", input = GetUrl)]
 pub async fn admin_failures() -> Result<Vec<Failure>, AppError> {
     let (services, request) = crate::services::context()?;
@@ -175,6 +175,13 @@ pub async fn admin_failures() -> Result<Vec<Failure>, AppError> {
 pub async fn retry_failure(order_id: String) -> Result<Order, AppError> {
     let (services, request) = crate::services::context()?;
     services.retry_failure(&request, &order_id).await
+}
+
+/// **Retry** of a mail on the failures page: sends it again.
+#[server(prefix = "/api/fn", endpoint = "retry_mail")]
+pub async fn retry_mail(id: String) -> Result<(), AppError> {
+    let (services, request) = crate::services::context()?;
+    services.retry_mail(&request, &id).await
 }
 
 /// One of the signed-in user's orders.

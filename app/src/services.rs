@@ -74,10 +74,12 @@ pub trait Services: Send + Sync {
     ) -> Result<ShapeSettings, AppError>;
     /// The admin console's figures (admins only).
     async fn admin_overview(&self, request: &Parts) -> Result<Overview, AppError>;
-    /// Failed drawings not retried yet (admins only).
+    /// Failed drawings and mails not retried yet (admins only).
     async fn admin_failures(&self, request: &Parts) -> Result<Vec<Failure>, AppError>;
     /// Queues a failed, unpaid order again (admins only).
     async fn retry_failure(&self, request: &Parts, order_id: &str) -> Result<Order, AppError>;
+    /// Sends a mail dead letter again (admins only).
+    async fn retry_mail(&self, request: &Parts, id: &str) -> Result<(), AppError>;
 }
 
 /// How the services travel through context.

@@ -1,5 +1,5 @@
 //! The operators' alert, like the original's dead-letter alarm: a mail to
-//! `LTD_ALERT_EMAIL` listing the drawings that failed for good, at most one per window
+//! `LTD_ALERT_EMAIL` listing the drawings and mails that failed for good, at most one per window
 //! (a burst of failures is one mail; what fails within the window comes in the next one).
 
 use crate::{db, error::internal, mail::Postman, mail::templates::AlertLine};
@@ -52,7 +52,14 @@ impl Alerts {
         .fetch_all(&self.pool)
         .await
         .map_err(internal("could not read the failures"))?;
-        if waiting.is_empty() {
+        let mails: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT id, recipient, subject, error, failed_at FROM mail_failures \
+             WHERE alerted_at IS NULL AND retried_at IS NULL ORDER BY failed_at LIMIT 100",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not read the mail failures"))?;
+        if waiting.is_empty() && mails.is_empty() {
             return Ok(false);
         }
         let now = crate::clock::now_millis();
@@ -85,9 +92,25 @@ impl Alerts {
             };
             lines.push(AlertLine {
                 order_id: failure.order_id.clone(),
+                mail: false,
                 what: format!("{} in {}, {price}", failure.shape.replace('_', " "), failure.color),
                 error: failure.error.clone(),
                 failed_at: crate::clock::rfc3339(failure.failed_at),
+            });
+        }
+        for (id, recipient, subject, error, failed_at) in mails {
+            sqlx::query("UPDATE mail_failures SET alerted_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&id)
+                .execute(&self.pool)
+                .await
+                .map_err(internal("could not mark the mail failure alerted"))?;
+            lines.push(AlertLine {
+                order_id: id,
+                mail: true,
+                what: format!("mail to {recipient}: {subject}"),
+                error,
+                failed_at: crate::clock::rfc3339(failed_at),
             });
         }
         let mail = self.postman.templates().failure_alert(to, &lines, &describe(self.window));

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/overview", get(admin::overview))
         .route("/admin/failures", get(admin::failures))
         .route("/admin/failures/{order_id}/retry", post(admin::retry))
+        .route("/admin/mail-failures/{id}/retry", post(admin::retry_mail))
         .route("/admin/live", get(admin::live))
         .fallback(|| async { ApiError(AppError::NoSuchRoute) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -19,16 +19,33 @@ pub struct Artist {
     size: u32,
     /// Test-only slowdown, so a test can stop the process while a picture is being drawn.
     delay: Duration,
-    /// Drawings under way, so a shutdown can let them finish.
-    in_flight: tokio::sync::watch::Sender<usize>,
+    /// Test-only pause after a job is taken, before the order turns in progress.
+    pause_after_fetch: Duration,
+    /// The orders of the drawings under way, so a shutdown can let them finish and hand
+    /// back those it cut off.
+    in_flight: tokio::sync::watch::Sender<Vec<String>>,
 }
 
 /// Counts one drawing as under way until dropped.
-struct Drawing<'a>(&'a tokio::sync::watch::Sender<usize>);
+struct Drawing<'a> {
+    in_flight: &'a tokio::sync::watch::Sender<Vec<String>>,
+    id: String,
+}
+
+impl<'a> Drawing<'a> {
+    fn start(in_flight: &'a tokio::sync::watch::Sender<Vec<String>>, id: &str) -> Self {
+        in_flight.send_modify(|ids| ids.push(id.to_owned()));
+        Self { in_flight, id: id.to_owned() }
+    }
+}
 
 impl Drop for Drawing<'_> {
     fn drop(&mut self) {
-        self.0.send_modify(|n| *n = n.saturating_sub(1));
+        self.in_flight.send_modify(|ids| {
+            if let Some(at) = ids.iter().position(|id| *id == self.id) {
+                ids.swap_remove(at);
+            }
+        });
     }
 }
 
@@ -73,15 +90,37 @@ impl Artist {
         delay: Duration,
         retries: Retries,
     ) -> Self {
-        let in_flight = tokio::sync::watch::Sender::new(0);
-        Self { orders, pictures, metrics, retries, injected: Default::default(), size, delay, in_flight }
+        let in_flight = tokio::sync::watch::Sender::new(Vec::new());
+        Self {
+            orders,
+            pictures,
+            metrics,
+            retries,
+            injected: Default::default(),
+            size,
+            delay,
+            pause_after_fetch: Duration::ZERO,
+            in_flight,
+        }
+    }
+
+    /// Tests only: waits `pause` after taking a job, before the order turns in progress,
+    /// so a test can stop the process exactly there.
+    pub fn with_test_pause_after_fetch(mut self, pause: Duration) -> Self {
+        self.pause_after_fetch = pause;
+        self
+    }
+
+    /// The orders whose drawing is under way now.
+    pub fn unfinished(&self) -> Vec<String> {
+        self.in_flight.borrow().clone()
     }
 
     /// Completes when no drawing is under way (at shutdown: the workers stopped taking
     /// jobs, and the ones they hold finish).
     pub async fn idle(&self) {
         let mut count = self.in_flight.subscribe();
-        let _ = count.wait_for(|n| *n == 0).await;
+        let _ = count.wait_for(Vec::is_empty).await;
     }
 
     /// Draws order `id`. Idempotent: a finished or unknown order is left alone, and the
@@ -89,8 +128,11 @@ impl Artist {
     /// delivered twice stores the same picture once.
     #[tracing::instrument(skip_all, fields(order.id = %id))]
     pub async fn draw(&self, id: &str) -> Result<(), DrawError> {
-        self.in_flight.send_modify(|n| *n += 1);
-        let _drawing = Drawing(&self.in_flight);
+        let _drawing = Drawing::start(&self.in_flight, id);
+        if !self.pause_after_fetch.is_zero() {
+            tracing::info!("test pause: the job is taken, the order not yet in progress");
+            tokio::time::sleep(self.pause_after_fetch).await;
+        }
         let Some(order) = self.orders.start(id).await.map_err(transient)? else {
             tracing::debug!("nothing to draw: the order is finished or gone");
             return Ok(());

@@ -1,15 +1,16 @@
 //! The admin console's figures, the failures list (the dead letters) and the live feed.
 
 use crate::{
+    clock::{now_millis, rfc3339},
     db,
     error::internal,
     events::OrderEvent,
-    clock::{now_millis, rfc3339},
+    mail::MailJob,
     orders::parse_status,
     queue::Queue,
 };
 use app::{
-    domain::{Failure, HourCount, LiveItem, OrderStatus, Overview, Revenue, Shape},
+    domain::{Failure, FailureKind, HourCount, LiveItem, OrderStatus, Overview, Revenue, Shape},
     error::AppError,
 };
 
@@ -56,7 +57,8 @@ impl Console {
         };
         let orders_unfinished =
             count("SELECT COUNT(*) FROM orders WHERE status IN ('queued', 'in_progress')").await?;
-        let open_failures = count("SELECT COUNT(*) FROM failures WHERE retried_at IS NULL").await?;
+        let open_failures = count("SELECT COUNT(*) FROM failures WHERE retried_at IS NULL").await?
+            + count("SELECT COUNT(*) FROM mail_failures WHERE retried_at IS NULL").await?;
         let queue_depth = match crate::clock::within(QUEUE_COUNT_LIMIT, self.queue.depth()).await {
             Ok((draws, _)) => Some(draws.pending),
             Err(error) => {
@@ -112,7 +114,7 @@ impl Console {
         })
     }
 
-    /// Failed drawings not retried yet, newest first.
+    /// Failed drawings and mails not retried yet, newest first.
     pub async fn failures(&self) -> Result<Vec<Failure>, AppError> {
         let rows: Vec<FailureRow> = sqlx::query_as(
             "SELECT f.id, f.order_id, f.error, f.attempts, f.failed_at, o.shape, o.color, o.status, \
@@ -123,7 +125,8 @@ impl Console {
         .fetch_all(&self.pool)
         .await
         .map_err(internal("could not list the failures"))?;
-        rows.into_iter()
+        let mut failures = rows
+            .into_iter()
             .map(|row| {
                 let order_status = parse_status(&row.status)?;
                 Ok(Failure {
@@ -131,18 +134,61 @@ impl Console {
                         && row.paid_at.is_none()
                         && row.refund_pending == 0,
                     id: row.id,
-                    order_id: row.order_id,
-                    shape: Shape::parse(&row.shape).map_err(internal("stored order has an unknown shape"))?,
-                    color: row.color,
+                    kind: FailureKind::Drawing,
+                    order_id: Some(row.order_id),
+                    shape: Some(
+                        Shape::parse(&row.shape).map_err(internal("stored order has an unknown shape"))?,
+                    ),
+                    color: Some(row.color),
                     email: row.email,
+                    subject: None,
                     error: row.error,
                     attempts: u32::try_from(row.attempts).unwrap_or_default(),
                     failed_at: rfc3339(row.failed_at),
-                    order_status,
+                    order_status: Some(order_status),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, AppError>>()?;
+        let mails: Vec<MailFailureRow> = sqlx::query_as(
+            "SELECT id, job, recipient, subject, error, attempts, failed_at FROM mail_failures \
+             WHERE retried_at IS NULL ORDER BY failed_at DESC, id DESC LIMIT 500",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not list the mail failures"))?;
+        failures.extend(mails.into_iter().map(|row| {
+            Failure {
+                order_id: serde_json::from_str::<MailJob>(&row.job)
+                    .ok()
+                    .and_then(|job| job.order_news.map(|letter| letter.order_id)),
+                id: row.id,
+                kind: FailureKind::Mail,
+                shape: None,
+                color: None,
+                email: row.recipient,
+                subject: Some(row.subject),
+                error: row.error,
+                attempts: u32::try_from(row.attempts).unwrap_or_default(),
+                failed_at: rfc3339(row.failed_at),
+                order_status: None,
+                retryable: true,
+            }
+        }));
+        // RFC 3339 in UTC sorts as the time it names.
+        failures.sort_by(|a, b| b.failed_at.cmp(&a.failed_at));
+        Ok(failures)
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct MailFailureRow {
+    id: String,
+    job: String,
+    recipient: String,
+    subject: String,
+    error: String,
+    attempts: i64,
+    failed_at: i64,
 }
 
 /// What the admin live feed shows of an order change: payments and failures.

@@ -126,5 +126,4 @@ mod tests {
         let error = Engine::of("mysql://h/db").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(error.contains("DATABASE_URL"), "{error}");
     }
-
 }

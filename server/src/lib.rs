@@ -13,6 +13,7 @@ pub mod dev_mail;
 pub mod draw;
 pub mod error;
 pub mod events;
+pub mod jobs;
 pub mod mail;
 pub mod metrics;
 pub mod ops;

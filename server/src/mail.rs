@@ -1,9 +1,12 @@
 //! E-mail: what the product sends, how it travels, and where it ends up.
 //!
-//! Mails are built from templates ([`templates`]) by the [`Postman`], queued as jobs
-//! ([`MailJob`], on the same apalis backend as the drawings) and delivered by a worker
-//! through the configured [`Mailer`]: the database outbox of the embedded default (listed
-//! at `/dev/mail`) or SMTP. Queueing and delivery never hold up or fail an order.
+//! Mails are built from templates ([`templates`]), stored as pending and queued as jobs
+//! ([`MailJob`], on the same apalis backend as the drawings) by the [`Postman`], and
+//! delivered by a worker through the configured [`Mailer`]: the database outbox of the
+//! embedded default (listed at `/dev/mail`) or SMTP. A job carries either a mail written in
+//! full or an order's news, which [`Letters`] writes when it is sent. A mail that fails
+//! every attempt is kept as a dead letter (`mail_failures`) until an admin sends it again.
+//! Queueing and delivery never hold up or fail an order.
 
 mod outbox;
 mod postman;
@@ -11,7 +14,7 @@ mod smtp;
 pub mod templates;
 
 pub use outbox::{OutboxMailer, OutboxMessage};
-pub use postman::{OrderNews, Postman};
+pub use postman::{Postman, keep_pending};
 pub use smtp::SmtpMailer;
 
 use crate::db;
@@ -48,10 +51,77 @@ pub struct InlineImage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailJob {
     pub id: String,
-    pub mail: Mail,
+    /// A mail written in full (account mails, alerts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<Mail>,
+    /// What happened to an order: written when it is sent, from the order as it is then,
+    /// so a status change stores it in its own transaction without writing the mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_news: Option<OrderLetter>,
 }
 
-/// Where mail jobs are sent.
+impl MailJob {
+    /// A job for a mail written in full.
+    pub fn written(id: impl Into<String>, mail: Mail) -> Self {
+        Self { id: id.into(), mail: Some(mail), order_news: None }
+    }
+
+    /// A job telling an order's owner what happened to it; one per order and kind of news.
+    pub fn order_news(order_id: &str, news: OrderNews) -> Self {
+        Self {
+            id: format!("order-{order_id}-{}", news.kind()),
+            mail: None,
+            order_news: Some(OrderLetter { order_id: order_id.to_owned(), news }),
+        }
+    }
+}
+
+/// News of one order, for its owner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLetter {
+    pub order_id: String,
+    pub news: OrderNews,
+}
+
+/// What happened to an order that its owner hears about by mail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum OrderNews {
+    Ready,
+    PaymentFailed,
+    CheckoutExpired,
+    DrawFailed {
+        reason: String,
+    },
+    /// Could not be drawn, and the payment was given back.
+    Refunded {
+        reason: String,
+        amount_cents: i64,
+    },
+}
+
+impl OrderNews {
+    fn kind(&self) -> &'static str {
+        match self {
+            OrderNews::Ready => "ready",
+            OrderNews::PaymentFailed => "payment-failed",
+            OrderNews::CheckoutExpired => "checkout-expired",
+            OrderNews::DrawFailed { .. } => "draw-failed",
+            OrderNews::Refunded { .. } => "refunded",
+        }
+    }
+}
+
+/// Writes the mail of an order's news when it is sent.
+#[async_trait::async_trait]
+pub trait Letters: Send + Sync {
+    /// The mail for `letter`; `None` when there is no one to send it to any more (the
+    /// order or its owner's address is gone). An error is worth another try.
+    async fn write(&self, letter: &OrderLetter) -> anyhow::Result<Option<Mail>>;
+}
+
+/// Where mail jobs are sent. An implementation answers within a few seconds or fails, so
+/// a caller never hangs on it (the pending row keeps the mail for the sweep).
 #[async_trait::async_trait]
 pub trait MailQueue: Send + Sync {
     async fn enqueue_mail(&self, job: MailJob) -> anyhow::Result<()>;
@@ -76,20 +146,39 @@ pub fn mailer(smtp_url: Option<&str>, from: &str, pool: &db::Pool) -> anyhow::Re
     })
 }
 
-/// Delivers mail jobs with retries; counts what was sent and what finally failed.
+/// Delivers mail jobs with retries; counts what was sent and what finally failed, and keeps
+/// the mails that failed every attempt as dead letters.
 pub struct Delivery {
     mailer: Arc<dyn Mailer>,
+    letters: Arc<dyn Letters>,
+    pool: db::Pool,
     attempts: u32,
     first_backoff: Duration,
     sent: AtomicU64,
     failed: AtomicU64,
 }
 
+/// Why a mail job did not deliver its mail.
+#[derive(Debug, thiserror::Error)]
+#[error("the mail was not delivered after {attempts} attempts: {error}")]
+pub struct Undelivered {
+    pub attempts: u32,
+    pub error: String,
+}
+
 impl Delivery {
     /// `attempts` tries per mail, waiting `first_backoff`, then twice as long each time.
-    pub fn new(mailer: Arc<dyn Mailer>, attempts: u32, first_backoff: Duration) -> Self {
+    pub fn new(
+        mailer: Arc<dyn Mailer>,
+        letters: Arc<dyn Letters>,
+        pool: db::Pool,
+        attempts: u32,
+        first_backoff: Duration,
+    ) -> Self {
         Self {
             mailer,
+            letters,
+            pool,
             attempts: attempts.max(1),
             first_backoff,
             sent: AtomicU64::new(0),
@@ -111,17 +200,28 @@ impl Delivery {
         self.failed.load(Ordering::Relaxed)
     }
 
-    /// Sends one mail, retrying with exponential back-off. A mail that still fails after
-    /// the last attempt is logged and counted, and the job ends: nothing else depends on it.
+    /// Writes (for an order's news) and sends one mail, retrying with exponential
+    /// back-off. A mail that still fails after the last attempt is kept as a dead letter
+    /// and the job fails with [`Undelivered`]; nothing else depends on it.
     #[tracing::instrument(skip_all, fields(mail.id = %job.id))]
-    pub async fn deliver(&self, job: &MailJob) {
+    pub async fn deliver(&self, job: &MailJob) -> Result<(), Undelivered> {
         let mut backoff = self.first_backoff;
+        let mut written = job.mail.clone();
         for attempt in 1..=self.attempts {
-            match self.mailer.send(&job.id, &job.mail).await {
-                Ok(()) => {
+            let outcome = match self.write(job, &mut written).await {
+                Ok(Some(mail)) => self.mailer.send(&job.id, mail).await.map(|()| true),
+                Ok(None) => Ok(false),
+                Err(error) => Err(error),
+            };
+            match outcome {
+                Ok(true) => {
                     self.sent.fetch_add(1, Ordering::Relaxed);
-                    tracing::info!(attempt, subject = %job.mail.subject, "mail sent");
-                    return;
+                    tracing::info!(attempt, subject = %written.as_ref().map_or("", |m| &m.subject), "mail sent");
+                    return Ok(());
+                }
+                Ok(false) => {
+                    tracing::info!("no one to send the mail to any more; dropped");
+                    return Ok(());
                 }
                 Err(error) if attempt < self.attempts => {
                     tracing::warn!(attempt, error = %format!("{error:#}"), "sending a mail failed; retrying");
@@ -130,15 +230,56 @@ impl Delivery {
                 }
                 Err(error) => {
                     self.failed.fetch_add(1, Ordering::Relaxed);
-                    tracing::error!(
-                        attempts = self.attempts,
-                        error = %format!("{error:#}"),
-                        subject = %job.mail.subject,
-                        "giving up on a mail"
-                    );
+                    let error = format!("{error:#}");
+                    tracing::error!(attempts = self.attempts, %error, "giving up on a mail; kept as a dead letter");
+                    if let Err(stored) = self.keep_dead(job, written.as_ref(), &error).await {
+                        tracing::error!(error = %format!("{stored:#}"), "could not keep the mail as a dead letter");
+                    }
+                    return Err(Undelivered { attempts: self.attempts, error });
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The mail to send for `job`, written once and kept in `written` for the next attempt.
+    async fn write<'a>(
+        &self,
+        job: &MailJob,
+        written: &'a mut Option<Mail>,
+    ) -> anyhow::Result<Option<&'a Mail>> {
+        if written.is_none()
+            && let Some(letter) = &job.order_news
+        {
+            *written = self.letters.write(letter).await?;
+            if written.is_none() {
+                return Ok(None);
+            }
+        }
+        Ok(written.as_ref())
+    }
+
+    /// Stores a mail that failed every attempt in `mail_failures` (again, if it was retried).
+    async fn keep_dead(&self, job: &MailJob, mail: Option<&Mail>, error: &str) -> anyhow::Result<()> {
+        let encoded = serde_json::to_string(job).context("cannot encode the mail")?;
+        let (to, subject) = mail.map_or(("", "(not written)"), |m| (m.to.as_str(), m.subject.as_str()));
+        sqlx::query(
+            "INSERT INTO mail_failures (id, job, recipient, subject, error, attempts, failed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET job = excluded.job, \
+             recipient = excluded.recipient, subject = excluded.subject, error = excluded.error, \
+             attempts = excluded.attempts, failed_at = excluded.failed_at, alerted_at = NULL, retried_at = NULL",
+        )
+        .bind(&job.id)
+        .bind(encoded)
+        .bind(to)
+        .bind(subject)
+        .bind(error)
+        .bind(i64::from(self.attempts))
+        .bind(crate::clock::now_millis())
+        .execute(&self.pool)
+        .await
+        .context("cannot store the dead letter")?;
+        Ok(())
     }
 }
 

@@ -30,6 +30,7 @@ pub struct Metrics {
     draws_succeeded: AtomicU64,
     draws_failed: AtomicU64,
     draws_retried: AtomicU64,
+    orders_requeued: AtomicU64,
     /// Cumulative counts per bucket of [`RENDER_BUCKETS`], then the count and sum (µs).
     render_buckets: [AtomicU64; RENDER_BUCKETS.len()],
     render_count: AtomicU64,
@@ -64,6 +65,11 @@ impl Metrics {
 
     pub fn draw_failed(&self) {
         self.draws_failed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Orders the watchdog queued again (their job was lost).
+    pub fn orders_requeued(&self, count: usize) {
+        self.orders_requeued.fetch_add(u64::try_from(count).unwrap_or(u64::MAX), Ordering::Relaxed);
     }
 
     pub fn rendered_in(&self, took: Duration) {
@@ -120,6 +126,13 @@ impl Metrics {
         ] {
             let _ = writeln!(out, "ltd_draw_jobs_total{{outcome=\"{outcome}\"}} {}", load(counter));
         }
+        family(
+            &mut out,
+            "ltd_orders_requeued_total",
+            "counter",
+            "Orders the watchdog queued again after their job made no progress in time (this process).",
+        );
+        let _ = writeln!(out, "ltd_orders_requeued_total {}", load(&self.orders_requeued));
         family(&mut out, "ltd_render_seconds", "histogram", "Time to rasterise a picture.");
         for (bucket, bound) in self.render_buckets.iter().zip(RENDER_BUCKETS) {
             let _ = writeln!(out, "ltd_render_seconds_bucket{{le=\"{bound}\"}} {}", load(bucket));

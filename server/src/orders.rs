@@ -1,21 +1,26 @@
 //! Orders: created by clients, drawn by the artist, watched live.
 
+mod letters;
+mod refunds;
 mod row;
+mod watchdog;
 mod webhook;
 
+pub use letters::OrderLetters;
 pub use row::{OrderRow, parse_status};
 pub use webhook::{Webhook, WebhookOutcome};
 
 use crate::{
     alerts::Alerts,
-    clock::now_millis,
     catalogue::Catalogue,
+    clock::millis,
+    clock::now_millis,
     db,
     error::internal,
     events::{OrderEvent, OrderEvents},
-    mail::{OrderNews, Postman},
-    payments::{CheckoutRequest, PaymentProvider, RefundRequest, event::PaymentChange},
-    queue::{DrawQueue, within_enqueue_timeout},
+    mail::{MailJob, OrderNews, Postman, keep_pending},
+    payments::{CheckoutRequest, PaymentProvider, event::PaymentChange},
+    queue::DrawQueue,
 };
 use app::{
     domain::{Order, OrderStatus, User, parse_request},
@@ -36,7 +41,15 @@ pub struct Orders {
     public_url: String,
     /// Mails the operators when drawings fail.
     alerts: Option<Arc<Alerts>>,
+    /// How long an unfinished order may go without progress before the watchdog queues
+    /// it again.
+    watch: Duration,
+    /// Tests only: a wait after an order is marked done, before anything else happens.
+    pause_after_done: Duration,
 }
+
+/// The default of `LTD_REQUEUE_AFTER_SECS`.
+pub const REQUEUE_AFTER: Duration = Duration::from_secs(60);
 
 /// How long a checkout session stays open. Stripe counts from when it receives the request,
 /// so a little slack keeps the 30 minutes from falling under its minimum.
@@ -53,13 +66,42 @@ impl Orders {
         public_url: &str,
     ) -> Self {
         let public_url = public_url.trim_end_matches('/').to_owned();
-        Self { pool, catalogue, events, queue, payments, postman, public_url, alerts: None }
+        Self {
+            pool,
+            catalogue,
+            events,
+            queue,
+            payments,
+            postman,
+            public_url,
+            alerts: None,
+            watch: REQUEUE_AFTER,
+            pause_after_done: Duration::ZERO,
+        }
     }
 
     /// Failures are reported to the operators through `alerts`.
     pub fn with_alerts(mut self, alerts: Arc<Alerts>) -> Self {
         self.alerts = Some(alerts);
         self
+    }
+
+    /// An unfinished order that goes `after` without progress is queued again.
+    pub fn with_watchdog(mut self, after: Duration) -> Self {
+        self.watch = after;
+        self
+    }
+
+    /// Tests only: waits `pause` after marking an order done (committed) and before
+    /// telling anyone, so a test can kill the process exactly there.
+    pub fn with_test_pause_after_done(mut self, pause: Duration) -> Self {
+        self.pause_after_done = pause;
+        self
+    }
+
+    /// When an order that is queued or being drawn now is next due for the watchdog.
+    fn watch_from_now(&self) -> i64 {
+        now_millis().saturating_add(millis(self.watch))
     }
 
     pub fn payments(&self) -> &Arc<dyn PaymentProvider> {
@@ -84,7 +126,8 @@ impl Orders {
         let now = now_millis();
         let row: OrderRow = sqlx::query_as(concat!(
             "INSERT INTO orders (id, user_id, shape, color, seed, status, price_cents, currency, \
-             enqueue_pending, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ",
+             enqueue_pending, created_at, updated_at, watch_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ",
             crate::order_columns!()
         ))
         .bind(&id)
@@ -98,6 +141,7 @@ impl Orders {
         .bind(i64::from(status == OrderStatus::Queued))
         .bind(now)
         .bind(now)
+        .bind(free.then(|| self.watch_from_now()))
         .fetch_one(&self.pool)
         .await
         .map_err(internal("could not store the order"))?;
@@ -199,15 +243,17 @@ impl Orders {
                  payment_intent = COALESCE(payment_intent, $2), \
                  amount_paid_cents = COALESCE(amount_paid_cents, $3), \
                  enqueue_pending = CASE WHEN status = 'awaiting_payment' THEN 1 ELSE enqueue_pending END, \
+                 watch_at = CASE WHEN status = 'awaiting_payment' THEN $5 ELSE watch_at END, \
                  status = CASE WHEN status = 'awaiting_payment' THEN 'queued' ELSE status END, \
                  updated_at = $4 \
-                 WHERE checkout_session_id = $5 AND paid_at IS NULL RETURNING ",
+                 WHERE checkout_session_id = $6 AND paid_at IS NULL RETURNING ",
                 crate::order_columns!()
             ))
             .bind(now)
             .bind(payment_intent.clone())
             .bind(*amount_cents)
-            .bind(now),
+            .bind(now)
+            .bind(self.watch_from_now()),
             PaymentChange::StillUnpaid => {
                 tx.commit().await.map_err(internal("could not commit the payment event"))?;
                 return Ok(WebhookOutcome::Unchanged);
@@ -233,6 +279,19 @@ impl Orders {
             tracing::warn!(event.id = %event_id, "payment event names another order than its session");
             return Ok(WebhookOutcome::Ignored);
         }
+        // The owner's mail is stored with the change it tells of.
+        let news = match (&row, &change) {
+            (Some(row), PaymentChange::PaymentFailed) => {
+                Some(MailJob::order_news(&row.id, OrderNews::PaymentFailed))
+            }
+            (Some(row), PaymentChange::Expired) => {
+                Some(MailJob::order_news(&row.id, OrderNews::CheckoutExpired))
+            }
+            _ => None,
+        };
+        if let Some(job) = &news {
+            keep_pending(&mut tx, job).await.map_err(internal("could not store the mail"))?;
+        }
         tx.commit().await.map_err(internal("could not commit the payment event"))?;
         let Some(row) = row else {
             return Ok(WebhookOutcome::Unchanged);
@@ -245,12 +304,10 @@ impl Orders {
         if row.status == OrderStatus::Queued.as_str() {
             self.dispatch(&row.id).await;
         }
-        match change {
-            PaymentChange::PaymentFailed => self.postman.order_news(&row, OrderNews::PaymentFailed),
-            PaymentChange::Expired => self.postman.order_news(&row, OrderNews::CheckoutExpired),
-            PaymentChange::Paid { .. } | PaymentChange::StillUnpaid => {}
-        }
         self.publish(&row)?;
+        if let Some(job) = news {
+            self.postman.dispatch(job).await;
+        }
         Ok(WebhookOutcome::Applied)
     }
 
@@ -261,13 +318,17 @@ impl Orders {
 
     /// The stored row of the caller's order.
     pub async fn row_of(&self, user: &User, id: &str) -> Result<OrderRow, AppError> {
-        sqlx::query_as(concat!("SELECT ", crate::order_columns!(), " FROM orders WHERE id = $1 AND user_id = $2"))
-            .bind(id)
-            .bind(&user.id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(internal("could not read the order"))?
-            .ok_or(AppError::NotFound)
+        sqlx::query_as(concat!(
+            "SELECT ",
+            crate::order_columns!(),
+            " FROM orders WHERE id = $1 AND user_id = $2"
+        ))
+        .bind(id)
+        .bind(&user.id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal("could not read the order"))?
+        .ok_or(AppError::NotFound)
     }
 
     /// The caller's orders, newest first.
@@ -287,17 +348,29 @@ impl Orders {
     /// Moves a queued order to `in_progress` (again, if a job is redelivered). `None` when
     /// the order is gone or already finished: then there is nothing to draw.
     pub async fn start(&self, id: &str) -> Result<Option<OrderRow>, AppError> {
-        let row = self.transition(id, "status = 'in_progress'", &["queued", "in_progress"], None).await?;
+        let row: Option<OrderRow> = sqlx::query_as(concat!(
+            "UPDATE orders SET status = 'in_progress', watch_at = $1, updated_at = $2 \
+             WHERE id = $3 AND status IN ('queued', 'in_progress') RETURNING ",
+            crate::order_columns!()
+        ))
+        .bind(self.watch_from_now())
+        .bind(now_millis())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal("could not update the order"))?;
         if let Some(row) = &row {
             self.publish(row)?;
         }
         Ok(row)
     }
 
-    /// Marks an order done once its picture is stored, with how long it took to render.
+    /// Marks an order done once its picture is stored, with how long it took to render,
+    /// and stores its owner's "picture ready" mail in the same transaction.
     pub async fn finish(&self, id: &str, render_ms: i64) -> Result<Option<OrderRow>, AppError> {
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let row: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = 'done', picture_key = $1, render_ms = $2, updated_at = $3 \
+            "UPDATE orders SET status = 'done', picture_key = $1, render_ms = $2, watch_at = NULL, updated_at = $3 \
              WHERE id = $4 AND status IN ('queued', 'in_progress') RETURNING ",
             crate::order_columns!()
         ))
@@ -305,24 +378,34 @@ impl Orders {
         .bind(render_ms)
         .bind(now_millis())
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(internal("could not update the order"))?;
-        if let Some(row) = &row {
-            tracing::info!(order.id = %id, "order done");
-            self.publish(row)?;
-            self.postman.order_news(row, OrderNews::Ready);
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let ready = MailJob::order_news(id, OrderNews::Ready);
+        keep_pending(&mut tx, &ready).await.map_err(internal("could not store the mail"))?;
+        tx.commit().await.map_err(internal("could not commit the order"))?;
+        tracing::info!(order.id = %id, "order done");
+        if !self.pause_after_done.is_zero() {
+            tracing::info!(order.id = %id, "test pause: the order is done, nothing else has happened");
+            tokio::time::sleep(self.pause_after_done).await;
         }
-        Ok(row)
+        self.publish(&row)?;
+        self.postman.dispatch(ready).await;
+        Ok(Some(row))
     }
 
     /// Records a failed drawing attempt of an order in progress: its page shows "retrying".
     pub async fn retrying(&self, id: &str, failed_attempts: u32) -> Result<(), AppError> {
         let row: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET failed_attempts = $1, updated_at = $2 WHERE id = $3 AND status = 'in_progress' RETURNING ",
+            "UPDATE orders SET failed_attempts = $1, watch_at = $2, updated_at = $3 \
+             WHERE id = $4 AND status = 'in_progress' RETURNING ",
             crate::order_columns!()
         ))
         .bind(i64::from(failed_attempts))
+        .bind(self.watch_from_now())
         .bind(now_millis())
         .bind(id)
         .fetch_optional(&self.pool)
@@ -342,7 +425,7 @@ impl Orders {
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let row: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET status = 'failed', failure_reason = $1, \
-             refund_pending = CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END, updated_at = $2 \
+             refund_pending = CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END, watch_at = NULL, updated_at = $2 \
              WHERE id = $3 AND status IN ('queued', 'in_progress') RETURNING ",
             crate::order_columns!()
         ))
@@ -366,83 +449,26 @@ impl Orders {
         .execute(&mut *tx)
         .await
         .map_err(internal("could not record the failure"))?;
+        // An unpaid order's owner hears of it now; a paid one's with the refund.
+        let news = (row.refund_pending == 0)
+            .then(|| MailJob::order_news(id, OrderNews::DrawFailed { reason: reason.to_owned() }));
+        if let Some(job) = &news {
+            keep_pending(&mut tx, job).await.map_err(internal("could not store the mail"))?;
+        }
         tx.commit().await.map_err(internal("could not commit the failure"))?;
         tracing::warn!(order.id = %id, reason, attempts, "order failed");
         self.publish(&row)?;
-        if row.refund_pending == 1 {
-            // Refunded now if the provider answers, else by the sweep; the owner's mail
-            // tells of the refund.
-            if let Err(error) = self.refund(&row).await {
-                tracing::warn!(order.id = %id, %error, "refund not made yet; the sweep will retry");
-            }
-        } else {
-            self.postman.order_news(&row, OrderNews::DrawFailed { reason: reason.to_owned() });
+        if let Some(job) = news {
+            self.postman.dispatch(job).await;
+        } else if let Err(error) = self.refund(&row).await {
+            // Refunded by the sweep instead; the owner's mail tells of the refund.
+            tracing::warn!(order.id = %id, %error, "refund not made yet; the sweep will retry");
         }
         if let Some(alerts) = &self.alerts {
             let alerts = alerts.clone();
             tokio::spawn(async move { alerts.check().await });
         }
         Ok(Some(row))
-    }
-
-    /// Gives a failed paid order's payment back through the provider (idempotently: the
-    /// provider is asked with a key derived from the order), then marks it refunded and
-    /// mails its owner. `Ok(None)` when there is nothing (left) to refund.
-    pub async fn refund(&self, row: &OrderRow) -> Result<Option<OrderRow>, AppError> {
-        let Some(payment_intent) = row.payment_intent.clone() else {
-            tracing::error!(order.id = %row.id, "a paid order without a payment to refund; refund it by hand");
-            return Err(AppError::Unavailable { message: "the payment to refund is unknown".into() });
-        };
-        let request = RefundRequest {
-            order_id: row.id.clone(),
-            payment_intent,
-            amount_cents: row.amount_paid_cents.unwrap_or(row.price_cents),
-            currency: row.currency.clone(),
-        };
-        let refund_id = self.payments.refund(&request).await.map_err(|error| {
-            tracing::warn!(order.id = %row.id, error = %format!("{error:#}"), "the refund was refused");
-            AppError::Unavailable { message: "the payment provider did not make the refund".into() }
-        })?;
-        let now = now_millis();
-        let refunded: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = 'refunded', refund_id = $1, refunded_at = $2, refund_pending = 0, \
-             updated_at = $3 WHERE id = $4 AND status = 'failed' AND refund_pending = 1 RETURNING ",
-            crate::order_columns!()
-        ))
-        .bind(&refund_id)
-        .bind(now)
-        .bind(now)
-        .bind(&row.id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(internal("could not record the refund"))?;
-        if let Some(refunded) = &refunded {
-            tracing::info!(order.id = %row.id, refund.id = %refund_id, "order refunded");
-            self.publish(refunded)?;
-            let reason = refunded.failure_reason.clone().unwrap_or_default();
-            self.postman
-                .order_news(refunded, OrderNews::Refunded { reason, amount_cents: request.amount_cents });
-        }
-        Ok(refunded)
-    }
-
-    /// The refund sweep: refunds every failed paid order whose refund was not made yet.
-    pub async fn refund_pending(&self) -> Result<usize, AppError> {
-        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            crate::order_columns!(),
-            " FROM orders WHERE refund_pending = 1 AND status = 'failed'"
-        ))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(internal("could not read the refunds to make"))?;
-        let mut made = 0;
-        for row in &rows {
-            if let Ok(Some(_)) = self.refund(row).await {
-                made += 1;
-            }
-        }
-        Ok(made)
     }
 
     /// An admin's **Retry** of a failed drawing: the order is queued again (it can still
@@ -453,10 +479,11 @@ impl Orders {
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let row: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET status = 'queued', failure_reason = NULL, failed_attempts = 0, \
-             enqueue_pending = 1, updated_at = $1 \
-             WHERE id = $2 AND status = 'failed' AND paid_at IS NULL AND refund_pending = 0 RETURNING ",
+             enqueue_pending = 1, watch_at = $1, updated_at = $2 \
+             WHERE id = $3 AND status = 'failed' AND paid_at IS NULL AND refund_pending = 0 RETURNING ",
             crate::order_columns!()
         ))
+        .bind(self.watch_from_now())
         .bind(now)
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -518,52 +545,6 @@ impl Orders {
             query = query.bind(*status);
         }
         query.fetch_optional(&self.pool).await.map_err(internal("could not update the order"))
-    }
-
-    /// Hands an order to the queue and clears its outbox flag. On failure the flag stays
-    /// set and [`Orders::requeue_pending`] tries again.
-    async fn dispatch(&self, id: &str) {
-        match within_enqueue_timeout(self.queue.enqueue(id)).await {
-            Ok(()) => {
-                let cleared = sqlx::query("UPDATE orders SET enqueue_pending = 0 WHERE id = $1")
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await;
-                if let Err(error) = cleared {
-                    // Harmless: the sweep enqueues it again and the artist draws it once.
-                    tracing::warn!(order.id = %id, %error, "could not clear the outbox flag");
-                }
-            }
-            Err(error) => {
-                tracing::warn!(order.id = %id, error = %format!("{error:#}"), "queueing failed; the sweep will retry")
-            }
-        }
-    }
-
-    /// The outbox sweep: queues every order whose job may not have reached the queue (and
-    /// was marked so at least `older_than` ago: a younger one may still be on its way there
-    /// from the request that marked it, and queueing it twice would run two jobs for it), and,
-    /// with `orphans`, every order left in progress (its worker died with it).
-    /// Returns how many it queued.
-    pub async fn requeue_pending(&self, orphans: bool, older_than: Duration) -> Result<usize, AppError> {
-        let sql = if orphans {
-            "SELECT id FROM orders WHERE (enqueue_pending = 1 AND updated_at <= $1) OR status = 'in_progress'"
-        } else {
-            "SELECT id FROM orders WHERE enqueue_pending = 1 AND updated_at <= $1"
-        };
-        let older_than = i64::try_from(older_than.as_millis()).unwrap_or(i64::MAX);
-        let ids: Vec<(String,)> = sqlx::query_as(sql)
-            .bind(now_millis().saturating_sub(older_than))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(internal("could not read the outbox"))?;
-        for (id,) in &ids {
-            self.dispatch(id).await;
-        }
-        if !ids.is_empty() {
-            tracing::info!(count = ids.len(), "re-queued orders");
-        }
-        Ok(ids.len())
     }
 
     fn publish(&self, row: &OrderRow) -> Result<Order, AppError> {

@@ -95,8 +95,13 @@ pub fn provider(
 /// one), else one generated once and kept in the data dir.
 pub fn webhook_secrets(settings: &PaymentSettings, data_dir: &Path) -> anyhow::Result<Vec<String>> {
     if let Some(configured) = &settings.stripe_webhook_secret {
-        let secrets: Vec<String> =
-            configured.expose().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        let secrets: Vec<String> = configured
+            .expose()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
         anyhow::ensure!(!secrets.is_empty(), "STRIPE_WEBHOOK_SECRET is set but empty");
         return Ok(secrets);
     }

@@ -2,8 +2,8 @@
 //!
 //! Every variable is declared here once; `let-them-draw --help` lists them all.
 
-pub use crate::telemetry::LogFormat;
 use crate::secret::Secret;
+pub use crate::telemetry::LogFormat;
 use clap::{Args, ValueEnum};
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -122,6 +122,12 @@ pub struct WebSettings {
     #[arg(long, env = "LTD_SWEEP_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub sweep_secs: u64,
 
+    /// How long an order may stay queued or in progress without its job making progress
+    /// (a drawing attempt, a status change) before the sweep queues it again, in seconds;
+    /// above LTD_DRAW_TIMEOUT_SECS. A second delivery is harmless: each order is drawn once.
+    #[arg(long, env = "LTD_REQUEUE_AFTER_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(2..=86_400))]
+    pub requeue_after_secs: u64,
+
     /// How long a finished drawing or mail job stays in the queue's own storage, in
     /// seconds; the sweep removes older ones, so the queue does not grow with every order.
     #[arg(long, env = "LTD_KEEP_FINISHED_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=604_800))]
@@ -130,6 +136,16 @@ pub struct WebSettings {
     /// Tests only, ignored in release builds: wait this long before drawing each picture.
     #[arg(long, env = "LTD_TEST_DRAW_DELAY_MS", default_value_t = 0, hide = true)]
     pub test_draw_delay_ms: u64,
+
+    /// Tests only, ignored in release builds: wait this long after a worker takes a drawing
+    /// job, before the order turns in progress.
+    #[arg(long, env = "LTD_TEST_PAUSE_AFTER_FETCH_MS", default_value_t = 0, hide = true)]
+    pub test_pause_after_fetch_ms: u64,
+
+    /// Tests only, ignored in release builds: wait this long after an order is marked done,
+    /// before its event is published and its mail queued.
+    #[arg(long, env = "LTD_TEST_PAUSE_AFTER_DONE_MS", default_value_t = 0, hide = true)]
+    pub test_pause_after_done_ms: u64,
 
     /// Tests only, ignored in release builds: the first this many drawing attempts of every
     /// order fail as if storage were down.
@@ -144,8 +160,9 @@ pub struct WebSettings {
     #[arg(long, env = "LTD_DRAW_RETRY_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub draw_retry_ms: u64,
 
-    /// How long one drawing attempt (render and store) may take, in seconds.
-    #[arg(long, env = "LTD_DRAW_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    /// How long one drawing attempt (render and store) may take, in seconds; below
+    /// LTD_REQUEUE_AFTER_SECS.
+    #[arg(long, env = "LTD_DRAW_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub draw_timeout_secs: u64,
 
     /// Seconds that in-flight requests get to finish after SIGTERM or Ctrl-C.
@@ -254,8 +271,17 @@ impl WebSettings {
             .unwrap_or_else(|| format!("sqlite://{}", settings.data_dir.join("queue.db").display()))
     }
 
-
-
+    /// Refuses settings that contradict each other, naming the variables.
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.requeue_after_secs > self.draw_timeout_secs,
+            "LTD_REQUEUE_AFTER_SECS ({}) must be above LTD_DRAW_TIMEOUT_SECS ({}): an order would be queued \
+             again while its drawing may still be under way",
+            self.requeue_after_secs,
+            self.draw_timeout_secs
+        );
+        Ok(())
+    }
 
     pub fn public_url(&self) -> String {
         self.public_url_at(self.site_addr)

@@ -5,18 +5,19 @@ use crate::{
     alerts::Alerts,
     api,
     artist::Artist,
+    artist::Retries,
     catalogue::Catalogue,
     console::Console,
     db, dev_mail,
     events::{InProcessEvents, OrderEvents, RedisEvents},
+    jobs::{self, Sweep, Workers},
     mail::{self, Delivery, Postman, templates::Templates},
     metrics::Metrics,
     ops::{self, Ops},
-    orders::{Orders, Webhook},
+    orders::{OrderLetters, Orders, Webhook},
     payments,
     pictures::Storage,
-    artist::Retries,
-    queue::{ENQUEUE_TIMEOUT, Queue, RedisQueue, SqliteQueue, Workers},
+    queue::{Queue, RedisQueue, SqliteQueue},
     secret::Secret,
     security, server_fn_status,
     settings::{Environment, Settings, WebSettings},
@@ -52,6 +53,7 @@ pub struct Application {
     orders: Arc<Orders>,
     postman: Arc<Postman>,
     alerts: Arc<Alerts>,
+    metrics: Arc<Metrics>,
     /// Set to true when shutdown begins: live streams end, workers stop taking jobs.
     stop: watch::Sender<bool>,
 }
@@ -60,6 +62,7 @@ impl Application {
     /// Opens and migrates the database, wires the services and binds the address.
     pub async fn build(settings: &Settings, web: &WebSettings) -> anyhow::Result<Self> {
         install_crypto_provider();
+        web.check()?;
         let listener = TcpListener::bind(web.site_addr)
             .await
             .with_context(|| format!("cannot listen on {}", web.site_addr))?;
@@ -84,17 +87,20 @@ impl Application {
             Some(url) => Arc::new(RedisEvents::connect(url.expose(), &web.redis_prefix).await?),
             None => Arc::new(InProcessEvents::default()),
         };
-        let mailer = mail::mailer(web.mail.smtp_url.as_ref().map(Secret::expose), &web.mail.mail_from, &pool)?;
+        let mailer =
+            mail::mailer(web.mail.smtp_url.as_ref().map(Secret::expose), &web.mail.mail_from, &pool)?;
         if production && mailer.outbox().is_some() {
             tracing::warn!("SMTP_URL is not set: mail stays in the database outbox and reaches nobody");
         }
+        let templates = Templates::new(&public_url);
         let delivery = Arc::new(Delivery::new(
             mailer.clone(),
+            Arc::new(OrderLetters::new(pool.clone(), templates.clone())),
+            pool.clone(),
             web.mail.mail_max_attempts,
             Duration::from_millis(web.mail.mail_retry_ms),
         ));
-        let postman =
-            Arc::new(Postman::new(Arc::new(queue.clone()), Templates::new(&public_url), pool.clone()));
+        let postman = Arc::new(Postman::new(Arc::new(queue.clone()), templates, pool.clone()));
         let alerts = Arc::new(Alerts::new(
             pool.clone(),
             postman.clone(),
@@ -111,18 +117,23 @@ impl Application {
                 postman.clone(),
                 &public_url,
             )
-            .with_alerts(alerts.clone()),
+            .with_alerts(alerts.clone())
+            .with_watchdog(Duration::from_secs(web.requeue_after_secs))
+            .with_test_pause_after_done(test_pause(web.test_pause_after_done_ms)),
         );
         let metrics = Arc::new(Metrics::default());
         let webhook = Arc::new(Webhook::new(secrets, orders.clone(), metrics.clone()));
-        let artist = Arc::new(Artist::new(
-            orders.clone(),
-            pictures.clone(),
-            metrics.clone(),
-            web.picture_size,
-            draw_delay(web),
-            draw_retries(web),
-        ));
+        let artist = Arc::new(
+            Artist::new(
+                orders.clone(),
+                pictures.clone(),
+                metrics.clone(),
+                web.picture_size,
+                test_pause(web.test_draw_delay_ms),
+                draw_retries(web),
+            )
+            .with_test_pause_after_fetch(test_pause(web.test_pause_after_fetch_ms)),
+        );
         let identity: Arc<dyn Identity> =
             match CognitoIdentity::from_settings(&web.cognito, pool.clone()).await? {
                 Some(cognito) => Arc::new(cognito),
@@ -144,6 +155,7 @@ impl Application {
             webhook,
             metrics: metrics.clone(),
             console: Arc::new(Console::new(pool.clone(), queue.clone())),
+            postman: postman.clone(),
             closing: Closing(stopping),
             site: Arc::new(Site { public_url: public_url.clone(), https: web.secure_cookies() }),
         };
@@ -161,7 +173,7 @@ impl Application {
                 router = router.merge(dev_mail::routes(mailer));
             }
         }
-        let router = router.layer(middleware::from_fn_with_state(metrics, ops::count_requests));
+        let router = router.layer(middleware::from_fn_with_state(metrics.clone(), ops::count_requests));
         Ok(Self {
             listener,
             router,
@@ -172,6 +184,7 @@ impl Application {
             orders,
             postman,
             alerts,
+            metrics,
             stop,
         })
     }
@@ -206,8 +219,10 @@ impl Application {
             concurrency: usize::try_from(self.web.draw_concurrency).unwrap_or(1),
             poll_every: Duration::from_millis(self.web.queue_poll_ms),
         };
+        let (artist, orders) = (workers.artist.clone(), self.orders.clone());
+        let draws = self.web.role.draws();
         let drawing = draw_until(
-            self.web.clone(),
+            draws,
             self.queue.clone(),
             workers,
             Sweep {
@@ -215,6 +230,8 @@ impl Application {
                 postman: self.postman,
                 alerts: self.alerts,
                 queue: self.queue,
+                metrics: self.metrics,
+                every: Duration::from_secs(self.web.sweep_secs),
                 keep_finished: Duration::from_secs(self.web.keep_finished_secs),
             },
             stopped(),
@@ -228,47 +245,45 @@ impl Application {
                 tokio::time::sleep(timeout).await;
             }
         };
-        tokio::select! {
+        let outcome = tokio::select! {
             done = work => done.map(|_| ()),
             () = deadline => {
                 tracing::warn!("shutdown timeout reached: dropping what is still running");
                 Ok(())
             }
+        };
+        // Drawings cut off by the timeout (or by a failure) go back to the watchdog, so the
+        // next sweep of any worker queues them at once instead of after its period.
+        let unfinished = artist.unfinished();
+        if draws && !unfinished.is_empty() {
+            if let Err(error) = orders.give_back(&unfinished).await {
+                tracing::error!(%error, "could not hand back the unfinished orders; the watchdog will find them");
+            }
         }
+        outcome
     }
 }
 
-/// The drawing and mail workers and the outbox sweep, when this process draws.
+/// The drawing and mail workers and the sweep, when this process draws.
 async fn draw_until(
-    web: WebSettings,
+    draws: bool,
     queue: Queue,
     workers: Workers,
     sweep: Sweep,
     stopped: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    if !web.role.draws() {
+    if !draws {
         stopped.await;
         return Ok(());
     }
-    // Orders left in progress belonged to a worker that died; queue them again.
+    // What a process that stopped left behind: orders in progress or handed back, mails
+    // never queued.
     sweep.once(true).await;
     let stopped = stopped.shared();
-    let sweeping = {
-        let stopped = stopped.clone();
-        async move {
-            let mut every = tokio::time::interval(Duration::from_secs(web.sweep_secs));
-            every.tick().await;
-            loop {
-                tokio::select! {
-                    _ = every.tick() => sweep.once(false).await,
-                    () = stopped.clone() => return Ok(()),
-                }
-            }
-        }
-    };
+    let sweeping = sweep.run_until(stopped.clone());
     let artist = workers.artist.clone();
     let worker = async move {
-        queue.run_workers(workers, stopped).await?;
+        jobs::run_workers(queue, workers, stopped).await?;
         // The workers take no more jobs; the drawings they hold finish (within the
         // shutdown timeout, which `run` enforces).
         artist.idle().await;
@@ -276,46 +291,6 @@ async fn draw_until(
         Ok(())
     };
     futures::future::try_join(worker, sweeping).await.map(|_| ())
-}
-
-/// What the periodic sweep of a drawing process looks after.
-struct Sweep {
-    orders: Arc<Orders>,
-    postman: Arc<Postman>,
-    alerts: Arc<Alerts>,
-    queue: Queue,
-    /// Finished jobs older than this are removed from the queue.
-    keep_finished: Duration,
-}
-
-/// How long an order or mail marked for the queue may still be on its way there from the
-/// request that marked it: the sweep leaves it alone until then (queueing it twice would run
-/// two jobs for it).
-const ON_ITS_WAY: Duration = Duration::from_secs(ENQUEUE_TIMEOUT.as_secs() + 1);
-
-impl Sweep {
-    /// One round: queues orders whose job may be missing (and, with `orphans`, those left
-    /// in progress) and mails that never reached the queue, makes refunds not made yet,
-    /// sends the failure alert when due, and forgets jobs finished long ago.
-    async fn once(&self, orphans: bool) {
-        // At start-up no order of this process is on its way to the queue.
-        let settled = if orphans { Duration::ZERO } else { ON_ITS_WAY };
-        if let Err(error) = self.orders.requeue_pending(orphans, settled).await {
-            tracing::error!(%error, "the outbox sweep failed");
-        }
-        if let Err(error) = self.postman.requeue_pending(ON_ITS_WAY).await {
-            tracing::error!(error = %format!("{error:#}"), "the mail sweep failed");
-        }
-        if let Err(error) = self.orders.refund_pending().await {
-            tracing::error!(%error, "the refund sweep failed");
-        }
-        self.alerts.check().await;
-        match self.queue.prune(self.keep_finished).await {
-            Ok(0) => {}
-            Ok(count) => tracing::debug!(count, "removed finished jobs from the queue"),
-            Err(error) => tracing::warn!(error = %format!("{error:#}"), "could not remove finished jobs"),
-        }
-    }
 }
 
 /// Where pictures are kept, defaulting to a directory in the data directory.
@@ -336,9 +311,9 @@ fn draw_retries(web: &WebSettings) -> Retries {
     }
 }
 
-/// The test-only drawing delay; always zero in release builds.
-fn draw_delay(web: &WebSettings) -> Duration {
-    if cfg!(debug_assertions) { Duration::from_millis(web.test_draw_delay_ms) } else { Duration::ZERO }
+/// A test-only pause of `millis`; always zero in release builds.
+fn test_pause(millis: u64) -> Duration {
+    if cfg!(debug_assertions) { Duration::from_millis(millis) } else { Duration::ZERO }
 }
 
 /// Both ring (Stripe's client) and aws-lc-rs (the AWS SDK's) are linked, so rustls cannot

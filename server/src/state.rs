@@ -4,6 +4,7 @@ use crate::{
     accounts::Accounts,
     catalogue::Catalogue,
     console::Console,
+    mail::Postman,
     orders::{Orders, Webhook},
     payments::SimulatedSession,
     pictures::PictureStore,
@@ -27,6 +28,7 @@ pub struct AppState {
     pub webhook: Arc<Webhook>,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub console: Arc<Console>,
+    pub postman: Arc<Postman>,
     /// Completes when the server shuts down: live streams end then.
     pub closing: Closing,
     pub site: Arc<Site>,
@@ -48,6 +50,20 @@ impl Closing {
     pub async fn wait(self) {
         let mut receiver = self.0;
         let _ = receiver.wait_for(|closing| *closing).await;
+    }
+}
+
+impl AppState {
+    /// Sends a mail dead letter again; [`AppError::NotFound`] when there is none open.
+    pub async fn retry_mail(&self, id: &str) -> Result<(), AppError> {
+        match self.postman.retry_dead(id).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(AppError::NotFound),
+            Err(error) => {
+                tracing::error!(mail.id = %id, error = %format!("{error:#}"), "could not retry the mail");
+                Err(AppError::Internal)
+            }
+        }
     }
 }
 
@@ -157,6 +173,11 @@ impl Services for AppState {
     async fn admin_failures(&self, request: &Parts) -> Result<Vec<Failure>, AppError> {
         self.accounts.require_admin(request).await?;
         self.console.failures().await
+    }
+
+    async fn retry_mail(&self, request: &Parts, id: &str) -> Result<(), AppError> {
+        self.accounts.require_admin(request).await?;
+        AppState::retry_mail(self, id).await
     }
 
     async fn retry_failure(&self, request: &Parts, order_id: &str) -> Result<Order, AppError> {

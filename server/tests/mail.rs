@@ -6,12 +6,8 @@ mod support;
 use mail_parser::{MessageParser, MimeHeaders};
 use reqwest::StatusCode;
 use serde_json::json;
-use std::{
-    path::PathBuf,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
-use support::{PASSWORD, TestApp, error_of, link_in, query_param};
+use std::time::{Duration, Instant};
+use support::{PASSWORD, TestApp, error_of, link_in, query_param, smtp::SmtpSink};
 
 #[tokio::test]
 async fn a_done_order_mails_its_owner_a_link_and_a_thumbnail() {
@@ -169,77 +165,6 @@ async fn account_steps_name_the_bad_field() {
     }
 }
 
-/// aiosmtpd (PyPI) on a free port, storing what it receives in a maildir.
-struct SmtpSink {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl SmtpSink {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().expect("maildir");
-        // aiosmtpd creates the maildir (an existing empty directory lacks its cur/new/tmp).
-        let maildir = dir.path().join("maildir");
-        let port =
-            std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("aiosmtpd runs (the test command installs it: pip install aiosmtpd)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not start listening");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self { child, port, maildir, _dir: dir }
-    }
-
-    fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    fn messages(&self) -> Vec<Vec<u8>> {
-        let new = self.maildir.join("new");
-        let Ok(entries) = std::fs::read_dir(&new) else { return Vec::new() };
-        entries.filter_map(|entry| std::fs::read(entry.ok()?.path()).ok()).collect()
-    }
-
-    /// Waits for a message whose subject is `subject`.
-    async fn wait_for(&self, subject: &str) -> Vec<u8> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let found = self.messages().into_iter().find(|raw| {
-                MessageParser::default().parse(raw).is_some_and(|m| m.subject() == Some(subject))
-            });
-            if let Some(raw) = found {
-                return raw;
-            }
-            assert!(Instant::now() < deadline, "no mail {subject:?} reached the SMTP server within 20 s");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 async fn over_smtp_the_ready_mail_reaches_the_server_with_recipient_subject_link_and_thumbnail() {
     let sink = SmtpSink::start();
@@ -299,4 +224,71 @@ async fn a_mail_server_that_never_answers_costs_the_order_nothing_and_the_failur
     let order: serde_json::Value =
         app.get(&client, &format!("/api/v1/orders/{id}")).await.json().await.expect("order");
     assert_eq!(order["status"], "done", "the order stays done");
+}
+
+#[tokio::test]
+async fn a_mail_that_fails_every_attempt_is_a_dead_letter_listed_for_admins_and_retry_delivers_it_once() {
+    // The SMTP server refuses every connection: nothing listens on its port yet.
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let data = tempfile::tempdir().expect("dir");
+    let app = TestApp::spawn_with(
+        data,
+        &[
+            "--smtp-url",
+            &url,
+            "--mail-max-attempts",
+            "2",
+            "--mail-retry-ms",
+            "20",
+            "--admin-emails",
+            "boss@example.com",
+        ],
+    )
+    .await;
+    let client = app.signed_in_user("dead-letter@example.com").await;
+    let order: serde_json::Value = app.order(&client, "square", "navy").await.json().await.expect("order");
+    let id = order["id"].as_str().expect("id").to_owned();
+    app.wait_for_status(&client, &id, "done").await;
+
+    // The admin is signed in over the API (its own verification mail fails too).
+    let admin = app.signed_in_user("boss@example.com").await;
+    let ready_id = format!("order-{id}-ready");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let listed = loop {
+        let failures: Vec<serde_json::Value> =
+            app.get(&admin, "/api/v1/admin/failures").await.json().await.expect("failures");
+        if let Some(found) = failures.into_iter().find(|failure| failure["id"] == ready_id.as_str()) {
+            break found;
+        }
+        assert!(Instant::now() < deadline, "the ready mail never became a dead letter");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(listed["kind"], "mail");
+    assert_eq!(listed["email"], "dead-letter@example.com");
+    assert_eq!(listed["subject"], "Your picture is ready");
+    assert_eq!(listed["order_id"], id.as_str());
+    assert_eq!(listed["attempts"], 2);
+    assert!(listed["error"].as_str().is_some_and(|error| !error.is_empty()), "{listed}");
+    assert_eq!(listed["retryable"], true);
+    // Customers never reach it.
+    let refused =
+        app.post_json(&client, &format!("/api/v1/admin/mail-failures/{ready_id}/retry"), &json!({})).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    // The mail server is back: Retry delivers it, once, and it leaves the list.
+    let sink = SmtpSink::start_on(port);
+    let retried =
+        app.post_json(&admin, &format!("/api/v1/admin/mail-failures/{ready_id}/retry"), &json!({})).await;
+    assert_eq!(retried.status(), StatusCode::NO_CONTENT);
+    sink.wait_for("Your picture is ready").await;
+    let failures: Vec<serde_json::Value> =
+        app.get(&admin, "/api/v1/admin/failures").await.json().await.expect("failures");
+    assert!(failures.iter().all(|failure| failure["id"] != ready_id.as_str()), "{failures:?}");
+    let again =
+        app.post_json(&admin, &format!("/api/v1/admin/mail-failures/{ready_id}/retry"), &json!({})).await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "a dead letter is retried once");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.count("Your picture is ready"), 1, "delivered exactly once");
 }

@@ -4,7 +4,7 @@ mod support;
 
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
-use support::{TestApp, error_of};
+use support::{TestApp, error_of, smtp::SmtpSink};
 
 #[tokio::test]
 async fn a_free_order_is_drawn_and_its_picture_served_to_its_owner() {
@@ -254,4 +254,26 @@ async fn the_sweep_removes_finished_jobs_from_the_queue_storage() {
     }
     let order: Value = app.get(&ada, &format!("/api/v1/orders/{id}")).await.json().await.expect("json");
     assert_eq!(order["status"], "done", "removing the job leaves the order as it was");
+}
+
+#[tokio::test]
+async fn the_same_job_delivered_twice_at_once_draws_one_picture_and_sends_one_ready_mail() {
+    let sink = SmtpSink::start();
+    let smtp = sink.url();
+    // Each delivery waits a moment after it is taken, so both are under way together.
+    let app = TestApp::spawn_with(
+        tempfile::tempdir().expect("dir"),
+        &["--smtp-url", &smtp, "--test-pause-after-fetch-ms", "400"],
+    )
+    .await;
+    let client = app.signed_in_user("twice@example.com").await;
+    let order: Value = app.order(&client, "circle", "olive").await.json().await.expect("order");
+    let id = order["id"].as_str().expect("id").to_owned();
+    app.redeliver(&id).await;
+    app.wait_for_status(&client, &id, "done").await;
+
+    assert_eq!(app.stored_pictures().await, 1, "one picture");
+    sink.wait_for("Your picture is ready").await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(sink.count("Your picture is ready"), 1, "one ready mail");
 }

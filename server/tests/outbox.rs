@@ -106,7 +106,7 @@ async fn a_mail_the_queue_did_not_take_is_queued_by_the_sweep_exactly_once() {
     );
     assert_eq!(postman.requeue_pending(Duration::ZERO).await.expect("sweep"), 1);
     assert_eq!(postman.requeue_pending(Duration::ZERO).await.expect("sweep"), 0, "queued once, then cleared");
-    assert_eq!(*recording.0.lock().expect("lock"), vec![MailJob { id: "order-1-ready".into(), mail }]);
+    assert_eq!(*recording.0.lock().expect("lock"), vec![MailJob::written("order-1-ready", mail)]);
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
-use support::{TestApp, backends::Resources};
+use support::{TestApp, backends::Resources, smtp::SmtpSink};
 
 /// One running process of the binary, killed when dropped.
 struct Process {
@@ -116,6 +116,17 @@ impl Process {
 
     fn log_mentions(&self, text: &str) -> bool {
         self.log.lock().expect("log").iter().any(|line| line.contains(text))
+    }
+
+    /// Waits (at most 30 s) until the log mentions `text`.
+    async fn wait_for_log(&self, text: &str) {
+        for _ in 0..600 {
+            if self.log_mentions(text) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the log never mentioned {text:?}: {:?}", self.log.lock().expect("log"));
     }
 }
 
@@ -446,4 +457,108 @@ async fn a_drawing_cut_off_by_the_shutdown_timeout_is_drawn_after_the_restart() 
 
     let _restarted = Process::start(&deployment, "worker", &[]);
     wait_for(&web, &client, &id, "done").await;
+}
+
+/// The watchdog's settings for a quick test: an order without progress for 3 s is queued
+/// again (the drawing timeout must stay below that), and the sweep looks every second.
+const QUICK_WATCHDOG: [&str; 6] =
+    ["--requeue-after-secs", "3", "--draw-timeout-secs", "2", "--sweep-secs", "1"];
+
+/// The pictures stored in an embedded data dir.
+fn pictures_in(data_dir: &std::path::Path) -> usize {
+    std::fs::read_dir(data_dir.join("pictures").join("orders"))
+        .map(|entries| entries.filter_map(Result::ok).filter(|entry| entry.path().is_file()).count())
+        .unwrap_or(0)
+}
+
+/// The "picture ready" mails of order `id` in the embedded outbox.
+async fn ready_mails(web: &Process, id: &str) -> usize {
+    let outbox: Vec<Value> =
+        reqwest::get(web.url("/dev/mail.json")).await.expect("outbox").json().await.expect("json");
+    outbox.iter().filter(|mail| mail["id"] == format!("order-{id}-ready").as_str()).count()
+}
+
+#[tokio::test]
+async fn on_the_embedded_default_a_process_killed_after_taking_a_job_draws_the_order_after_the_restart() {
+    let data_dir = tempfile::tempdir().expect("dir");
+    // The watchdog's period is stored with the order, so the first process sets it too.
+    let pause = ["--test-pause-after-fetch-ms", "60000"];
+    let mut first = Process::start_embedded(data_dir.path(), &[&pause[..], &QUICK_WATCHDOG[..]].concat());
+    let client = signed_in(&first, "killed-after-fetch@example.com").await;
+    let id = order(&first, &client, "circle", "plum").await;
+    first.wait_for_log("the job is taken").await;
+    assert_eq!(status_of(&first, &client, &id).await["status"], "queued");
+    first.kill();
+
+    // The job is held by a dead worker; the watchdog does not trust the queue.
+    let restarted = Process::start_embedded(data_dir.path(), &QUICK_WATCHDOG);
+    wait_for(&restarted, &client, &id, "done").await;
+    assert!(restarted.log_mentions("queued again"), "the watchdog queued it");
+    assert_eq!(pictures_in(data_dir.path()), 1, "exactly one picture");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ready_mails(&restarted, &id).await, 1, "exactly one ready mail");
+    let metrics = reqwest::get(restarted.url("/metrics")).await.expect("metrics").text().await.expect("text");
+    assert!(metrics.contains("ltd_orders_requeued_total 1"), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_worker_killed_after_taking_a_job_on_postgres_and_redis_is_replaced_and_the_order_drawn_once() {
+    let deployment = deployment().await;
+    // The watchdog's period is stored with the order by the web process that takes it.
+    let web = Process::start(&deployment, "web", &QUICK_WATCHDOG);
+    let pause = ["--test-pause-after-fetch-ms", "60000"];
+    let mut worker = Process::start(&deployment, "worker", &[&pause[..], &QUICK_WATCHDOG[..]].concat());
+    let client = signed_in(&web, "killed-worker-fetch@example.com").await;
+    let id = order(&web, &client, "square", "teal").await;
+    worker.wait_for_log("the job is taken").await;
+    worker.kill();
+
+    let replacement = Process::start(&deployment, "worker", &QUICK_WATCHDOG);
+    wait_for(&web, &client, &id, "done").await;
+    let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
+    assert_eq!(stored, 1, "exactly one stored picture");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ready_mails(&web, &id).await, 1, "exactly one ready mail");
+    assert!(replacement.log_mentions("order done"));
+}
+
+#[tokio::test]
+async fn sigterm_while_a_taken_job_waits_hands_the_order_back_and_the_restart_draws_it_at_once() {
+    let data_dir = tempfile::tempdir().expect("dir");
+    let mut first = Process::start_embedded(
+        data_dir.path(),
+        &["--test-pause-after-fetch-ms", "60000", "--shutdown-timeout", "1"],
+    );
+    let client = signed_in(&first, "stopped-after-fetch@example.com").await;
+    let id = order(&first, &client, "square", "peru").await;
+    first.wait_for_log("the job is taken").await;
+    assert!(first.terminate(Duration::from_secs(15)), "a clean exit");
+    assert!(first.log_mentions("handed back to the watchdog"), "the cut-off order was handed back");
+
+    // The default watchdog period is a minute; a handed-back order does not wait for it.
+    let restarted = Process::start_embedded(data_dir.path(), &[]);
+    wait_for(&restarted, &client, &id, "done").await;
+    assert_eq!(pictures_in(data_dir.path()), 1, "exactly one picture");
+}
+
+#[tokio::test]
+async fn a_process_killed_right_after_an_order_turns_done_delivers_its_ready_mail_once_after_the_restart() {
+    let sink = SmtpSink::start();
+    let smtp = sink.url();
+    let data_dir = tempfile::tempdir().expect("dir");
+    let mut first = Process::start_embedded(
+        data_dir.path(),
+        &["--smtp-url", &smtp, "--test-pause-after-done-ms", "60000"],
+    );
+    let client = signed_in(&first, "killed-after-done@example.com").await;
+    let id = order(&first, &client, "circle", "crimson").await;
+    first.wait_for_log("nothing else has happened").await;
+    first.kill();
+    assert_eq!(sink.count("Your picture is ready"), 0, "the mail had not gone yet");
+
+    let restarted = Process::start_embedded(data_dir.path(), &["--smtp-url", &smtp, "--sweep-secs", "1"]);
+    assert_eq!(status_of(&restarted, &client, &id).await["status"], "done");
+    sink.wait_for("Your picture is ready").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(sink.count("Your picture is ready"), 1, "delivered exactly once");
 }

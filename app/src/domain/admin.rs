@@ -3,24 +3,41 @@
 use super::{Order, Shape};
 use serde::{Deserialize, Serialize};
 
-/// A drawing that failed for good (`GET /api/v1/admin/failures`): the dead letter.
+/// What failed for good: a drawing or a mail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    Drawing,
+    Mail,
+}
+
+/// Something that failed for good (`GET /api/v1/admin/failures`): a dead letter, a drawing
+/// or a mail, listed until an admin retries it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
+    /// The failure's id (a mail's: the mail's id, which **Retry** takes).
     pub id: String,
-    pub order_id: String,
-    pub shape: Shape,
-    pub color: String,
-    /// The owner's e-mail address.
+    pub kind: FailureKind,
+    /// The order that could not be drawn, or whose news the mail carries.
+    pub order_id: Option<String>,
+    /// The order's shape (drawings).
+    pub shape: Option<Shape>,
+    /// The order's colour as typed (drawings).
+    pub color: Option<String>,
+    /// The order owner's address (drawings) or the mail's recipient.
     pub email: String,
+    /// The mail's subject (mails).
+    pub subject: Option<String>,
     /// The last attempt's error.
     pub error: String,
     pub attempts: u32,
     /// RFC 3339, UTC.
     pub failed_at: String,
-    /// The order's status now (`failed`, or `refunded` once its payment was given back).
-    pub order_status: super::OrderStatus,
-    /// Whether **Retry** is offered: the order is failed and was not paid (a paid order is
-    /// refunded instead).
+    /// The order's status now (drawings: `failed`, or `refunded` once its payment was given
+    /// back).
+    pub order_status: Option<super::OrderStatus>,
+    /// Whether **Retry** is offered: a mail, or a drawing whose order is failed and was not
+    /// paid (a paid order is refunded instead).
     pub retryable: bool,
 }
 

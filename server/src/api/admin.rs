@@ -10,6 +10,7 @@ use app::{
 use axum::{
     Json,
     extract::{Path, State},
+    http::StatusCode,
     http::request::Parts,
     response::sse::{Event, KeepAlive, Sse},
 };
@@ -69,7 +70,7 @@ pub async fn overview(State(state): State<AppState>, _: Admin) -> Result<Json<Ov
     Ok(Json(state.console.overview().await?))
 }
 
-/// `GET /api/v1/admin/failures`: failed drawings not retried yet, newest first.
+/// `GET /api/v1/admin/failures`: failed drawings and mails not retried yet, newest first.
 pub async fn failures(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<Failure>>, ApiError> {
     Ok(Json(state.console.failures().await?))
 }
@@ -82,6 +83,17 @@ pub async fn retry(
     Path(order_id): Path<String>,
 ) -> Result<Json<Order>, ApiError> {
     Ok(Json(state.orders.retry(&order_id).await?))
+}
+
+/// `POST /api/v1/admin/mail-failures/{id}/retry`: sends a mail dead letter again → 204;
+/// 404 when there is no such open dead letter.
+pub async fn retry_mail(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.retry_mail(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/v1/admin/live`: `event: live` with `{kind, order}` for every payment, failure

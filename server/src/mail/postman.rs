@@ -1,49 +1,34 @@
-//! The postman: writes the product's mails and queues them.
+//! The postman: stores mails as pending and hands them to the queue.
+//!
+//! A mail is stored in `mail_pending` before its job is queued and removed once the queue
+//! has it, so a queue that is slow or away loses no mail: the sweep queues what is left.
+//! A status change that causes a mail stores it with [`keep_pending`] in the change's own
+//! transaction, then calls [`Postman::dispatch`] after the commit.
 
-use super::{
-    Mail, MailJob, MailQueue,
-    templates::{OrderFacts, Templates},
-};
-use crate::{db, orders::OrderRow, queue::within_enqueue_timeout, render};
+use super::{Mail, MailJob, MailQueue, templates::Templates};
+use crate::db;
 use anyhow::Context as _;
-use base64::{Engine as _, engine::general_purpose::STANDARD};
 use std::{sync::Arc, time::Duration};
-
-/// What happened to an order that its owner hears about by mail.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum OrderNews {
-    Ready,
-    PaymentFailed,
-    CheckoutExpired,
-    DrawFailed {
-        reason: String,
-    },
-    /// Could not be drawn, and the payment was given back.
-    Refunded {
-        reason: String,
-        amount_cents: i64,
-    },
-}
-
-impl OrderNews {
-    fn kind(&self) -> &'static str {
-        match self {
-            OrderNews::Ready => "ready",
-            OrderNews::PaymentFailed => "payment-failed",
-            OrderNews::CheckoutExpired => "checkout-expired",
-            OrderNews::DrawFailed { .. } => "draw-failed",
-            OrderNews::Refunded { .. } => "refunded",
-        }
-    }
-}
-
-/// Side of the thumbnail in the "picture ready" mail, in pixels.
-const THUMBNAIL_SIZE: u32 = 160;
 
 pub struct Postman {
     queue: Arc<dyn MailQueue>,
     templates: Templates,
     pool: db::Pool,
+}
+
+/// Stores `job` as pending (once per id) on `connection`, which may be a transaction's.
+pub async fn keep_pending(connection: &mut sqlx::AnyConnection, job: &MailJob) -> anyhow::Result<()> {
+    let encoded = serde_json::to_string(job).context("cannot encode the mail")?;
+    sqlx::query(
+        "INSERT INTO mail_pending (id, job, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&job.id)
+    .bind(encoded)
+    .bind(crate::clock::now_secs())
+    .execute(connection)
+    .await
+    .context("cannot store the pending mail")?;
+    Ok(())
 }
 
 impl Postman {
@@ -55,37 +40,26 @@ impl Postman {
         &self.templates
     }
 
-    /// Queues a mail under `id`. Never fails the caller: the mail is first stored as
-    /// pending, so a queue that does not answer in time, or refuses, only delays it until
-    /// [`Postman::requeue_pending`] hands it over.
+    /// Queues a mail written in full under `id`. Never fails the caller: the mail is first
+    /// stored as pending, so a queue that does not answer in time, or refuses, only delays
+    /// it until [`Postman::requeue_pending`] hands it over.
     pub async fn send(&self, id: String, mail: Mail) {
-        let job = MailJob { id, mail };
-        if let Err(error) = self.keep(&job).await {
+        let job = MailJob::written(id, mail);
+        let kept = match self.pool.acquire().await {
+            Ok(mut connection) => keep_pending(&mut connection, &job).await,
+            Err(error) => Err(anyhow::Error::from(error).context("cannot reach the database")),
+        };
+        if let Err(error) = kept {
             // Without the row the mail can still go now; it just has no second chance.
             tracing::error!(mail.id = %job.id, error = %format!("{error:#}"), "could not store a pending mail");
         }
         self.dispatch(job).await;
     }
 
-    /// Stores a mail as pending (once per id).
-    async fn keep(&self, job: &MailJob) -> anyhow::Result<()> {
-        let encoded = serde_json::to_string(job).context("cannot encode the mail")?;
-        sqlx::query(
-            "INSERT INTO mail_pending (id, job, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&job.id)
-        .bind(encoded)
-        .bind(crate::clock::now_secs())
-        .execute(&self.pool)
-        .await
-        .context("cannot store the pending mail")?;
-        Ok(())
-    }
-
-    /// Hands a mail to the queue and, once it has it, forgets the pending row.
-    async fn dispatch(&self, job: MailJob) {
+    /// Hands a pending mail to the queue and, once it has it, forgets the pending row.
+    pub async fn dispatch(&self, job: MailJob) {
         let id = job.id.clone();
-        if let Err(error) = within_enqueue_timeout(self.queue.enqueue_mail(job)).await {
+        if let Err(error) = self.queue.enqueue_mail(job).await {
             tracing::warn!(mail.id = %id, error = %format!("{error:#}"), "could not queue a mail; the sweep will retry");
             return;
         }
@@ -125,58 +99,33 @@ impl Postman {
         Ok(count)
     }
 
-    /// Tells an order's owner what happened to it, in the background: the caller (the
-    /// artist, the webhook) never waits for mail.
-    pub fn order_news(self: &Arc<Self>, row: &OrderRow, news: OrderNews) {
-        let (postman, row) = (self.clone(), row.clone());
-        tokio::spawn(async move {
-            if let Err(error) = postman.write_order_news(&row, news).await {
-                tracing::error!(order.id = %row.id, error = %format!("{error:#}"), "could not write the order's mail");
-            }
-        });
-    }
-
-    async fn write_order_news(&self, row: &OrderRow, news: OrderNews) -> anyhow::Result<()> {
-        let (shape, colour) = (row.shape()?, row.colour()?);
-        let Some(to) = self.email_of(&row.user_id).await? else {
-            tracing::warn!(order.id = %row.id, "the order's owner has no e-mail address; no mail");
-            return Ok(());
-        };
-        let facts = OrderFacts { id: &row.id, shape, colour: &colour };
-        let mail = match &news {
-            OrderNews::Ready => {
-                let thumbnail = thumbnail(row).await;
-                self.templates.picture_ready(&to, &facts, thumbnail)
-            }
-            OrderNews::PaymentFailed => self.templates.payment_failed(&to, &facts),
-            OrderNews::CheckoutExpired => self.templates.checkout_expired(&to, &facts),
-            OrderNews::DrawFailed { reason } => self.templates.draw_failed(&to, &facts, reason),
-            OrderNews::Refunded { reason, amount_cents } => {
-                let amount = app::domain::catalogue::format_price(*amount_cents, &row.currency);
-                self.templates.refunded(&to, &facts, reason, &amount)
-            }
-        };
-        self.send(format!("order-{}-{}", row.id, news.kind()), mail).await;
-        Ok(())
-    }
-
-    pub async fn email_of(&self, user_id: &str) -> anyhow::Result<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT email FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await
-            .context("cannot look up the owner's e-mail")?;
-        Ok(row.map(|(email,)| email).filter(|email| !email.is_empty()))
-    }
-}
-
-/// The order's picture, small, drawn again from its seed (the stored picture is private and
-/// may be large); `None` if it cannot be drawn.
-async fn thumbnail(row: &OrderRow) -> Option<String> {
-    let (shape, colour, seed) = (row.shape().ok()?, row.colour().ok()?, row.seed());
-    let png = tokio::task::spawn_blocking(move || render::render_png(shape, &colour, seed, THUMBNAIL_SIZE))
+    /// An admin's **Retry** of a mail dead letter: the mail is queued again (through the
+    /// pending table, so it is not lost if the queue is away) and leaves the failures list.
+    /// `Ok(false)` when there is no such open dead letter.
+    pub async fn retry_dead(&self, id: &str) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await.context("cannot start a transaction")?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "UPDATE mail_failures SET retried_at = $1 WHERE id = $2 AND retried_at IS NULL RETURNING job",
+        )
+        .bind(crate::clock::now_millis())
+        .bind(id)
+        .fetch_optional(&mut *tx)
         .await
-        .ok()?
-        .ok()?;
-    Some(STANDARD.encode(png))
+        .context("cannot read the dead letter")?;
+        let Some((encoded,)) = row else {
+            return Ok(false);
+        };
+        let job: MailJob = serde_json::from_str(&encoded).context("the dead letter cannot be read")?;
+        // A fresh pending row: the one of the first sending was removed when it was queued.
+        sqlx::query("DELETE FROM mail_pending WHERE id = $1")
+            .bind(&job.id)
+            .execute(&mut *tx)
+            .await
+            .context("cannot store the pending mail")?;
+        keep_pending(&mut tx, &job).await?;
+        tx.commit().await.context("cannot commit the retry")?;
+        tracing::info!(mail.id = %id, "mail queued again by an admin");
+        self.dispatch(job).await;
+        Ok(true)
+    }
 }

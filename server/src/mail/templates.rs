@@ -40,9 +40,12 @@ pub struct OrderFacts<'a> {
     pub colour: &'a Colour,
 }
 
-/// One failed drawing in an alert mail.
+/// One failed drawing, or one mail that could not be sent, in an alert mail.
 pub struct AlertLine {
+    /// The order that could not be drawn; for a mail, its id.
     pub order_id: String,
+    /// A mail rather than a drawing.
+    pub mail: bool,
     /// E.g. "circle in red, paid 3.00 USD".
     pub what: String,
     pub error: String,
@@ -122,16 +125,36 @@ impl Templates {
     /// The operators' alert: drawings that failed for good, at most one mail per `window`.
     pub fn failure_alert(&self, to: &str, failures: &[AlertLine], window: &str) -> Mail {
         let count = failures.len();
+        let mails = failures.iter().filter(|line| line.mail).count();
+        let failed = match (count - mails, mails) {
+            (drawings, 0) => format!("{drawings} drawing(s)"),
+            (0, mails) => format!("{mails} mail(s)"),
+            (drawings, mails) => format!("{drawings} drawing(s) and {mails} mail(s)"),
+        };
+        let subject = format!("Let Them Draw: {failed} failed");
         let values = [
-            ("count", count.to_string()),
+            ("failed", failed),
             ("failures_url", format!("{}/admin/failures", self.site_url)),
             ("window", window.to_owned()),
         ];
-        let subject = format!("Let Them Draw: {count} drawing(s) failed");
         let mut mail = self.mail(to, &subject, &FAILURE_ALERT, &values);
         let mut text = String::new();
         let mut html = String::from("<ul>");
         for line in failures {
+            if line.mail {
+                text.push_str(&format!(
+                    "- {} at {}\n  mail {}\n  error: {}\n\n",
+                    line.what, line.failed_at, line.order_id, line.error
+                ));
+                html.push_str(&format!(
+                    "<li><strong>{}</strong> at {}<br>mail <code>{}</code><br><span style=\"color:#a61e4d\">{}</span></li>",
+                    escape_html(&line.what),
+                    escape_html(&line.failed_at),
+                    escape_html(&line.order_id),
+                    escape_html(&line.error)
+                ));
+                continue;
+            }
             let order_url = self.order_url(&line.order_id);
             text.push_str(&format!(
                 "- {} ({}) at {}\n  order {} {}\n  error: {}\n\n",
@@ -263,6 +286,7 @@ mod tests {
             templates.failure_alert(
                 "ops@example.com",
                 &[AlertLine {
+                    mail: false,
                     order_id: "0190-abc".into(),
                     what: "circle in <red>".into(),
                     error: "storage down".into(),

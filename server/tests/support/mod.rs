@@ -3,6 +3,7 @@
 #![allow(dead_code, reason = "each test binary uses a different part of the harness")]
 
 pub mod backends;
+pub mod smtp;
 pub mod stripe;
 
 pub use backends::Backends;

@@ -16,7 +16,8 @@ use std::{
 
 /// A complete `checkout.session` object in Stripe's wire format (`tests/fixtures/stripe`).
 pub fn session_fixture() -> Value {
-    serde_json::from_str(include_str!("../fixtures/stripe/checkout.session.json")).expect("the fixture is JSON")
+    serde_json::from_str(include_str!("../fixtures/stripe/checkout.session.json"))
+        .expect("the fixture is JSON")
 }
 
 /// A complete checkout session for `order_id` paid through `session_id`.
