@@ -622,7 +622,7 @@ impl Server {
     /// `expected` (mail is sent after the order is done, and a mail the queue did not take
     /// at once is queued again by the sweep).
     async fn ready_mails(&self, expected: usize) -> anyhow::Result<usize> {
-        let pool = server::db::connect(&self.database_url).await?;
+        let pool = server::platform::db::connect(&self.database_url).await?;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let (count,): (i64,) =

@@ -1,6 +1,7 @@
 //! Accounts: sign-up, sign-in and sessions, over a pluggable [`Identity`] provider.
 
 mod cognito;
+mod cognito_errors;
 mod credentials;
 mod identity;
 mod local;
@@ -157,7 +158,7 @@ impl Accounts {
             return Ok(None);
         };
         if let Some(tokens) = tokens
-            && tokens.access_expires_at <= crate::clock::now_secs() + REFRESH_MARGIN_SECS
+            && tokens.access_expires_at <= crate::platform::clock::now_secs() + REFRESH_MARGIN_SECS
         {
             match self.identity.refresh(&tokens).await {
                 Ok(Some(fresh)) => self.sessions.update_tokens(token, &fresh).await?,
@@ -207,13 +208,13 @@ impl Accounts {
 
 /// Grants (or revokes) the admin role of the account with this e-mail; `false` when there
 /// is no such account. Used by `let-them-draw admin grant|revoke`.
-pub async fn set_admin(pool: &crate::db::Pool, email: &str, admin: bool) -> Result<bool, AppError> {
+pub async fn set_admin(pool: &crate::platform::db::Pool, email: &str, admin: bool) -> Result<bool, AppError> {
     let email = Email::parse(email)?;
     let updated = sqlx::query("UPDATE users SET is_admin = $1 WHERE email = $2")
         .bind(i64::from(admin))
         .bind(email.as_str())
         .execute(pool)
         .await
-        .map_err(crate::error::internal("could not change the admin role"))?;
+        .map_err(crate::platform::error::internal("could not change the admin role"))?;
     Ok(updated.rows_affected() == 1)
 }

@@ -2,7 +2,7 @@
 //! `LTD_ALERT_EMAIL` listing the drawings and mails that failed for good, at most one per window
 //! (a burst of failures is one mail; what fails within the window comes in the next one).
 
-use crate::{db, error::internal, mail::Postman, mail::templates::AlertLine};
+use crate::{mail::Postman, mail::templates::AlertLine, platform::db, platform::error::internal};
 use app::error::AppError;
 use std::{sync::Arc, time::Duration};
 
@@ -62,7 +62,7 @@ impl Alerts {
         if waiting.is_empty() && mails.is_empty() {
             return Ok(false);
         }
-        let now = crate::clock::now_millis();
+        let now = crate::platform::clock::now_millis();
         let window = i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX);
         let claimed =
             sqlx::query("UPDATE alerts SET last_sent_at = $1 WHERE name = 'failures' AND last_sent_at <= $2")
@@ -95,7 +95,7 @@ impl Alerts {
                 mail: false,
                 what: format!("{} in {}, {price}", failure.shape.replace('_', " "), failure.color),
                 error: failure.error.clone(),
-                failed_at: crate::clock::rfc3339(failure.failed_at),
+                failed_at: crate::platform::clock::rfc3339(failure.failed_at),
             });
         }
         for (id, recipient, subject, error, failed_at) in mails {
@@ -110,7 +110,7 @@ impl Alerts {
                 mail: true,
                 what: format!("mail to {recipient}: {subject}"),
                 error,
-                failed_at: crate::clock::rfc3339(failed_at),
+                failed_at: crate::platform::clock::rfc3339(failed_at),
             });
         }
         let mail = self.postman.templates().failure_alert(to, &lines, &describe(self.window));

@@ -1,9 +1,9 @@
 //! The shape catalogue, stored in the `shapes` table.
 
 use crate::{
-    db,
-    error::internal,
     payments::{NewPrice, PaymentProvider},
+    platform::db,
+    platform::error::internal,
 };
 use app::{
     domain::{Shape, ShapeInfo, ShapeSettings, ShapeUpdate},

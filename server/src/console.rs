@@ -1,12 +1,12 @@
 //! The admin console's figures, the failures list (the dead letters) and the live feed.
 
 use crate::{
-    clock::{now_millis, rfc3339},
-    db,
-    error::internal,
     events::OrderEvent,
     mail::MailJob,
     orders::parse_status,
+    platform::clock::{now_millis, rfc3339},
+    platform::db,
+    platform::error::internal,
     queue::Queue,
 };
 use app::{
@@ -59,7 +59,7 @@ impl Console {
             count("SELECT COUNT(*) FROM orders WHERE status IN ('queued', 'in_progress')").await?;
         let open_failures = count("SELECT COUNT(*) FROM failures WHERE retried_at IS NULL").await?
             + count("SELECT COUNT(*) FROM mail_failures WHERE retried_at IS NULL").await?;
-        let queue_depth = match crate::clock::within(QUEUE_COUNT_LIMIT, self.queue.depth()).await {
+        let queue_depth = match crate::platform::clock::within(QUEUE_COUNT_LIMIT, self.queue.depth()).await {
             Ok((draws, _)) => Some(draws.pending),
             Err(error) => {
                 tracing::warn!(error = %format!("{error:#}"), "the console cannot count the queue");

@@ -1,12 +1,13 @@
 //! What worker processes run: the drawing and mail jobs on whichever queue backend, each
 //! worker supervised (a worker apalis stops is replaced), and the sweep.
 
+pub mod artist;
 mod sweep;
 
 pub use sweep::Sweep;
 
 use crate::{
-    artist::Artist,
+    jobs::artist::Artist,
     mail::{Delivery, MailJob},
     queue::{DrawJob, Queue, Ticker},
 };

@@ -17,7 +17,7 @@ pub use outbox::{OutboxMailer, OutboxMessage};
 pub use postman::{Postman, keep_pending};
 pub use smtp::SmtpMailer;
 
-use crate::db;
+use crate::platform::db;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use std::{
@@ -275,7 +275,7 @@ impl Delivery {
         .bind(subject)
         .bind(error)
         .bind(i64::from(self.attempts))
-        .bind(crate::clock::now_millis())
+        .bind(crate::platform::clock::now_millis())
         .execute(&self.pool)
         .await
         .context("cannot store the dead letter")?;

@@ -1,10 +1,10 @@
 use clap::{CommandFactory, FromArgMatches, Parser};
 use server::{
     cli::{AdminCommand, Cli, Command},
-    db, draw,
+    draw,
+    platform::{db, telemetry},
     settings::WebSettings,
     startup::{Application, shutdown_signal},
-    telemetry,
 };
 use std::process::ExitCode;
 

@@ -1,5 +1,6 @@
 //! Orders: created by clients, drawn by the artist, watched live.
 
+mod failures;
 mod letters;
 mod refunds;
 mod row;
@@ -13,13 +14,13 @@ pub use webhook::{Webhook, WebhookOutcome};
 use crate::{
     alerts::Alerts,
     catalogue::Catalogue,
-    clock::millis,
-    clock::now_millis,
-    db,
-    error::internal,
     events::{OrderEvent, OrderEvents},
     mail::{MailJob, OrderNews, Postman, keep_pending},
-    payments::{CheckoutRequest, PaymentProvider, event::PaymentChange},
+    payments::{CheckoutRequest, PaymentProvider},
+    platform::clock::millis,
+    platform::clock::now_millis,
+    platform::db,
+    platform::error::internal,
     queue::DrawQueue,
 };
 use app::{
@@ -158,7 +159,7 @@ impl Orders {
             stripe_price_id: info.stripe_price_id.clone(),
             success_url: format!("{}/orders/{id}", self.public_url),
             cancel_url: format!("{}/orders/new?shape={}", self.public_url, shape.name()),
-            expires_at: crate::clock::now_secs() + CHECKOUT_OPEN_SECS,
+            expires_at: crate::platform::clock::now_secs() + CHECKOUT_OPEN_SECS,
         };
         match self.payments.create_checkout(&request).await {
             Ok(checkout) => {
@@ -205,110 +206,6 @@ impl Orders {
         .await
         .map_err(internal("could not read the order"))?
         .ok_or(AppError::NotFound)
-    }
-
-    /// Applies one payment event to the order of checkout session `session_id`. The event
-    /// id is recorded in the same transaction, so a replay changes nothing; the status only
-    /// moves forward. A paid order is queued (through the outbox) after the commit.
-    pub async fn apply_payment(
-        &self,
-        event_id: &str,
-        event_type: &str,
-        session_id: &str,
-        order_id: Option<&str>,
-        change: PaymentChange,
-    ) -> Result<WebhookOutcome, AppError> {
-        let failed = internal("could not apply the payment event");
-        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
-        let claimed = sqlx::query(
-            "INSERT INTO payment_events (id, type, order_id, received_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(event_id)
-        .bind(event_type)
-        .bind(order_id)
-        .bind(crate::clock::now_secs())
-        .execute(&mut *tx)
-        .await
-        .map_err(internal("could not record the payment event"))?;
-        if claimed.rows_affected() == 0 {
-            return Ok(WebhookOutcome::Replayed);
-        }
-        let now = now_millis();
-        let query = match &change {
-            PaymentChange::Paid { payment_intent, amount_cents } => sqlx::query_as(concat!(
-                // Every right-hand side reads the row as it was: a payment is always
-                // recorded, but only an order still waiting for it moves on to the queue.
-                "UPDATE orders SET paid_at = COALESCE(paid_at, $1), \
-                 payment_intent = COALESCE(payment_intent, $2), \
-                 amount_paid_cents = COALESCE(amount_paid_cents, $3), \
-                 enqueue_pending = CASE WHEN status = 'awaiting_payment' THEN 1 ELSE enqueue_pending END, \
-                 watch_at = CASE WHEN status = 'awaiting_payment' THEN $5 ELSE watch_at END, \
-                 status = CASE WHEN status = 'awaiting_payment' THEN 'queued' ELSE status END, \
-                 updated_at = $4 \
-                 WHERE checkout_session_id = $6 AND paid_at IS NULL RETURNING ",
-                crate::order_columns!()
-            ))
-            .bind(now)
-            .bind(payment_intent.clone())
-            .bind(*amount_cents)
-            .bind(now)
-            .bind(self.watch_from_now()),
-            PaymentChange::StillUnpaid => {
-                tx.commit().await.map_err(internal("could not commit the payment event"))?;
-                return Ok(WebhookOutcome::Unchanged);
-            }
-            PaymentChange::PaymentFailed => sqlx::query_as(concat!(
-                "UPDATE orders SET status = 'failed', failure_reason = 'payment failed', updated_at = $1 \
-                 WHERE checkout_session_id = $2 AND status = 'awaiting_payment' RETURNING ",
-                crate::order_columns!()
-            ))
-            .bind(now),
-            PaymentChange::Expired => sqlx::query_as(concat!(
-                "UPDATE orders SET status = 'failed', failure_reason = 'checkout expired', updated_at = $1 \
-                 WHERE checkout_session_id = $2 AND status = 'awaiting_payment' AND paid_at IS NULL RETURNING ",
-                crate::order_columns!()
-            ))
-            .bind(now),
-        };
-        let row: Option<OrderRow> = query.bind(session_id).fetch_optional(&mut *tx).await.map_err(failed)?;
-        if let Some(row) = &row
-            && order_id.is_some_and(|id| id != row.id)
-        {
-            // The session belongs to another order than the event claims: refuse it whole.
-            tracing::warn!(event.id = %event_id, "payment event names another order than its session");
-            return Ok(WebhookOutcome::Ignored);
-        }
-        // The owner's mail is stored with the change it tells of.
-        let news = match (&row, &change) {
-            (Some(row), PaymentChange::PaymentFailed) => {
-                Some(MailJob::order_news(&row.id, OrderNews::PaymentFailed))
-            }
-            (Some(row), PaymentChange::Expired) => {
-                Some(MailJob::order_news(&row.id, OrderNews::CheckoutExpired))
-            }
-            _ => None,
-        };
-        if let Some(job) = &news {
-            keep_pending(&mut tx, job).await.map_err(internal("could not store the mail"))?;
-        }
-        tx.commit().await.map_err(internal("could not commit the payment event"))?;
-        let Some(row) = row else {
-            return Ok(WebhookOutcome::Unchanged);
-        };
-        if let PaymentChange::Paid { amount_cents: Some(paid), .. } = change
-            && paid != row.price_cents
-        {
-            tracing::warn!(order.id = %row.id, paid, price = row.price_cents, "paid amount differs from the price");
-        }
-        if row.status == OrderStatus::Queued.as_str() {
-            self.dispatch(&row.id).await;
-        }
-        self.publish(&row)?;
-        if let Some(job) = news {
-            self.postman.dispatch(job).await;
-        }
-        Ok(WebhookOutcome::Applied)
     }
 
     /// The caller's order; someone else's is [`AppError::NotFound`], like a missing one.
@@ -415,107 +312,6 @@ impl Orders {
             self.publish(row)?;
         }
         Ok(())
-    }
-
-    /// Marks an unfinished order failed after `attempts` tries, with a reason for its owner,
-    /// and lists it with the failures (the dead letters) in the same transaction. A paid
-    /// order is refunded; an unpaid one's owner is told by mail.
-    pub async fn fail(&self, id: &str, reason: &str, attempts: u32) -> Result<Option<OrderRow>, AppError> {
-        let now = now_millis();
-        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
-        let row: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = 'failed', failure_reason = $1, \
-             refund_pending = CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END, watch_at = NULL, updated_at = $2 \
-             WHERE id = $3 AND status IN ('queued', 'in_progress') RETURNING ",
-            crate::order_columns!()
-        ))
-        .bind(reason)
-        .bind(now)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(internal("could not update the order"))?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        sqlx::query(
-            "INSERT INTO failures (id, order_id, error, attempts, failed_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(id)
-        .bind(reason)
-        .bind(i64::from(attempts))
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(internal("could not record the failure"))?;
-        // An unpaid order's owner hears of it now; a paid one's with the refund.
-        let news = (row.refund_pending == 0)
-            .then(|| MailJob::order_news(id, OrderNews::DrawFailed { reason: reason.to_owned() }));
-        if let Some(job) = &news {
-            keep_pending(&mut tx, job).await.map_err(internal("could not store the mail"))?;
-        }
-        tx.commit().await.map_err(internal("could not commit the failure"))?;
-        tracing::warn!(order.id = %id, reason, attempts, "order failed");
-        self.publish(&row)?;
-        if let Some(job) = news {
-            self.postman.dispatch(job).await;
-        } else if let Err(error) = self.refund(&row).await {
-            // Refunded by the sweep instead; the owner's mail tells of the refund.
-            tracing::warn!(order.id = %id, %error, "refund not made yet; the sweep will retry");
-        }
-        if let Some(alerts) = &self.alerts {
-            let alerts = alerts.clone();
-            tokio::spawn(async move { alerts.check().await });
-        }
-        Ok(Some(row))
-    }
-
-    /// An admin's **Retry** of a failed drawing: the order is queued again (it can still
-    /// reach done) and leaves the failures list. Only failed, unpaid orders: a paid one is
-    /// refunded instead.
-    pub async fn retry(&self, id: &str) -> Result<Order, AppError> {
-        let now = now_millis();
-        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
-        let row: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = 'queued', failure_reason = NULL, failed_attempts = 0, \
-             enqueue_pending = 1, watch_at = $1, updated_at = $2 \
-             WHERE id = $3 AND status = 'failed' AND paid_at IS NULL AND refund_pending = 0 RETURNING ",
-            crate::order_columns!()
-        ))
-        .bind(self.watch_from_now())
-        .bind(now)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(internal("could not queue the order again"))?;
-        let Some(row) = row else {
-            let status: Option<(String,)> = sqlx::query_as("SELECT status FROM orders WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(internal("could not read the order"))?;
-            return Err(match status {
-                None => AppError::NotFound,
-                Some((status,)) => AppError::Conflict {
-                    field: "order_id".into(),
-                    message: format!(
-                        "only a failed, unpaid order can be retried; this one is {}",
-                        status.replace('_', " ")
-                    ),
-                },
-            });
-        };
-        sqlx::query("UPDATE failures SET retried_at = $1 WHERE order_id = $2 AND retried_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal("could not close the failure"))?;
-        tx.commit().await.map_err(internal("could not commit the retry"))?;
-        tracing::info!(order.id = %id, "order queued again by an admin");
-        self.dispatch(id).await;
-        self.publish(&row)
     }
 
     /// One forward-only status change: applies only while the status is one of `from`.

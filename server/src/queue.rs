@@ -18,7 +18,7 @@ pub use ticker::{Bell, Ticker};
 
 use crate::{
     mail::{MailJob, MailQueue},
-    metrics::Depth,
+    platform::metrics::Depth,
 };
 use anyhow::Context as _;
 use apalis::prelude::*;
@@ -115,7 +115,7 @@ impl Queue {
     /// few, and the failures page and the dead-letter view read them). Returns how many
     /// were removed.
     pub async fn prune(&self, keep: Duration) -> anyhow::Result<u64> {
-        let cutoff = crate::clock::seconds_before_now(keep);
+        let cutoff = crate::platform::clock::seconds_before_now(keep);
         match self {
             Queue::Sqlite(queue) => queue.prune(cutoff).await,
             Queue::Redis(queue) => {
@@ -135,7 +135,7 @@ pub const ENQUEUE_TIMEOUT: Duration = Duration::from_secs(2);
 /// `push`, given at most [`ENQUEUE_TIMEOUT`]: a queue that does not answer is an error, so a
 /// request never hangs on it (the caller leaves the job to its outbox, or logs it).
 pub async fn within_enqueue_timeout(push: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
-    crate::clock::within(ENQUEUE_TIMEOUT, push).await.context("the queue did not take the job")
+    crate::platform::clock::within(ENQUEUE_TIMEOUT, push).await.context("the queue did not take the job")
 }
 
 /// Pushes `$job` as a task of at most `$attempts` apalis attempts to the storage `$field` of

@@ -2,8 +2,8 @@
 //!
 //! Every variable is declared here once; `let-them-draw --help` lists them all.
 
-use crate::secret::Secret;
-pub use crate::telemetry::LogFormat;
+use crate::platform::secret::Secret;
+pub use crate::platform::telemetry::LogFormat;
 use clap::{Args, ValueEnum};
 use std::{net::SocketAddr, path::PathBuf};
 

@@ -3,44 +3,33 @@
 use crate::{
     accounts::{Accounts, CognitoIdentity, Identity, LocalIdentity, Sessions, Throttle},
     alerts::Alerts,
-    api,
-    artist::Artist,
-    artist::Retries,
     catalogue::Catalogue,
     console::Console,
-    db, dev_mail,
     events::{InProcessEvents, OrderEvents, RedisEvents},
+    jobs::artist::Artist,
+    jobs::artist::Retries,
     jobs::{self, Sweep, Workers},
     mail::{self, Delivery, Postman, templates::Templates},
-    metrics::Metrics,
-    ops::{self, Ops},
     orders::{OrderLetters, Orders, Webhook},
     payments,
     pictures::Storage,
+    platform::db,
+    platform::metrics::Metrics,
+    platform::secret::Secret,
     queue::{Queue, RedisQueue, SqliteQueue},
-    secret::Secret,
-    security, server_fn_status,
     settings::{Environment, Settings, WebSettings},
-    sign_in_first,
-    state::{AppState, Closing, Site},
+    web::{
+        self, dev_mail,
+        ops::{self, Ops},
+        state::{AppState, Closing, Site},
+    },
 };
 use anyhow::Context;
-use app::{App, services::SharedServices, shell};
 use axum::{Router, middleware};
 use futures::FutureExt;
-use leptos::{
-    config::{Env, LeptosOptions},
-    prelude::provide_context,
-};
-use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
-use std::{
-    future::Future,
-    net::SocketAddr,
-    sync::{Arc, OnceLock},
-    time::Duration,
-};
+use leptos::config::{Env, LeptosOptions};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::watch};
-use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 /// A bound, ready-to-run server (and, by role, drawing worker).
 pub struct Application {
@@ -168,7 +157,7 @@ impl Application {
         };
         let mut router = ops::routes(ops);
         if web.role.serves_web() {
-            router = router.merge(self::router(state));
+            router = router.merge(web::router::router(state));
             if !production && mailer.outbox().is_some() {
                 router = router.merge(dev_mail::routes(mailer));
             }
@@ -255,10 +244,11 @@ impl Application {
         // Drawings cut off by the timeout (or by a failure) go back to the watchdog, so the
         // next sweep of any worker queues them at once instead of after its period.
         let unfinished = artist.unfinished();
-        if draws && !unfinished.is_empty() {
-            if let Err(error) = orders.give_back(&unfinished).await {
-                tracing::error!(%error, "could not hand back the unfinished orders; the watchdog will find them");
-            }
+        if draws
+            && !unfinished.is_empty()
+            && let Err(error) = orders.give_back(&unfinished).await
+        {
+            tracing::error!(%error, "could not hand back the unfinished orders; the watchdog will find them");
         }
         outcome
     }
@@ -334,55 +324,6 @@ fn leptos_options(settings: &Settings, web: &WebSettings) -> LeptosOptions {
             Environment::Production => Env::PROD,
         })
         .build()
-}
-
-/// Largest body a page's form or server function may send.
-const PAGE_BODY_LIMIT: usize = 64 * 1024;
-
-/// Pages, server functions, the REST API and static files.
-pub fn router(state: AppState) -> Router {
-    let routes = route_list();
-    let services: SharedServices = Arc::new(state.clone());
-    let options = state.leptos_options.clone();
-    // The "not found" page renders the whole app too (header included): same context.
-    let fallback_services = services.clone();
-    let pages = Router::new()
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || {
-                provide_context(services.clone());
-                security::provide_page_nonce();
-            },
-            move || shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || {
-                provide_context(fallback_services.clone());
-                security::provide_page_nonce();
-            },
-            shell,
-        ))
-        // Server functions read their whole body, with no limit of their own.
-        .layer(RequestBodyLimitLayer::new(PAGE_BODY_LIMIT));
-    Router::new()
-        .nest("/api/v1", api::routes())
-        .merge(pages)
-        .layer(middleware::from_fn_with_state(state.clone(), sign_in_first::redirect_signed_out))
-        .layer(middleware::map_response(server_fn_status::fix_status))
-        .layer(middleware::from_fn_with_state(state.clone(), security::refuse_cross_site))
-        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
-}
-
-/// The app's routes, generated once per process. Generating them runs the app with
-/// resource loading suppressed through a process-wide flag, and a resource first polled
-/// meanwhile waits forever (leptos-rs/leptos#4773): a second application built while
-/// another one serves (tests, the bench) would hang that one's pages now and then.
-fn route_list() -> Vec<AxumRouteListing> {
-    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -53,5 +53,5 @@ async fn an_undocumented_path_is_no_such_route() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"]["code"], "no_such_route");
-    assert!(server::api::openapi_spec()["paths"].get("/nope").is_none());
+    assert!(server::web::api::openapi_spec()["paths"].get("/nope").is_none());
 }

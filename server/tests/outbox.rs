@@ -5,11 +5,11 @@ mod support;
 use app::domain::User;
 use server::{
     catalogue::Catalogue,
-    db,
     events::InProcessEvents,
     mail::{Mail, MailJob, MailQueue, Postman, templates::Templates},
     orders::Orders,
     payments::SimulatedPayments,
+    platform::db,
     queue::DrawQueue,
 };
 use std::{

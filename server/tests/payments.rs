@@ -557,7 +557,8 @@ async fn an_internal_failure_answers_5xx_and_applies_nothing_so_stripe_can_retry
     let (order, session) = priced_order(&app, &client).await;
     // Break the order update from outside, after the event id would have been recorded.
     let db = app.database().await;
-    let postgres = server::db::Engine::of(&app.database_url).expect("engine") == server::db::Engine::Postgres;
+    let postgres = server::platform::db::Engine::of(&app.database_url).expect("engine")
+        == server::platform::db::Engine::Postgres;
     let breaks: &[&str] = if postgres {
         &[
             "CREATE FUNCTION break_orders() RETURNS trigger LANGUAGE plpgsql AS \

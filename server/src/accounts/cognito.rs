@@ -7,15 +7,15 @@
 
 use super::{
     Account, Email, Identity, Password,
+    cognito_errors::{Call, cognito_error},
     identity::{Authenticated, ProviderTokens, Registration, parse_code},
     tokens::TokenVerifier,
 };
-use crate::{db, error::internal, settings::CognitoSettings};
+use crate::{platform::db, platform::error::internal, settings::CognitoSettings};
 use anyhow::Context as _;
 use app::error::AppError;
 use aws_sdk_cognitoidentityprovider::{
     Client,
-    error::{ProvideErrorMetadata, SdkError},
     types::{AttributeType, AuthFlowType, AuthenticationResultType},
 };
 
@@ -25,19 +25,6 @@ pub struct CognitoIdentity {
     client_id: String,
     verifier: TokenVerifier,
     pool: db::Pool,
-}
-
-/// Which call failed, for the message the user gets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Call {
-    SignUp,
-    Confirm,
-    Resend,
-    SignIn,
-    Forgot,
-    Reset,
-    Refresh,
-    SignOut,
 }
 
 impl CognitoIdentity {
@@ -86,7 +73,7 @@ impl CognitoIdentity {
         )
         .bind(sub)
         .bind(email)
-        .bind(crate::clock::now_secs())
+        .bind(crate::platform::clock::now_secs())
         .fetch_one(&self.pool)
         .await
         .map_err(|error| match error {
@@ -130,7 +117,7 @@ impl CognitoIdentity {
         };
         Ok(ProviderTokens {
             access_token: result.access_token().ok_or_else(missing)?.to_owned(),
-            access_expires_at: crate::clock::now_secs() + i64::from(result.expires_in()),
+            access_expires_at: crate::platform::clock::now_secs() + i64::from(result.expires_in()),
             refresh_token: result.refresh_token().or(refresh_token).ok_or_else(missing)?.to_owned(),
         })
     }
@@ -296,7 +283,7 @@ impl Identity for CognitoIdentity {
     #[tracing::instrument(skip_all)]
     async fn sign_out(&self, tokens: &ProviderTokens) -> Result<(), AppError> {
         // An expired access token cannot sign out: renew it first.
-        let tokens = if tokens.access_expires_at <= crate::clock::now_secs() + 30 {
+        let tokens = if tokens.access_expires_at <= crate::platform::clock::now_secs() + 30 {
             match self.refresh(tokens).await? {
                 Some(fresh) => fresh,
                 None => return Ok(()), // already revoked
@@ -311,141 +298,5 @@ impl Identity for CognitoIdentity {
             .await
             .map_err(|e| cognito_error(Call::SignOut, &e))?;
         Ok(())
-    }
-}
-
-/// A Cognito error as the user should read it. The cause is logged.
-fn cognito_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
-    call: Call,
-    error: &SdkError<E, R>,
-) -> AppError {
-    let (code, message) = match error.as_service_error() {
-        Some(service) => (service.code(), service.message()),
-        None => (None, None),
-    };
-    let mapped = app_error(call, code, message);
-    if matches!(mapped, AppError::Internal | AppError::Unavailable { .. }) {
-        tracing::error!(?call, error = %aws_sdk_cognitoidentityprovider::error::DisplayErrorContext(error), "Cognito call failed");
-    } else {
-        tracing::info!(?call, code, "Cognito refused");
-    }
-    mapped
-}
-
-/// Maps Cognito's error code (and message) for `call` to what the user is told.
-pub fn app_error(call: Call, code: Option<&str>, message: Option<&str>) -> AppError {
-    let message = message.unwrap_or_default();
-    match code.unwrap_or_default() {
-        "UsernameExistsException" | "AliasExistsException" => AppError::Conflict {
-            field: "email".into(),
-            message: "an account with this e-mail already exists: sign in instead".into(),
-        },
-        "InvalidPasswordException" => AppError::validation("password", password_message(message)),
-        "CodeMismatchException" => {
-            AppError::validation("code", "this code is not the one we sent: check the mail")
-        }
-        "ExpiredCodeException" => AppError::validation("code", "this code has expired: ask for a new one"),
-        "UserNotConfirmedException" => AppError::Forbidden {
-            message:
-                "confirm your e-mail address first: enter the code we mailed you on the confirmation page"
-                    .into(),
-        },
-        "NotAuthorizedException" if call == Call::Confirm => AppError::Conflict {
-            field: "code".into(),
-            message: "this account is confirmed already: sign in".into(),
-        },
-        "NotAuthorizedException" => AppError::InvalidCredentials,
-        "UserNotFoundException" if call == Call::SignIn => AppError::InvalidCredentials,
-        "UserNotFoundException" => AppError::NotFound,
-        "InvalidParameterException" if matches!(call, Call::SignUp | Call::SignIn) => {
-            AppError::validation("email", "enter an e-mail address like name@example.com")
-        }
-        "TooManyRequestsException" | "LimitExceededException" | "TooManyFailedAttemptsException" => {
-            AppError::TooManyRequests { retry_after_secs: 60 }
-        }
-        "" => AppError::Unavailable {
-            message: "the sign-in service cannot be reached; try again in a moment".into(),
-        },
-        _ => AppError::Internal,
-    }
-}
-
-/// Cognito's password policy message, made readable ("Password did not conform with
-/// policy: Password must have uppercase characters" → "the password must have uppercase
-/// characters").
-fn password_message(message: &str) -> String {
-    let detail = message.rsplit(':').next().map(str::trim).unwrap_or_default();
-    if detail.is_empty() {
-        "this password does not meet the account rules".into()
-    } else {
-        let detail = detail.strip_prefix("Password ").unwrap_or(detail);
-        format!("the password {}", detail.trim_end_matches('.'))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn mapped(call: Call, code: &str) -> AppError {
-        app_error(call, Some(code), Some("Cognito's own words"))
-    }
-
-    #[test]
-    fn wrong_and_expired_codes_name_the_code_field() {
-        for call in [Call::Confirm, Call::Reset] {
-            let AppError::Validation { field, message } = mapped(call, "CodeMismatchException") else {
-                panic!("a wrong code is a validation error")
-            };
-            assert_eq!((field.as_str(), message.contains("not the one we sent")), ("code", true));
-            let AppError::Validation { field, message } = mapped(call, "ExpiredCodeException") else {
-                panic!("an expired code is a validation error")
-            };
-            assert_eq!((field.as_str(), message.contains("ask for a new one")), ("code", true));
-        }
-    }
-
-    #[test]
-    fn throttling_answers_too_many_requests() {
-        for code in ["TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"] {
-            assert_eq!(
-                mapped(Call::SignIn, code),
-                AppError::TooManyRequests { retry_after_secs: 60 },
-                "{code}"
-            );
-        }
-    }
-
-    #[test]
-    fn sign_in_failures_do_not_tell_whether_the_account_exists() {
-        assert_eq!(mapped(Call::SignIn, "NotAuthorizedException"), AppError::InvalidCredentials);
-        assert_eq!(mapped(Call::SignIn, "UserNotFoundException"), AppError::InvalidCredentials);
-    }
-
-    #[test]
-    fn an_unconfirmed_account_is_told_to_confirm() {
-        let AppError::Forbidden { message } = mapped(Call::SignIn, "UserNotConfirmedException") else {
-            panic!("forbidden")
-        };
-        assert!(message.starts_with("confirm your e-mail address first"), "{message}");
-    }
-
-    #[test]
-    fn a_taken_email_and_a_weak_password_name_their_fields() {
-        assert!(
-            matches!(mapped(Call::SignUp, "UsernameExistsException"), AppError::Conflict { field, .. } if field == "email")
-        );
-        let weak = app_error(
-            Call::SignUp,
-            Some("InvalidPasswordException"),
-            Some("Password did not conform with policy: Password must have uppercase characters"),
-        );
-        assert_eq!(weak, AppError::validation("password", "the password must have uppercase characters"));
-    }
-
-    #[test]
-    fn unknown_codes_are_internal_and_no_answer_is_unavailable() {
-        assert_eq!(mapped(Call::SignUp, "InternalErrorException"), AppError::Internal);
-        assert!(matches!(app_error(Call::SignIn, None, None), AppError::Unavailable { .. }));
     }
 }

@@ -5,7 +5,7 @@ use super::{
     Account, Email, Identity, Password,
     identity::{Authenticated, Registration, parse_code},
 };
-use crate::{db, error::internal, mail::Postman};
+use crate::{mail::Postman, platform::db, platform::error::internal};
 use app::error::AppError;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -58,7 +58,7 @@ impl LocalIdentity {
     async fn mail_code(&self, user_id: &str, email: &Email, purpose: Purpose) -> Result<(), AppError> {
         let bytes: [u8; 32] = rand::random();
         let code = URL_SAFE_NO_PAD.encode(bytes);
-        let expires_at = crate::clock::now_secs() + i64::from(purpose.hours()) * 3600;
+        let expires_at = crate::platform::clock::now_secs() + i64::from(purpose.hours()) * 3600;
         // At most one mail a minute per account and purpose: a code issued less than
         // MAIL_EVERY_SECS ago is kept and nothing is sent (the caller's answer is the same).
         let stored = sqlx::query(
@@ -98,7 +98,7 @@ impl LocalIdentity {
         )
         .bind(purpose.as_str())
         .bind(hash_code(code))
-        .bind(crate::clock::now_secs())
+        .bind(crate::platform::clock::now_secs())
         .bind(email.as_str())
         .fetch_optional(&self.pool)
         .await
@@ -126,7 +126,7 @@ impl Identity for LocalIdentity {
                 .bind(&id)
                 .bind(email.as_str())
                 .bind(&hash)
-                .bind(crate::clock::now_secs())
+                .bind(crate::platform::clock::now_secs())
                 .execute(&self.pool)
                 .await;
         match inserted {
@@ -147,7 +147,7 @@ impl Identity for LocalIdentity {
     async fn confirm(&self, email: &Email, code: &str) -> Result<(), AppError> {
         let user_id = self.take_code(email, code, Purpose::Verify).await?;
         sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2")
-            .bind(crate::clock::now_secs())
+            .bind(crate::platform::clock::now_secs())
             .bind(&user_id)
             .execute(&self.pool)
             .await
@@ -178,7 +178,7 @@ impl Identity for LocalIdentity {
             "UPDATE users SET password_hash = $1, email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $3",
         )
         .bind(&hash)
-        .bind(crate::clock::now_secs())
+        .bind(crate::platform::clock::now_secs())
         .bind(&user_id)
         .execute(&mut *tx)
         .await

@@ -1,7 +1,7 @@
 //! Server-side sessions behind an HttpOnly cookie.
 
 use super::identity::ProviderTokens;
-use crate::{db, error::internal};
+use crate::{platform::db, platform::error::internal};
 use app::{domain::User, error::AppError};
 use axum::http::{HeaderMap, HeaderValue, header};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -50,7 +50,7 @@ impl Sessions {
     ) -> Result<HeaderValue, AppError> {
         let bytes: [u8; 32] = rand::random();
         let token = URL_SAFE_NO_PAD.encode(bytes);
-        let now = crate::clock::now_secs();
+        let now = crate::platform::clock::now_secs();
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.pool)
@@ -81,7 +81,7 @@ impl Sessions {
              WHERE sessions.token_hash = $1 AND sessions.expires_at > $2",
         )
         .bind(hash(token))
-        .bind(crate::clock::now_secs())
+        .bind(crate::platform::clock::now_secs())
         .fetch_optional(&self.pool)
         .await
         .map_err(internal("could not look up the session"))?;

@@ -1,6 +1,6 @@
 //! The sweep every worker process runs: at start-up and every `LTD_SWEEP_SECS`.
 
-use crate::{alerts::Alerts, mail::Postman, metrics::Metrics, orders::Orders, queue::Queue};
+use crate::{alerts::Alerts, mail::Postman, orders::Orders, platform::metrics::Metrics, queue::Queue};
 use futures::future::Shared;
 use std::{future::Future, sync::Arc, time::Duration};
 

@@ -1,7 +1,7 @@
 //! The embedded default's mailer: mail is stored in the database, and `/dev/mail` lists it.
 
 use super::{InlineImage, Mail, Mailer};
-use crate::db;
+use crate::platform::db;
 use anyhow::Context as _;
 
 pub struct OutboxMailer {
@@ -74,7 +74,7 @@ impl Mailer for OutboxMailer {
         .bind(&mail.text)
         .bind(&mail.html)
         .bind(images)
-        .bind(crate::clock::now_secs())
+        .bind(crate::platform::clock::now_secs())
         .execute(&self.pool)
         .await
         .context("cannot store the mail in the outbox")?;

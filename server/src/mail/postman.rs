@@ -6,7 +6,7 @@
 //! transaction, then calls [`Postman::dispatch`] after the commit.
 
 use super::{Mail, MailJob, MailQueue, templates::Templates};
-use crate::db;
+use crate::platform::db;
 use anyhow::Context as _;
 use std::{sync::Arc, time::Duration};
 
@@ -24,7 +24,7 @@ pub async fn keep_pending(connection: &mut sqlx::AnyConnection, job: &MailJob) -
     )
     .bind(&job.id)
     .bind(encoded)
-    .bind(crate::clock::now_secs())
+    .bind(crate::platform::clock::now_secs())
     .execute(connection)
     .await
     .context("cannot store the pending mail")?;
@@ -79,7 +79,7 @@ impl Postman {
     pub async fn requeue_pending(&self, older_than: Duration) -> anyhow::Result<usize> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT id, job FROM mail_pending WHERE created_at <= $1 ORDER BY created_at")
-                .bind(crate::clock::seconds_before_now(older_than))
+                .bind(crate::platform::clock::seconds_before_now(older_than))
                 .fetch_all(&self.pool)
                 .await
                 .context("cannot read the pending mails")?;
@@ -107,7 +107,7 @@ impl Postman {
         let row: Option<(String,)> = sqlx::query_as(
             "UPDATE mail_failures SET retried_at = $1 WHERE id = $2 AND retried_at IS NULL RETURNING job",
         )
-        .bind(crate::clock::now_millis())
+        .bind(crate::platform::clock::now_millis())
         .bind(id)
         .fetch_optional(&mut *tx)
         .await

@@ -18,7 +18,9 @@ pub struct SmtpMailer {
 impl SmtpMailer {
     pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .with_context(|| format!("SMTP_URL is not an SMTP URL: {}", crate::secret::redacted_url(url)))?
+            .with_context(|| {
+                format!("SMTP_URL is not an SMTP URL: {}", crate::platform::secret::redacted_url(url))
+            })?
             .timeout(Some(Duration::from_secs(20)))
             .build();
         Ok(Self { transport, from: super::parse_from(from)? })

@@ -2,11 +2,11 @@
 
 use super::OrderRow;
 use crate::{
-    db,
     mail::{
         Letters, Mail, OrderLetter, OrderNews,
         templates::{OrderFacts, Templates},
     },
+    platform::db,
     render,
 };
 use anyhow::Context as _;

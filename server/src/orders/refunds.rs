@@ -2,10 +2,10 @@
 
 use super::{OrderRow, Orders};
 use crate::{
-    clock::now_millis,
-    error::internal,
     mail::{MailJob, OrderNews, keep_pending},
     payments::RefundRequest,
+    platform::clock::now_millis,
+    platform::error::internal,
 };
 use app::error::AppError;
 

@@ -1,6 +1,6 @@
 //! An order as stored, and as its owner sees it.
 
-use crate::{clock::rfc3339, error::internal};
+use crate::{platform::clock::rfc3339, platform::error::internal};
 use app::{
     domain::{Colour, Order, OrderStatus, Shape},
     error::AppError,

@@ -9,7 +9,7 @@
 //! is harmless: the artist draws each order once (one picture key, forward-only statuses).
 
 use super::Orders;
-use crate::{clock::now_millis, error::internal};
+use crate::{platform::clock::now_millis, platform::error::internal};
 use app::error::AppError;
 use std::time::Duration;
 
@@ -89,7 +89,7 @@ impl Orders {
                 "UPDATE orders SET watch_at = $1, requeues = requeues + 1 \
                  WHERE id = $2 AND watch_at = $3 AND status IN ('queued', 'in_progress')",
             )
-            .bind(now.saturating_add(crate::clock::millis(period)))
+            .bind(now.saturating_add(crate::platform::clock::millis(period)))
             .bind(&id)
             .bind(watch_at)
             .execute(&self.pool)

@@ -1,14 +1,17 @@
 //! The payment provider's webhook: a signed event moves its order on.
 
-use super::Orders;
+use super::{OrderRow, Orders};
 use crate::{
-    metrics::Metrics,
+    mail::{MailJob, OrderNews, keep_pending},
     payments::{
+        event::PaymentChange,
         event::{CheckoutSession, Event, change_for},
         signature,
     },
+    platform::metrics::Metrics,
+    platform::{clock::now_millis, error::internal},
 };
-use app::error::AppError;
+use app::{domain::OrderStatus, error::AppError};
 use std::sync::Arc;
 
 /// What a webhook delivery did.
@@ -74,7 +77,7 @@ impl Webhook {
             tracing::warn!(%message, "webhook delivery refused");
             AppError::BadRequest { message }
         };
-        signature::verify(payload, signature, &self.secrets, crate::clock::now_secs())
+        signature::verify(payload, signature, &self.secrets, crate::platform::clock::now_secs())
             .map_err(|e| bad(e.to_string()))?;
         let event: Event = serde_json::from_slice(payload)
             .map_err(|e| bad(format!("the body is not a Stripe event: {e}")))?;
@@ -100,5 +103,111 @@ impl Webhook {
             .await?;
         tracing::info!(event.id = %event.id, event.kind = %event.kind, outcome = outcome.as_str(), "webhook event");
         Ok(outcome)
+    }
+}
+
+impl Orders {
+    /// Applies one payment event to the order of checkout session `session_id`. The event
+    /// id is recorded in the same transaction, so a replay changes nothing; the status only
+    /// moves forward. A paid order is queued (through the outbox) after the commit.
+    pub async fn apply_payment(
+        &self,
+        event_id: &str,
+        event_type: &str,
+        session_id: &str,
+        order_id: Option<&str>,
+        change: PaymentChange,
+    ) -> Result<WebhookOutcome, AppError> {
+        let failed = internal("could not apply the payment event");
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        let claimed = sqlx::query(
+            "INSERT INTO payment_events (id, type, order_id, received_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(event_type)
+        .bind(order_id)
+        .bind(crate::platform::clock::now_secs())
+        .execute(&mut *tx)
+        .await
+        .map_err(internal("could not record the payment event"))?;
+        if claimed.rows_affected() == 0 {
+            return Ok(WebhookOutcome::Replayed);
+        }
+        let now = now_millis();
+        let query = match &change {
+            PaymentChange::Paid { payment_intent, amount_cents } => sqlx::query_as(concat!(
+                // Every right-hand side reads the row as it was: a payment is always
+                // recorded, but only an order still waiting for it moves on to the queue.
+                "UPDATE orders SET paid_at = COALESCE(paid_at, $1), \
+                 payment_intent = COALESCE(payment_intent, $2), \
+                 amount_paid_cents = COALESCE(amount_paid_cents, $3), \
+                 enqueue_pending = CASE WHEN status = 'awaiting_payment' THEN 1 ELSE enqueue_pending END, \
+                 watch_at = CASE WHEN status = 'awaiting_payment' THEN $5 ELSE watch_at END, \
+                 status = CASE WHEN status = 'awaiting_payment' THEN 'queued' ELSE status END, \
+                 updated_at = $4 \
+                 WHERE checkout_session_id = $6 AND paid_at IS NULL RETURNING ",
+                crate::order_columns!()
+            ))
+            .bind(now)
+            .bind(payment_intent.clone())
+            .bind(*amount_cents)
+            .bind(now)
+            .bind(self.watch_from_now()),
+            PaymentChange::StillUnpaid => {
+                tx.commit().await.map_err(internal("could not commit the payment event"))?;
+                return Ok(WebhookOutcome::Unchanged);
+            }
+            PaymentChange::PaymentFailed => sqlx::query_as(concat!(
+                "UPDATE orders SET status = 'failed', failure_reason = 'payment failed', updated_at = $1 \
+                 WHERE checkout_session_id = $2 AND status = 'awaiting_payment' RETURNING ",
+                crate::order_columns!()
+            ))
+            .bind(now),
+            PaymentChange::Expired => sqlx::query_as(concat!(
+                "UPDATE orders SET status = 'failed', failure_reason = 'checkout expired', updated_at = $1 \
+                 WHERE checkout_session_id = $2 AND status = 'awaiting_payment' AND paid_at IS NULL RETURNING ",
+                crate::order_columns!()
+            ))
+            .bind(now),
+        };
+        let row: Option<OrderRow> = query.bind(session_id).fetch_optional(&mut *tx).await.map_err(failed)?;
+        if let Some(row) = &row
+            && order_id.is_some_and(|id| id != row.id)
+        {
+            // The session belongs to another order than the event claims: refuse it whole.
+            tracing::warn!(event.id = %event_id, "payment event names another order than its session");
+            return Ok(WebhookOutcome::Ignored);
+        }
+        // The owner's mail is stored with the change it tells of.
+        let news = match (&row, &change) {
+            (Some(row), PaymentChange::PaymentFailed) => {
+                Some(MailJob::order_news(&row.id, OrderNews::PaymentFailed))
+            }
+            (Some(row), PaymentChange::Expired) => {
+                Some(MailJob::order_news(&row.id, OrderNews::CheckoutExpired))
+            }
+            _ => None,
+        };
+        if let Some(job) = &news {
+            keep_pending(&mut tx, job).await.map_err(internal("could not store the mail"))?;
+        }
+        tx.commit().await.map_err(internal("could not commit the payment event"))?;
+        let Some(row) = row else {
+            return Ok(WebhookOutcome::Unchanged);
+        };
+        if let PaymentChange::Paid { amount_cents: Some(paid), .. } = change
+            && paid != row.price_cents
+        {
+            tracing::warn!(order.id = %row.id, paid, price = row.price_cents, "paid amount differs from the price");
+        }
+        if row.status == OrderStatus::Queued.as_str() {
+            self.dispatch(&row.id).await;
+        }
+        self.publish(&row)?;
+        if let Some(job) = news {
+            self.postman.dispatch(job).await;
+        }
+        Ok(WebhookOutcome::Applied)
     }
 }

@@ -40,7 +40,7 @@ impl SimulatedPayments {
         status: &str,
         payment_status: &str,
     ) -> (Vec<u8>, String) {
-        let now = crate::clock::now_secs();
+        let now = crate::platform::clock::now_secs();
         let paid = payment_status == "paid";
         let payment_intent = paid.then(|| format!("pi_sim_{}", uuid::Uuid::new_v4().simple()));
         let object = json!({

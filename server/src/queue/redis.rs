@@ -1,7 +1,7 @@
 //! apalis on Redis: the scale-out queue, under `<prefix>:draw` and `<prefix>:mail`.
 
 use super::{Bells, DRAW_QUEUE, DrawJob, HEARTBEAT, MAIL_QUEUE, MISSED_HEARTBEATS};
-use crate::{mail::MailJob, metrics::Depth};
+use crate::{mail::MailJob, platform::metrics::Depth};
 use anyhow::Context as _;
 use std::time::Duration;
 

@@ -73,7 +73,7 @@ impl TestApp {
     async fn spawn_on(data_dir: TempDir, data: &Path, serve_args: &[&str]) -> Self {
         // `RUST_LOG=... cargo test` shows the server's logs (on stderr).
         if std::env::var_os("RUST_LOG").is_some() {
-            server::telemetry::init(server::settings::LogFormat::Text);
+            server::platform::telemetry::init(server::settings::LogFormat::Text);
         }
         let backends = Backends::from_env();
         let resources = backends.resources(data).await;
@@ -191,8 +191,8 @@ impl TestApp {
     }
 
     /// A connection pool to the app's own database (SQLite or PostgreSQL).
-    pub async fn database(&self) -> server::db::Pool {
-        server::db::connect(&self.database_url).await.expect("the app's database")
+    pub async fn database(&self) -> server::platform::db::Pool {
+        server::platform::db::connect(&self.database_url).await.expect("the app's database")
     }
 
     /// How many pictures are stored (files in the data dir, or objects in the bucket).

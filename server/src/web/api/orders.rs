@@ -1,7 +1,7 @@
 //! `/api/v1/orders`: create, list, read, the picture, and live status events.
 
 use super::{ApiJson, auth::SignedIn};
-use crate::{error::ApiError, events::OrderEvent, state::AppState};
+use crate::{events::OrderEvent, web::error::ApiError, web::state::AppState};
 use app::{
     domain::{Order, User},
     error::AppError,
@@ -61,7 +61,7 @@ pub async fn picture(
         .pictures
         .get(key)
         .await
-        .map_err(|e| crate::error::internal("could not read the picture")(format!("{e:#}")))?
+        .map_err(|e| crate::platform::error::internal("could not read the picture")(format!("{e:#}")))?
         .ok_or(AppError::NotFound)?;
     let etag = format!("\"{:x}\"", Sha256::digest(&png));
     let not_modified = headers
@@ -145,7 +145,7 @@ fn status_stream(
     user: User,
     current: Order,
     mut receiver: tokio::sync::broadcast::Receiver<OrderEvent>,
-    open: crate::metrics::SseGuard,
+    open: crate::platform::metrics::SseGuard,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     async_stream::stream! {
         // Counted as open until the stream is dropped.

@@ -1,7 +1,7 @@
 //! Pages that need an account send signed-out visitors to sign in, and back afterwards;
 //! admin pages answer other signed-in people 403.
 
-use crate::state::AppState;
+use crate::web::state::AppState;
 use app::error::AppError;
 use axum::{
     extract::{Request, State},
@@ -48,7 +48,7 @@ pub async fn redirect_signed_out(State(state): State<AppState>, request: Request
             ),
         )
             .into_response(),
-        Err(error) => crate::error::ApiError(error).into_response(),
+        Err(error) => crate::web::error::ApiError(error).into_response(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! figures, the failures (dead letters) with retry, and the live feed.
 
 use super::ApiJson;
-use crate::{error::ApiError, state::AppState};
+use crate::{web::error::ApiError, web::state::AppState};
 use app::{
     domain::{Failure, Order, Overview, Shape, ShapeSettings, ShapeUpdate},
     error::AppError,

@@ -1,9 +1,9 @@
 //! The artist: draws an order's picture, stores it, marks the order done.
 
 use crate::{
-    metrics::Metrics,
     orders::{OrderRow, Orders},
     pictures::PictureStore,
+    platform::metrics::Metrics,
     render,
 };
 use app::error::AppError;

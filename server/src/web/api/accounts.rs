@@ -1,7 +1,7 @@
 //! `/api/v1/accounts` and `/api/v1/sessions`.
 
 use super::ApiJson;
-use crate::{error::ApiError, state::AppState};
+use crate::{web::error::ApiError, web::state::AppState};
 use axum::{
     Json,
     extract::State,

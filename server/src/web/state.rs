@@ -26,7 +26,7 @@ pub struct AppState {
     pub orders: Arc<Orders>,
     pub pictures: Arc<dyn PictureStore>,
     pub webhook: Arc<Webhook>,
-    pub metrics: Arc<crate::metrics::Metrics>,
+    pub metrics: Arc<crate::platform::metrics::Metrics>,
     pub console: Arc<Console>,
     pub postman: Arc<Postman>,
     /// Completes when the server shuts down: live streams end then.

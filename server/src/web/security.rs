@@ -1,7 +1,7 @@
 //! Security at the edge: response headers every answer carries, and the refusal of
 //! cross-site requests that would change something.
 
-use crate::{error::ApiError, state::AppState};
+use crate::{web::error::ApiError, web::state::AppState};
 use app::error::AppError;
 use axum::{
     extract::{Request, State},

@@ -1,6 +1,6 @@
 //! The signed-in user of an API request.
 
-use crate::{error::ApiError, state::AppState};
+use crate::{web::error::ApiError, web::state::AppState};
 use app::domain::User;
 use axum::{extract::FromRequestParts, http::request::Parts};
 

@@ -2,7 +2,7 @@
 //! store answer; 503 naming what does not) and `/metrics` (Prometheus text format). Served
 //! by every role, and counted HTTP requests by route and status.
 
-use crate::{db, mail::Delivery, metrics::Metrics, pictures::PictureStore, queue::Queue};
+use crate::{mail::Delivery, pictures::PictureStore, platform::db, platform::metrics::Metrics, queue::Queue};
 use axum::{
     Json, Router,
     extract::{MatchedPath, Request, State},
@@ -59,7 +59,7 @@ async fn ready(State(ops): State<Ops>) -> Response {
 
 /// `work`, given at most [`CHECK_TIMEOUT`].
 async fn within_time<T>(work: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
-    crate::clock::within(CHECK_TIMEOUT, work).await
+    crate::platform::clock::within(CHECK_TIMEOUT, work).await
 }
 
 async fn metrics(State(ops): State<Ops>) -> Response {
@@ -81,7 +81,7 @@ async fn metrics(State(ops): State<Ops>) -> Response {
             Vec::new()
         }
     };
-    let snapshot = crate::metrics::Snapshot {
+    let snapshot = crate::platform::metrics::Snapshot {
         queue_depth,
         orders_by_status,
         mails_sent: ops.delivery.sent(),

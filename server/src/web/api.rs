@@ -11,7 +11,7 @@ mod webhook;
 pub use json::ApiJson;
 pub use openapi::spec as openapi_spec;
 
-use crate::{error::ApiError, state::AppState};
+use crate::{web::error::ApiError, web::state::AppState};
 use app::{domain::ShapeInfo, error::AppError};
 use axum::{
     Json, Router,

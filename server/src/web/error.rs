@@ -1,4 +1,4 @@
-//! Turning failures into user-safe errors at the edge.
+//! [`AppError`] as the REST API's error response.
 
 use app::error::AppError;
 use axum::{
@@ -7,14 +7,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde_json::json;
-
-/// Logs an unexpected failure once, with its cause, and hides it behind [`AppError::Internal`].
-pub fn internal<E: std::fmt::Display + std::fmt::Debug>(what: &'static str) -> impl FnOnce(E) -> AppError {
-    move |error| {
-        tracing::error!(error = %error, details = ?error, "{what}");
-        AppError::Internal
-    }
-}
 
 /// [`AppError`] as a REST response: `{"error": {"code", "message", "field"?}}`.
 #[derive(Debug)]

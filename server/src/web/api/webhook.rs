@@ -1,6 +1,6 @@
 //! `POST /api/v1/stripe/webhook`: Stripe's (or the simulated checkout's) signed events.
 
-use crate::{error::ApiError, state::AppState};
+use crate::{web::error::ApiError, web::state::AppState};
 use axum::{Json, body::Bytes, extract::State, http::HeaderMap};
 use serde_json::{Value, json};
 

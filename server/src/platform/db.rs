@@ -64,7 +64,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
         })
         .connect_with(options)
         .await
-        .with_context(|| format!("cannot open the database {}", crate::secret::redacted_url(&url)))?;
+        .with_context(|| {
+            format!("cannot open the database {}", crate::platform::secret::redacted_url(&url))
+        })?;
     Ok(pool)
 }
 

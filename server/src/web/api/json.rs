@@ -1,6 +1,6 @@
 //! A JSON body extractor whose errors name the offending field.
 
-use crate::error::ApiError;
+use crate::web::error::ApiError;
 use app::error::AppError;
 use app::request::parse_json;
 use axum::{

@@ -1,0 +1,112 @@
+//! Drawings that fail for good: the order fails (listed as a dead letter, its owner told
+//! or its payment refunded), and an admin's Retry queues an unpaid one again.
+
+use super::{OrderRow, Orders};
+use crate::{
+    mail::{MailJob, OrderNews, keep_pending},
+    platform::{clock::now_millis, error::internal},
+};
+use app::{domain::Order, error::AppError};
+
+impl Orders {
+    /// Marks an unfinished order failed after `attempts` tries, with a reason for its owner,
+    /// and lists it with the failures (the dead letters) in the same transaction. A paid
+    /// order is refunded; an unpaid one's owner is told by mail.
+    pub async fn fail(&self, id: &str, reason: &str, attempts: u32) -> Result<Option<OrderRow>, AppError> {
+        let now = now_millis();
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        let row: Option<OrderRow> = sqlx::query_as(concat!(
+            "UPDATE orders SET status = 'failed', failure_reason = $1, \
+             refund_pending = CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END, watch_at = NULL, updated_at = $2 \
+             WHERE id = $3 AND status IN ('queued', 'in_progress') RETURNING ",
+            crate::order_columns!()
+        ))
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal("could not update the order"))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        sqlx::query(
+            "INSERT INTO failures (id, order_id, error, attempts, failed_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(id)
+        .bind(reason)
+        .bind(i64::from(attempts))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal("could not record the failure"))?;
+        // An unpaid order's owner hears of it now; a paid one's with the refund.
+        let news = (row.refund_pending == 0)
+            .then(|| MailJob::order_news(id, OrderNews::DrawFailed { reason: reason.to_owned() }));
+        if let Some(job) = &news {
+            keep_pending(&mut tx, job).await.map_err(internal("could not store the mail"))?;
+        }
+        tx.commit().await.map_err(internal("could not commit the failure"))?;
+        tracing::warn!(order.id = %id, reason, attempts, "order failed");
+        self.publish(&row)?;
+        if let Some(job) = news {
+            self.postman.dispatch(job).await;
+        } else if let Err(error) = self.refund(&row).await {
+            // Refunded by the sweep instead; the owner's mail tells of the refund.
+            tracing::warn!(order.id = %id, %error, "refund not made yet; the sweep will retry");
+        }
+        if let Some(alerts) = &self.alerts {
+            let alerts = alerts.clone();
+            tokio::spawn(async move { alerts.check().await });
+        }
+        Ok(Some(row))
+    }
+
+    /// An admin's **Retry** of a failed drawing: the order is queued again (it can still
+    /// reach done) and leaves the failures list. Only failed, unpaid orders: a paid one is
+    /// refunded instead.
+    pub async fn retry(&self, id: &str) -> Result<Order, AppError> {
+        let now = now_millis();
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        let row: Option<OrderRow> = sqlx::query_as(concat!(
+            "UPDATE orders SET status = 'queued', failure_reason = NULL, failed_attempts = 0, \
+             enqueue_pending = 1, watch_at = $1, updated_at = $2 \
+             WHERE id = $3 AND status = 'failed' AND paid_at IS NULL AND refund_pending = 0 RETURNING ",
+            crate::order_columns!()
+        ))
+        .bind(self.watch_from_now())
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal("could not queue the order again"))?;
+        let Some(row) = row else {
+            let status: Option<(String,)> = sqlx::query_as("SELECT status FROM orders WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(internal("could not read the order"))?;
+            return Err(match status {
+                None => AppError::NotFound,
+                Some((status,)) => AppError::Conflict {
+                    field: "order_id".into(),
+                    message: format!(
+                        "only a failed, unpaid order can be retried; this one is {}",
+                        status.replace('_', " ")
+                    ),
+                },
+            });
+        };
+        sqlx::query("UPDATE failures SET retried_at = $1 WHERE order_id = $2 AND retried_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal("could not close the failure"))?;
+        tx.commit().await.map_err(internal("could not commit the retry"))?;
+        tracing::info!(order.id = %id, "order queued again by an admin");
+        self.dispatch(id).await;
+        self.publish(&row)
+    }
+}

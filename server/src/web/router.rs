@@ -1,0 +1,59 @@
+//! The web role's routes: pages (rendered and hydrated), server functions, the REST API and
+//! static files, behind the security layers.
+
+use super::{security, server_fn_status, sign_in_first, state::AppState};
+use app::{App, services::SharedServices, shell};
+use axum::{Router, middleware};
+use leptos::prelude::provide_context;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::{Arc, OnceLock};
+use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
+
+/// Largest body a page's form or server function may send.
+const PAGE_BODY_LIMIT: usize = 64 * 1024;
+
+/// Pages, server functions, the REST API and static files.
+pub fn router(state: AppState) -> Router {
+    let routes = route_list();
+    let services: SharedServices = Arc::new(state.clone());
+    let options = state.leptos_options.clone();
+    // The "not found" page renders the whole app too (header included): same context.
+    let fallback_services = services.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(services.clone());
+                security::provide_page_nonce();
+            },
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || {
+                provide_context(fallback_services.clone());
+                security::provide_page_nonce();
+            },
+            shell,
+        ))
+        // Server functions read their whole body, with no limit of their own.
+        .layer(RequestBodyLimitLayer::new(PAGE_BODY_LIMIT));
+    Router::new()
+        .nest("/api/v1", super::api::routes())
+        .merge(pages)
+        .layer(middleware::from_fn_with_state(state.clone(), sign_in_first::redirect_signed_out))
+        .layer(middleware::map_response(server_fn_status::fix_status))
+        .layer(middleware::from_fn_with_state(state.clone(), security::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The app's routes, generated once per process. Generating them runs the app with
+/// resource loading suppressed through a process-wide flag, and a resource first polled
+/// meanwhile waits forever (leptos-rs/leptos#4773): a second application built while
+/// another one serves (tests, the bench) would hang that one's pages now and then.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
