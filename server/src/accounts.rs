@@ -9,7 +9,7 @@ mod sessions;
 mod throttle;
 mod tokens;
 
-pub use cognito::CognitoIdentity;
+pub use cognito::{CognitoIdentity, CognitoSettings};
 pub use credentials::{Email, Password};
 pub use identity::{Account, Authenticated, Identity, ProviderTokens, Registration};
 pub use local::LocalIdentity;

@@ -35,10 +35,12 @@ pub async fn draw_job(job: DrawJob, artist: Data<Arc<Artist>>) -> Result<(), Box
 }
 
 /// Sends one mail job through the mailer, with retries (see [`Delivery::deliver`]). A mail
-/// that still fails is kept as a dead letter there, and the job reports the failure. Mail
-/// jobs are queued with a single apalis attempt: the retries are [`Delivery`]'s.
+/// that still fails is kept as a dead letter there, and the job reports the failure as one
+/// apalis must not retry (the job ends `Killed`): the retries are [`Delivery`]'s, and a
+/// second sending is an admin's **Retry** of the dead letter. (apalis-redis 1.0 retries any
+/// other failure up to 25 times, whatever the job's attempts say.)
 pub async fn mail_job(job: MailJob, delivery: Data<Arc<Delivery>>) -> Result<(), BoxDynError> {
-    delivery.deliver(&job).await.map_err(Into::into)
+    delivery.deliver(&job).await.map_err(|undelivered| AbortError::new(undelivered).into())
 }
 
 /// What a worker process runs its jobs with.

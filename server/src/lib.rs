@@ -1,4 +1,19 @@
 //! The let-them-draw server: everything that runs only on the server.
+//!
+//! The layering rule: imports point down only.
+//!
+//! - `startup` (with `main`, `cli`, `settings`): reads the settings once and wires the rest;
+//!   nothing below it reads `settings`, each part gets typed values.
+//! - `web`: the HTTP edge (REST API, server functions' state, pages' router, security,
+//!   operations). Thin: it calls the services.
+//! - `jobs`: what workers run (the artist, the workers, the sweep).
+//! - domain services: `orders` above `catalogue`, `alerts`, `console`, `accounts` and
+//!   `queue`; those above `mail`, `payments`, `events`, `pictures` and `render`. A domain
+//!   service never imports `web`, `jobs` or `startup`.
+//! - `platform`: clock, database, errors, metrics, secrets, logs; imports nothing of this
+//!   crate outside itself.
+//!
+//! No two modules import each other, directly or through others.
 
 pub mod accounts;
 pub mod alerts;

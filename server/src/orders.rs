@@ -4,11 +4,12 @@ mod failures;
 mod letters;
 mod refunds;
 mod row;
+mod status;
 mod watchdog;
 mod webhook;
 
 pub use letters::OrderLetters;
-pub use row::{OrderRow, parse_status};
+pub use row::OrderRow;
 pub use webhook::{Webhook, WebhookOutcome};
 
 use crate::{
@@ -27,6 +28,7 @@ use app::{
     domain::{Order, OrderStatus, User, parse_request},
     error::AppError,
 };
+use status::{FAIL_PAYMENT, FINISH, START};
 use std::{sync::Arc, time::Duration};
 
 /// The order service shared by the API, the server functions and the artist.
@@ -136,7 +138,7 @@ impl Orders {
         .bind(shape.name())
         .bind(colour.as_css())
         .bind(i64::from(rand::random::<u32>()))
-        .bind(status.as_str())
+        .bind(status)
         .bind(info.price_cents)
         .bind(&info.currency)
         .bind(i64::from(status == OrderStatus::Queued))
@@ -178,13 +180,17 @@ impl Orders {
             }
             Err(error) => {
                 tracing::error!(order.id = %id, error = %format!("{error:#}"), "could not open a checkout session");
-                self.transition(
-                    &id,
-                    "status = 'failed', failure_reason = $1",
-                    &["awaiting_payment"],
-                    Some("checkout could not be opened"),
+                sqlx::query(
+                    "UPDATE orders SET status = $1, failure_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5",
                 )
-                .await?;
+                .bind(FAIL_PAYMENT.to)
+                .bind("checkout could not be opened")
+                .bind(now_millis())
+                .bind(&id)
+                .bind(FAIL_PAYMENT.from[0])
+                .execute(&self.pool)
+                .await
+                .map_err(internal("could not update the order"))?;
                 Err(AppError::Unavailable {
                     message: "the payment provider did not answer; nothing was charged, please try again"
                         .into(),
@@ -246,13 +252,16 @@ impl Orders {
     /// the order is gone or already finished: then there is nothing to draw.
     pub async fn start(&self, id: &str) -> Result<Option<OrderRow>, AppError> {
         let row: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = 'in_progress', watch_at = $1, updated_at = $2 \
-             WHERE id = $3 AND status IN ('queued', 'in_progress') RETURNING ",
+            "UPDATE orders SET status = $1, watch_at = $2, updated_at = $3 \
+             WHERE id = $4 AND status IN ($5, $6) RETURNING ",
             crate::order_columns!()
         ))
+        .bind(START.to)
         .bind(self.watch_from_now())
         .bind(now_millis())
         .bind(id)
+        .bind(START.from[0])
+        .bind(START.from[1])
         .fetch_optional(&self.pool)
         .await
         .map_err(internal("could not update the order"))?;
@@ -267,14 +276,17 @@ impl Orders {
     pub async fn finish(&self, id: &str, render_ms: i64) -> Result<Option<OrderRow>, AppError> {
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let row: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = 'done', picture_key = $1, render_ms = $2, watch_at = NULL, updated_at = $3 \
-             WHERE id = $4 AND status IN ('queued', 'in_progress') RETURNING ",
+            "UPDATE orders SET status = $1, picture_key = $2, render_ms = $3, watch_at = NULL, updated_at = $4 \
+             WHERE id = $5 AND status IN ($6, $7) RETURNING ",
             crate::order_columns!()
         ))
+        .bind(FINISH.to)
         .bind(OrderRow::picture_key(id))
         .bind(render_ms)
         .bind(now_millis())
         .bind(id)
+        .bind(FINISH.from[0])
+        .bind(FINISH.from[1])
         .fetch_optional(&mut *tx)
         .await
         .map_err(internal("could not update the order"))?;
@@ -298,13 +310,14 @@ impl Orders {
     pub async fn retrying(&self, id: &str, failed_attempts: u32) -> Result<(), AppError> {
         let row: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET failed_attempts = $1, watch_at = $2, updated_at = $3 \
-             WHERE id = $4 AND status = 'in_progress' RETURNING ",
+             WHERE id = $4 AND status = $5 RETURNING ",
             crate::order_columns!()
         ))
         .bind(i64::from(failed_attempts))
         .bind(self.watch_from_now())
         .bind(now_millis())
         .bind(id)
+        .bind(OrderStatus::InProgress)
         .fetch_optional(&self.pool)
         .await
         .map_err(internal("could not update the order"))?;
@@ -312,35 +325,6 @@ impl Orders {
             self.publish(row)?;
         }
         Ok(())
-    }
-
-    /// One forward-only status change: applies only while the status is one of `from`.
-    async fn transition(
-        &self,
-        id: &str,
-        set: &str,
-        from: &[&str],
-        value: Option<&str>,
-    ) -> Result<Option<OrderRow>, AppError> {
-        // `set` uses `$1` for `value` when it takes one; the other parameters follow.
-        let first = if value.is_some() { 2 } else { 1 };
-        let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", first + 2 + i)).collect();
-        // Every piece is a literal of this module: `set` and the placeholders, never input.
-        let sql = format!(
-            "UPDATE orders SET {set}, updated_at = ${first} WHERE id = ${} AND status IN ({}) RETURNING {}",
-            first + 1,
-            placeholders.join(", "),
-            crate::order_columns!()
-        );
-        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-        if let Some(value) = value {
-            query = query.bind(value);
-        }
-        query = query.bind(now_millis()).bind(id);
-        for status in from {
-            query = query.bind(*status);
-        }
-        query.fetch_optional(&self.pool).await.map_err(internal("could not update the order"))
     }
 
     fn publish(&self, row: &OrderRow) -> Result<Order, AppError> {

@@ -9,8 +9,9 @@ mod stripe;
 pub use self::stripe::StripePayments;
 pub use simulated::{SimulatedPayments, SimulatedSession};
 
-use crate::settings::PaymentSettings;
+use crate::platform::secret::Secret;
 use anyhow::Context;
+use clap::Args;
 use std::{path::Path, sync::Arc};
 
 /// A checkout session to open for one order.
@@ -70,6 +71,24 @@ pub trait PaymentProvider: Send + Sync {
     fn simulated(&self) -> Option<&SimulatedPayments> {
         None
     }
+}
+
+/// Stripe, or the simulated checkout when no key is set.
+#[derive(Clone, Debug, Args)]
+pub struct PaymentSettings {
+    /// Stripe secret key (`sk_...`): takes payments through Stripe Checkout. Unset: the
+    /// simulated checkout (refused with LTD_ENV=production).
+    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<Secret>,
+
+    /// Stripe's API address; tests point it at a local fake.
+    #[arg(long, env = "STRIPE_API_BASE")]
+    pub stripe_api_base: Option<String>,
+
+    /// The webhook endpoint's signing secret(s) (`whsec_...`, comma-separated while rolling).
+    /// Unset without Stripe: one is generated once and kept in the data dir.
+    #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<Secret>,
 }
 
 /// The provider the settings ask for: Stripe when a secret key is set, else the simulated

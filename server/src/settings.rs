@@ -183,13 +183,13 @@ pub struct WebSettings {
     pub admin_emails: Vec<String>,
 
     #[command(flatten)]
-    pub payments: PaymentSettings,
+    pub payments: crate::payments::PaymentSettings,
 
     #[command(flatten)]
     pub mail: MailSettings,
 
     #[command(flatten)]
-    pub cognito: CognitoSettings,
+    pub cognito: crate::accounts::CognitoSettings,
 }
 
 /// How mail leaves: SMTP when `SMTP_URL` is set, else the database outbox (`/dev/mail`).
@@ -211,47 +211,6 @@ pub struct MailSettings {
     /// The wait after a mail's first failed attempt, in milliseconds; doubles after each.
     #[arg(long, env = "LTD_MAIL_RETRY_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub mail_retry_ms: u64,
-}
-
-/// Amazon Cognito as the identity provider, when both the pool and the client are set;
-/// local accounts otherwise.
-#[derive(Clone, Debug, Args)]
-pub struct CognitoSettings {
-    /// The user pool, e.g. `us-east-1_AbCdEf123` (with COGNITO_CLIENT_ID: sign in with Cognito).
-    #[arg(long, env = "COGNITO_USER_POOL_ID")]
-    pub cognito_user_pool_id: Option<String>,
-
-    /// The pool's app client (without a secret; USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH allowed).
-    #[arg(long, env = "COGNITO_CLIENT_ID")]
-    pub cognito_client_id: Option<String>,
-
-    /// The tokens' expected `iss`; defaults to
-    /// `https://cognito-idp.<AWS_REGION>.amazonaws.com/<pool>`.
-    #[arg(long, env = "COGNITO_ISSUER")]
-    pub cognito_issuer: Option<String>,
-
-    /// Where the pool's signing keys are; defaults to `<issuer>/.well-known/jwks.json`
-    /// (set it for an emulator, whose address differs from the issuer).
-    #[arg(long, env = "COGNITO_JWKS_URL")]
-    pub cognito_jwks_url: Option<String>,
-}
-
-/// Stripe, or the simulated checkout when no key is set.
-#[derive(Clone, Debug, Args)]
-pub struct PaymentSettings {
-    /// Stripe secret key (`sk_...`): takes payments through Stripe Checkout. Unset: the
-    /// simulated checkout (refused with LTD_ENV=production).
-    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
-    pub stripe_secret_key: Option<Secret>,
-
-    /// Stripe's API address; tests point it at a local fake.
-    #[arg(long, env = "STRIPE_API_BASE")]
-    pub stripe_api_base: Option<String>,
-
-    /// The webhook endpoint's signing secret(s) (`whsec_...`, comma-separated while rolling).
-    /// Unset without Stripe: one is generated once and kept in the data dir.
-    #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
-    pub stripe_webhook_secret: Option<Secret>,
 }
 
 impl Settings {

@@ -19,6 +19,40 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    /// What an order may become next: statuses only move forward, except that an admin may
+    /// queue a failed, unpaid order again, and a drawing job delivered again finds its order
+    /// in progress already.
+    pub fn next(self) -> &'static [OrderStatus] {
+        use OrderStatus::*;
+        match self {
+            AwaitingPayment => &[Queued, Failed],
+            Queued => &[InProgress, Done, Failed],
+            InProgress => &[InProgress, Done, Failed],
+            Failed => &[Queued, Refunded],
+            Done | Refunded => &[],
+        }
+    }
+
+    /// Whether an order in this status may become `to`.
+    pub fn may_become(self, to: OrderStatus) -> bool {
+        self.next().contains(&to)
+    }
+
+    /// Every status, in the order of an order's life.
+    pub const ALL: [OrderStatus; 6] = [
+        OrderStatus::AwaitingPayment,
+        OrderStatus::Queued,
+        OrderStatus::InProgress,
+        OrderStatus::Done,
+        OrderStatus::Failed,
+        OrderStatus::Refunded,
+    ];
+
+    /// The stored name, e.g. `awaiting_payment`.
+    pub fn parse(text: &str) -> Option<OrderStatus> {
+        OrderStatus::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             OrderStatus::AwaitingPayment => "awaiting_payment",
@@ -46,6 +80,33 @@ impl OrderStatus {
     /// order again).
     pub fn is_final(self) -> bool {
         matches!(self, OrderStatus::Done | OrderStatus::Failed | OrderStatus::Refunded)
+    }
+}
+
+/// The status as stored: its name, as text, through sqlx's `Any` driver (SQLite and
+/// PostgreSQL alike).
+#[cfg(feature = "ssr")]
+mod stored {
+    use super::OrderStatus;
+    use sqlx::{Any, Database, Decode, Encode, Type, any::AnyTypeInfo, encode::IsNull, error::BoxDynError};
+
+    impl Type<Any> for OrderStatus {
+        fn type_info() -> AnyTypeInfo {
+            <str as Type<Any>>::type_info()
+        }
+    }
+
+    impl Encode<'_, Any> for OrderStatus {
+        fn encode_by_ref(&self, buf: &mut <Any as Database>::ArgumentBuffer) -> Result<IsNull, BoxDynError> {
+            <&str as Encode<Any>>::encode(self.as_str(), buf)
+        }
+    }
+
+    impl<'r> Decode<'r, Any> for OrderStatus {
+        fn decode(value: <Any as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+            let text = <&str as Decode<Any>>::decode(value)?;
+            OrderStatus::parse(text).ok_or_else(|| format!("not an order status: {text:?}").into())
+        }
     }
 }
 
@@ -160,5 +221,28 @@ mod tests {
         assert!(json.get("picture_url").is_none());
         let back: Order = serde_json::from_value(json).expect("parses");
         assert_eq!(back, order);
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::OrderStatus::{self, *};
+
+    #[test]
+    fn statuses_move_forward_only() {
+        assert!(AwaitingPayment.may_become(Queued) && AwaitingPayment.may_become(Failed));
+        assert!(!AwaitingPayment.may_become(Done), "nothing is drawn before it is paid");
+        assert!(Queued.may_become(InProgress) && InProgress.may_become(Done));
+        assert!(!Done.may_become(Queued) && Done.next().is_empty() && Refunded.next().is_empty());
+        assert!(Failed.may_become(Refunded) && Failed.may_become(Queued));
+        assert!(!Refunded.may_become(Queued), "a refunded order is never drawn");
+    }
+
+    #[test]
+    fn every_status_reads_back_from_its_stored_name() {
+        for status in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(OrderStatus::parse("shipped"), None);
     }
 }

@@ -11,13 +11,37 @@ use super::{
     identity::{Authenticated, ProviderTokens, Registration, parse_code},
     tokens::TokenVerifier,
 };
-use crate::{platform::db, platform::error::internal, settings::CognitoSettings};
+use crate::{platform::db, platform::error::internal};
 use anyhow::Context as _;
 use app::error::AppError;
 use aws_sdk_cognitoidentityprovider::{
     Client,
     types::{AttributeType, AuthFlowType, AuthenticationResultType},
 };
+use clap::Args;
+
+/// Amazon Cognito as the identity provider, when both the pool and the client are set;
+/// local accounts otherwise.
+#[derive(Clone, Debug, Args)]
+pub struct CognitoSettings {
+    /// The user pool, e.g. `us-east-1_AbCdEf123` (with COGNITO_CLIENT_ID: sign in with Cognito).
+    #[arg(long, env = "COGNITO_USER_POOL_ID")]
+    pub cognito_user_pool_id: Option<String>,
+
+    /// The pool's app client (without a secret; USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH allowed).
+    #[arg(long, env = "COGNITO_CLIENT_ID")]
+    pub cognito_client_id: Option<String>,
+
+    /// The tokens' expected `iss`; defaults to
+    /// `https://cognito-idp.<AWS_REGION>.amazonaws.com/<pool>`.
+    #[arg(long, env = "COGNITO_ISSUER")]
+    pub cognito_issuer: Option<String>,
+
+    /// Where the pool's signing keys are; defaults to `<issuer>/.well-known/jwks.json`
+    /// (set it for an emulator, whose address differs from the issuer).
+    #[arg(long, env = "COGNITO_JWKS_URL")]
+    pub cognito_jwks_url: Option<String>,
+}
 
 pub struct CognitoIdentity {
     client: Client,

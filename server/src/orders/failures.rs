@@ -1,12 +1,18 @@
 //! Drawings that fail for good: the order fails (listed as a dead letter, its owner told
 //! or its payment refunded), and an admin's Retry queues an unpaid one again.
 
-use super::{OrderRow, Orders};
+use super::{
+    OrderRow, Orders,
+    status::{FAIL_DRAWING, RETRY},
+};
 use crate::{
     mail::{MailJob, OrderNews, keep_pending},
     platform::{clock::now_millis, error::internal},
 };
-use app::{domain::Order, error::AppError};
+use app::{
+    domain::{Order, OrderStatus},
+    error::AppError,
+};
 
 impl Orders {
     /// Marks an unfinished order failed after `attempts` tries, with a reason for its owner,
@@ -16,14 +22,17 @@ impl Orders {
         let now = now_millis();
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let row: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = 'failed', failure_reason = $1, \
+            "UPDATE orders SET status = $4, failure_reason = $1, \
              refund_pending = CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END, watch_at = NULL, updated_at = $2 \
-             WHERE id = $3 AND status IN ('queued', 'in_progress') RETURNING ",
+             WHERE id = $3 AND status IN ($5, $6) RETURNING ",
             crate::order_columns!()
         ))
         .bind(reason)
         .bind(now)
         .bind(id)
+        .bind(FAIL_DRAWING.to)
+        .bind(FAIL_DRAWING.from[0])
+        .bind(FAIL_DRAWING.from[1])
         .fetch_optional(&mut *tx)
         .await
         .map_err(internal("could not update the order"))?;
@@ -70,19 +79,21 @@ impl Orders {
         let now = now_millis();
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let row: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = 'queued', failure_reason = NULL, failed_attempts = 0, \
+            "UPDATE orders SET status = $4, failure_reason = NULL, failed_attempts = 0, \
              enqueue_pending = 1, watch_at = $1, updated_at = $2 \
-             WHERE id = $3 AND status = 'failed' AND paid_at IS NULL AND refund_pending = 0 RETURNING ",
+             WHERE id = $3 AND status = $5 AND paid_at IS NULL AND refund_pending = 0 RETURNING ",
             crate::order_columns!()
         ))
         .bind(self.watch_from_now())
         .bind(now)
         .bind(id)
+        .bind(RETRY.to)
+        .bind(RETRY.from[0])
         .fetch_optional(&mut *tx)
         .await
         .map_err(internal("could not queue the order again"))?;
         let Some(row) = row else {
-            let status: Option<(String,)> = sqlx::query_as("SELECT status FROM orders WHERE id = $1")
+            let status: Option<(OrderStatus,)> = sqlx::query_as("SELECT status FROM orders WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await
@@ -93,7 +104,7 @@ impl Orders {
                     field: "order_id".into(),
                     message: format!(
                         "only a failed, unpaid order can be retried; this one is {}",
-                        status.replace('_', " ")
+                        status.label()
                     ),
                 },
             });

@@ -1,6 +1,6 @@
 //! Refunds: a paid order that could not be drawn gets its money back.
 
-use super::{OrderRow, Orders};
+use super::{OrderRow, Orders, status::REFUND};
 use crate::{
     mail::{MailJob, OrderNews, keep_pending},
     payments::RefundRequest,
@@ -31,14 +31,16 @@ impl Orders {
         let now = now_millis();
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let refunded: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = 'refunded', refund_id = $1, refunded_at = $2, refund_pending = 0, \
-             updated_at = $3 WHERE id = $4 AND status = 'failed' AND refund_pending = 1 RETURNING ",
+            "UPDATE orders SET status = $5, refund_id = $1, refunded_at = $2, refund_pending = 0, \
+             updated_at = $3 WHERE id = $4 AND status = $6 AND refund_pending = 1 RETURNING ",
             crate::order_columns!()
         ))
         .bind(&refund_id)
         .bind(now)
         .bind(now)
         .bind(&row.id)
+        .bind(REFUND.to)
+        .bind(REFUND.from[0])
         .fetch_optional(&mut *tx)
         .await
         .map_err(internal("could not record the refund"))?;
@@ -61,8 +63,9 @@ impl Orders {
         let rows: Vec<OrderRow> = sqlx::query_as(concat!(
             "SELECT ",
             crate::order_columns!(),
-            " FROM orders WHERE refund_pending = 1 AND status = 'failed'"
+            " FROM orders WHERE refund_pending = 1 AND status = $1"
         ))
+        .bind(REFUND.from[0])
         .fetch_all(&self.pool)
         .await
         .map_err(internal("could not read the refunds to make"))?;

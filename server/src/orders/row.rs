@@ -14,7 +14,7 @@ pub struct OrderRow {
     pub shape: String,
     pub color: String,
     pub seed: i64,
-    pub status: String,
+    pub status: OrderStatus,
     pub failure_reason: Option<String>,
     pub price_cents: i64,
     pub currency: String,
@@ -65,7 +65,7 @@ impl OrderRow {
 
     /// The order as its owner sees it.
     pub fn to_order(&self) -> Result<Order, AppError> {
-        let status = parse_status(&self.status)?;
+        let status = self.status;
         Ok(Order {
             id: self.id.clone(),
             shape: self.shape().map_err(internal("stored order has an unknown shape"))?,
@@ -84,9 +84,4 @@ impl OrderRow {
             refunded_at: self.refunded_at.map(rfc3339),
         })
     }
-}
-
-pub fn parse_status(text: &str) -> Result<OrderStatus, AppError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(internal("stored order has an unknown status"))
 }

@@ -8,9 +8,9 @@
 //! killed, or stopped, while it held it), and the watchdog queues it again. A second delivery
 //! is harmless: the artist draws each order once (one picture key, forward-only statuses).
 
-use super::Orders;
+use super::{Orders, status::UNFINISHED};
 use crate::{platform::clock::now_millis, platform::error::internal};
-use app::error::AppError;
+use app::{domain::OrderStatus, error::AppError};
 use std::time::Duration;
 
 /// The most a stuck order is queued again in one sweep round.
@@ -48,16 +48,17 @@ impl Orders {
     /// Returns how many it queued.
     pub async fn requeue_pending(&self, orphans: bool, older_than: Duration) -> Result<usize, AppError> {
         let sql = if orphans {
-            "SELECT id FROM orders WHERE (enqueue_pending = 1 AND updated_at <= $1) OR status = 'in_progress'"
+            "SELECT id FROM orders WHERE (enqueue_pending = 1 AND updated_at <= $1) OR status = $2"
         } else {
             "SELECT id FROM orders WHERE enqueue_pending = 1 AND updated_at <= $1"
         };
         let older_than = i64::try_from(older_than.as_millis()).unwrap_or(i64::MAX);
-        let ids: Vec<(String,)> = sqlx::query_as(sql)
-            .bind(now_millis().saturating_sub(older_than))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(internal("could not read the outbox"))?;
+        let mut query = sqlx::query_as(sql).bind(now_millis().saturating_sub(older_than));
+        if orphans {
+            query = query.bind(OrderStatus::InProgress);
+        }
+        let ids: Vec<(String,)> =
+            query.fetch_all(&self.pool).await.map_err(internal("could not read the outbox"))?;
         for (id,) in &ids {
             self.dispatch(id).await;
         }
@@ -75,10 +76,12 @@ impl Orders {
         let now = now_millis();
         let due: Vec<(String, i64, i64)> = sqlx::query_as(
             "SELECT id, watch_at, requeues FROM orders WHERE watch_at <= $1 \
-             AND status IN ('queued', 'in_progress') ORDER BY watch_at LIMIT $2",
+             AND status IN ($3, $4) ORDER BY watch_at LIMIT $2",
         )
         .bind(now)
         .bind(WATCH_BATCH)
+        .bind(UNFINISHED[0])
+        .bind(UNFINISHED[1])
         .fetch_all(&self.pool)
         .await
         .map_err(internal("could not read the orders to watch"))?;
@@ -87,11 +90,13 @@ impl Orders {
             let period = self.watch.saturating_mul(1 << requeues.clamp(0, 16)).min(LONGEST_WATCH);
             let claimed = sqlx::query(
                 "UPDATE orders SET watch_at = $1, requeues = requeues + 1 \
-                 WHERE id = $2 AND watch_at = $3 AND status IN ('queued', 'in_progress')",
+                 WHERE id = $2 AND watch_at = $3 AND status IN ($4, $5)",
             )
             .bind(now.saturating_add(crate::platform::clock::millis(period)))
             .bind(&id)
             .bind(watch_at)
+            .bind(UNFINISHED[0])
+            .bind(UNFINISHED[1])
             .execute(&self.pool)
             .await
             .map_err(internal("could not claim the order"))?;
@@ -110,14 +115,14 @@ impl Orders {
     /// worker's) queues them again.
     pub async fn give_back(&self, ids: &[String]) -> Result<(), AppError> {
         for id in ids {
-            sqlx::query(
-                "UPDATE orders SET watch_at = $1 WHERE id = $2 AND status IN ('queued', 'in_progress')",
-            )
-            .bind(now_millis())
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(internal("could not give the order back"))?;
+            sqlx::query("UPDATE orders SET watch_at = $1 WHERE id = $2 AND status IN ($3, $4)")
+                .bind(now_millis())
+                .bind(id)
+                .bind(UNFINISHED[0])
+                .bind(UNFINISHED[1])
+                .execute(&self.pool)
+                .await
+                .map_err(internal("could not give the order back"))?;
             tracing::warn!(order.id = %id, "order not finished before the stop; handed back to the watchdog");
         }
         Ok(())

@@ -1,6 +1,9 @@
 //! The payment provider's webhook: a signed event moves its order on.
 
-use super::{OrderRow, Orders};
+use super::{
+    OrderRow, Orders,
+    status::{FAIL_PAYMENT, PAY},
+};
 use crate::{
     mail::{MailJob, OrderNews, keep_pending},
     payments::{
@@ -142,34 +145,40 @@ impl Orders {
                 "UPDATE orders SET paid_at = COALESCE(paid_at, $1), \
                  payment_intent = COALESCE(payment_intent, $2), \
                  amount_paid_cents = COALESCE(amount_paid_cents, $3), \
-                 enqueue_pending = CASE WHEN status = 'awaiting_payment' THEN 1 ELSE enqueue_pending END, \
-                 watch_at = CASE WHEN status = 'awaiting_payment' THEN $5 ELSE watch_at END, \
-                 status = CASE WHEN status = 'awaiting_payment' THEN 'queued' ELSE status END, \
+                 enqueue_pending = CASE WHEN status = $6 THEN 1 ELSE enqueue_pending END, \
+                 watch_at = CASE WHEN status = $6 THEN $5 ELSE watch_at END, \
+                 status = CASE WHEN status = $6 THEN $7 ELSE status END, \
                  updated_at = $4 \
-                 WHERE checkout_session_id = $6 AND paid_at IS NULL RETURNING ",
+                 WHERE checkout_session_id = $8 AND paid_at IS NULL RETURNING ",
                 crate::order_columns!()
             ))
             .bind(now)
             .bind(payment_intent.clone())
             .bind(*amount_cents)
             .bind(now)
-            .bind(self.watch_from_now()),
+            .bind(self.watch_from_now())
+            .bind(PAY.from[0])
+            .bind(PAY.to),
             PaymentChange::StillUnpaid => {
                 tx.commit().await.map_err(internal("could not commit the payment event"))?;
                 return Ok(WebhookOutcome::Unchanged);
             }
             PaymentChange::PaymentFailed => sqlx::query_as(concat!(
-                "UPDATE orders SET status = 'failed', failure_reason = 'payment failed', updated_at = $1 \
-                 WHERE checkout_session_id = $2 AND status = 'awaiting_payment' RETURNING ",
+                "UPDATE orders SET status = $1, failure_reason = 'payment failed', updated_at = $2 \
+                 WHERE checkout_session_id = $4 AND status = $3 RETURNING ",
                 crate::order_columns!()
             ))
-            .bind(now),
+            .bind(FAIL_PAYMENT.to)
+            .bind(now)
+            .bind(FAIL_PAYMENT.from[0]),
             PaymentChange::Expired => sqlx::query_as(concat!(
-                "UPDATE orders SET status = 'failed', failure_reason = 'checkout expired', updated_at = $1 \
-                 WHERE checkout_session_id = $2 AND status = 'awaiting_payment' AND paid_at IS NULL RETURNING ",
+                "UPDATE orders SET status = $1, failure_reason = 'checkout expired', updated_at = $2 \
+                 WHERE checkout_session_id = $4 AND status = $3 AND paid_at IS NULL RETURNING ",
                 crate::order_columns!()
             ))
-            .bind(now),
+            .bind(FAIL_PAYMENT.to)
+            .bind(now)
+            .bind(FAIL_PAYMENT.from[0]),
         };
         let row: Option<OrderRow> = query.bind(session_id).fetch_optional(&mut *tx).await.map_err(failed)?;
         if let Some(row) = &row
@@ -201,7 +210,7 @@ impl Orders {
         {
             tracing::warn!(order.id = %row.id, paid, price = row.price_cents, "paid amount differs from the price");
         }
-        if row.status == OrderStatus::Queued.as_str() {
+        if row.status == OrderStatus::Queued {
             self.dispatch(&row.id).await;
         }
         self.publish(&row)?;

@@ -48,7 +48,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
             // SQLite has one writer: a connection that finds the database locked sleeps in
             // SQLite's busy handler (1, 2, 5, ... up to 100 ms). At 250 orders/s eight
             // connections spent more time asleep there than working; one makes every read
-            // wait behind every write. Four held 300 orders/s (BENCHMARKS.md, issue 3).
+            // wait behind every write. Four held 300 orders/s (BENCHMARKS.md).
             Engine::Sqlite => 4,
             Engine::Postgres => 16,
         })

@@ -3,7 +3,7 @@
 use super::{ApiJson, auth::SignedIn};
 use crate::{events::OrderEvent, web::error::ApiError, web::state::AppState};
 use app::{
-    domain::{Order, User},
+    domain::{Order, OrderStatus, User},
     error::AppError,
     request::OrderRequest,
 };
@@ -56,7 +56,8 @@ pub async fn picture(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let row = state.orders.row_of(&user, &id).await?;
-    let key = row.picture_key.as_deref().filter(|_| row.status == "done").ok_or(AppError::NotFound)?;
+    let key =
+        row.picture_key.as_deref().filter(|_| row.status == OrderStatus::Done).ok_or(AppError::NotFound)?;
     let png = state
         .pictures
         .get(key)
