@@ -241,6 +241,8 @@ async fn a_worker_killed_while_drawing_is_replaced_and_the_order_ends_done_with_
     assert!(picture.bytes().await.expect("bytes").starts_with(b"\x89PNG"));
     let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
     assert_eq!(stored, 1, "exactly one stored picture");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ready_mails(&web, &id).await, 1, "exactly one ready mail");
 }
 
 /// The orphan case apalis handles worst is a worker that dies holding a job and comes back
@@ -264,6 +266,8 @@ async fn on_the_embedded_default_a_process_killed_while_drawing_and_restarted_at
     let stored: Vec<_> = pictures.filter_map(Result::ok).filter(|entry| entry.path().is_file()).collect();
     assert_eq!(stored.len(), 1, "exactly one stored picture: {stored:?}");
     assert!(restarted.log_mentions("order done"), "the restarted process drew it");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ready_mails(&restarted, &id).await, 1, "exactly one ready mail");
 }
 
 /// A Redis of this test's own, persisting every write (appendfsync always), so that it can
@@ -457,6 +461,10 @@ async fn a_drawing_cut_off_by_the_shutdown_timeout_is_drawn_after_the_restart() 
 
     let _restarted = Process::start(&deployment, "worker", &[]);
     wait_for(&web, &client, &id, "done").await;
+    let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
+    assert_eq!(stored, 1, "exactly one stored picture");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ready_mails(&web, &id).await, 1, "exactly one ready mail");
 }
 
 /// The watchdog's settings for a quick test: an order without progress for 3 s is queued
@@ -539,6 +547,70 @@ async fn sigterm_while_a_taken_job_waits_hands_the_order_back_and_the_restart_dr
     let restarted = Process::start_embedded(data_dir.path(), &[]);
     wait_for(&restarted, &client, &id, "done").await;
     assert_eq!(pictures_in(data_dir.path()), 1, "exactly one picture");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ready_mails(&restarted, &id).await, 1, "exactly one ready mail");
+}
+
+#[tokio::test]
+async fn sigterm_while_a_worker_on_postgres_and_redis_holds_a_taken_job_hands_it_to_the_next_worker() {
+    let deployment = deployment().await;
+    let web = Process::start(&deployment, "web", &[]);
+    let mut worker = Process::start(
+        &deployment,
+        "worker",
+        &["--test-pause-after-fetch-ms", "60000", "--shutdown-timeout", "1"],
+    );
+    let client = signed_in(&web, "stopped-worker-fetch@example.com").await;
+    let id = order(&web, &client, "circle", "khaki").await;
+    worker.wait_for_log("the job is taken").await;
+    assert!(worker.terminate(Duration::from_secs(15)), "a clean exit");
+    assert!(worker.log_mentions("handed back to the watchdog"));
+
+    // The default watchdog period is a minute; the handed-back order does not wait for it.
+    let _next = Process::start(&deployment, "worker", &[]);
+    wait_for(&web, &client, &id, "done").await;
+    let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
+    assert_eq!(stored, 1, "exactly one stored picture");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ready_mails(&web, &id).await, 1, "exactly one ready mail");
+}
+
+/// apalis' own hand-back, with the watchdog out of the way (its period is ten minutes): a
+/// job held by a killed worker returns to the queue after three missed 10 s heartbeats,
+/// found by the next worker's heartbeat (at most 40 s), on both backends.
+#[tokio::test]
+async fn a_job_held_by_a_killed_worker_returns_within_the_heartbeat_window_on_both_backends() {
+    let slow_watchdog = ["--requeue-after-secs", "600"];
+    let pause = ["--test-pause-after-fetch-ms", "600000"];
+
+    let data_dir = tempfile::tempdir().expect("dir");
+    let mut first = Process::start_embedded(data_dir.path(), &[&pause[..], &slow_watchdog[..]].concat());
+    let client = signed_in(&first, "orphan-embedded@example.com").await;
+    let embedded = order(&first, &client, "square", "indigo").await;
+    first.wait_for_log("the job is taken").await;
+    first.kill();
+    let restarted = Process::start_embedded(data_dir.path(), &slow_watchdog);
+
+    let deployment = deployment().await;
+    let web = Process::start(&deployment, "web", &slow_watchdog);
+    let mut worker = Process::start(&deployment, "worker", &[&pause[..], &slow_watchdog[..]].concat());
+    let redis_client = signed_in(&web, "orphan-redis@example.com").await;
+    let on_redis = order(&web, &redis_client, "circle", "indigo").await;
+    worker.wait_for_log("the job is taken").await;
+    worker.kill();
+    let _next = Process::start(&deployment, "worker", &slow_watchdog);
+
+    let within = Duration::from_secs(60);
+    for (process, client, id) in [(&restarted, &client, &embedded), (&web, &redis_client, &on_redis)] {
+        let deadline = std::time::Instant::now() + within;
+        while status_of(process, client, id).await["status"] != "done" {
+            assert!(std::time::Instant::now() < deadline, "order {id} not handed back within {within:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    assert!(!restarted.log_mentions("queued again"), "apalis handed it back, not the watchdog");
+    assert_eq!(pictures_in(data_dir.path()), 1);
+    assert_eq!(support::backends::stored_pictures(&deployment.resources.bucket).await, 1);
 }
 
 #[tokio::test]

@@ -110,9 +110,9 @@ impl Orders {
         Ok(requeued)
     }
 
-    /// Orders this process accepted but did not finish before it stopped: they are due for
-    /// the watchdog at once, so the next sweep (this process' after a restart, or another
-    /// worker's) queues them again.
+    /// Orders this process accepted but did not finish before it stopped: each is queued
+    /// again now and made due for the watchdog at once, so if the queue does not take it,
+    /// the next sweep (this process' after a restart, or another worker's) does.
     pub async fn give_back(&self, ids: &[String]) -> Result<(), AppError> {
         for id in ids {
             sqlx::query("UPDATE orders SET watch_at = $1 WHERE id = $2 AND status IN ($3, $4)")
@@ -124,6 +124,7 @@ impl Orders {
                 .await
                 .map_err(internal("could not give the order back"))?;
             tracing::warn!(order.id = %id, "order not finished before the stop; handed back to the watchdog");
+            self.dispatch(id).await;
         }
         Ok(())
     }
