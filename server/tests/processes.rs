@@ -528,6 +528,8 @@ async fn a_worker_killed_after_taking_a_job_on_postgres_and_redis_is_replaced_an
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(ready_mails(&web, &id).await, 1, "exactly one ready mail");
     assert!(replacement.log_mentions("order done"));
+    // The watchdog (3 s) acted, long before apalis' own hand-back (30 s of missed heartbeats).
+    assert!(replacement.log_mentions("queued again"), "the watchdog queued it again");
 }
 
 #[tokio::test]
