@@ -445,6 +445,16 @@ async fn sigterm_during_a_drawing_ends_live_streams_cleanly_and_loses_no_order()
     assert!(done["picture_url"].is_string());
     let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
     assert_eq!(stored, 1, "exactly one stored picture");
+    // Its mail waits in the queue for a worker (the first process took no more jobs).
+    let _worker = Process::start(&deployment, "worker", &[]);
+    for _ in 0..200 {
+        if ready_mails(&second, &id).await > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ready_mails(&second, &id).await, 1, "exactly one ready mail");
 }
 
 #[tokio::test]
@@ -546,6 +556,26 @@ async fn sigterm_while_a_taken_job_waits_hands_the_order_back_and_the_restart_dr
     assert!(first.log_mentions("handed back to the watchdog"), "the cut-off order was handed back");
 
     // The default watchdog period is a minute; a handed-back order does not wait for it.
+    let restarted = Process::start_embedded(data_dir.path(), &[]);
+    wait_for(&restarted, &client, &id, "done").await;
+    assert_eq!(pictures_in(data_dir.path()), 1, "exactly one picture");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ready_mails(&restarted, &id).await, 1, "exactly one ready mail");
+}
+
+#[tokio::test]
+async fn on_the_embedded_default_a_drawing_cut_off_by_sigterm_is_drawn_at_once_after_the_restart() {
+    let data_dir = tempfile::tempdir().expect("dir");
+    let mut first = Process::start_embedded(
+        data_dir.path(),
+        &["--test-draw-delay-ms", "60000", "--shutdown-timeout", "1"],
+    );
+    let client = signed_in(&first, "stopped-while-drawing@example.com").await;
+    let id = order(&first, &client, "circle", "salmon").await;
+    wait_for(&first, &client, &id, "in_progress").await;
+    assert!(first.terminate(Duration::from_secs(15)), "a clean exit");
+    assert!(first.log_mentions("handed back to the watchdog"), "the cut-off order was handed back");
+
     let restarted = Process::start_embedded(data_dir.path(), &[]);
     wait_for(&restarted, &client, &id, "done").await;
     assert_eq!(pictures_in(data_dir.path()), 1, "exactly one picture");
