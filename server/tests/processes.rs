@@ -241,8 +241,7 @@ async fn a_worker_killed_while_drawing_is_replaced_and_the_order_ends_done_with_
     assert!(picture.bytes().await.expect("bytes").starts_with(b"\x89PNG"));
     let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
     assert_eq!(stored, 1, "exactly one stored picture");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(ready_mails(&web, &id).await, 1, "exactly one ready mail");
+    assert_one_ready_mail(&web, &id).await;
 }
 
 /// The orphan case apalis handles worst is a worker that dies holding a job and comes back
@@ -266,8 +265,7 @@ async fn on_the_embedded_default_a_process_killed_while_drawing_and_restarted_at
     let stored: Vec<_> = pictures.filter_map(Result::ok).filter(|entry| entry.path().is_file()).collect();
     assert_eq!(stored.len(), 1, "exactly one stored picture: {stored:?}");
     assert!(restarted.log_mentions("order done"), "the restarted process drew it");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(ready_mails(&restarted, &id).await, 1, "exactly one ready mail");
+    assert_one_ready_mail(&restarted, &id).await;
 }
 
 /// A Redis of this test's own, persisting every write (appendfsync always), so that it can
@@ -447,14 +445,7 @@ async fn sigterm_during_a_drawing_ends_live_streams_cleanly_and_loses_no_order()
     assert_eq!(stored, 1, "exactly one stored picture");
     // Its mail waits in the queue for a worker (the first process took no more jobs).
     let _worker = Process::start(&deployment, "worker", &[]);
-    for _ in 0..200 {
-        if ready_mails(&second, &id).await > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(ready_mails(&second, &id).await, 1, "exactly one ready mail");
+    assert_one_ready_mail(&second, &id).await;
 }
 
 #[tokio::test]
@@ -473,8 +464,7 @@ async fn a_drawing_cut_off_by_the_shutdown_timeout_is_drawn_after_the_restart() 
     wait_for(&web, &client, &id, "done").await;
     let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
     assert_eq!(stored, 1, "exactly one stored picture");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(ready_mails(&web, &id).await, 1, "exactly one ready mail");
+    assert_one_ready_mail(&web, &id).await;
 }
 
 /// The watchdog's settings for a quick test: an order without progress for 3 s is queued
@@ -487,6 +477,19 @@ fn pictures_in(data_dir: &std::path::Path) -> usize {
     std::fs::read_dir(data_dir.join("pictures").join("orders"))
         .map(|entries| entries.filter_map(Result::ok).filter(|entry| entry.path().is_file()).count())
         .unwrap_or(0)
+}
+
+/// Waits (at most 10 s) for order `id`'s "picture ready" mail in the outbox, gives a second
+/// one time to appear, and asserts there is exactly one.
+async fn assert_one_ready_mail(web: &Process, id: &str) {
+    for _ in 0..200 {
+        if ready_mails(web, id).await > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(ready_mails(web, id).await, 1, "exactly one ready mail");
 }
 
 /// The "picture ready" mails of order `id` in the embedded outbox.
@@ -513,8 +516,7 @@ async fn on_the_embedded_default_a_process_killed_after_taking_a_job_draws_the_o
     wait_for(&restarted, &client, &id, "done").await;
     assert!(restarted.log_mentions("queued again"), "the watchdog queued it");
     assert_eq!(pictures_in(data_dir.path()), 1, "exactly one picture");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(ready_mails(&restarted, &id).await, 1, "exactly one ready mail");
+    assert_one_ready_mail(&restarted, &id).await;
     let metrics = reqwest::get(restarted.url("/metrics")).await.expect("metrics").text().await.expect("text");
     assert!(metrics.contains("ltd_orders_requeued_total 1"), "{metrics}");
 }
@@ -535,8 +537,7 @@ async fn a_worker_killed_after_taking_a_job_on_postgres_and_redis_is_replaced_an
     wait_for(&web, &client, &id, "done").await;
     let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
     assert_eq!(stored, 1, "exactly one stored picture");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(ready_mails(&web, &id).await, 1, "exactly one ready mail");
+    assert_one_ready_mail(&web, &id).await;
     assert!(replacement.log_mentions("order done"));
     // The watchdog (3 s) acted, long before apalis' own hand-back (30 s of missed heartbeats).
     assert!(replacement.log_mentions("queued again"), "the watchdog queued it again");
@@ -559,8 +560,7 @@ async fn sigterm_while_a_taken_job_waits_hands_the_order_back_and_the_restart_dr
     let restarted = Process::start_embedded(data_dir.path(), &[]);
     wait_for(&restarted, &client, &id, "done").await;
     assert_eq!(pictures_in(data_dir.path()), 1, "exactly one picture");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(ready_mails(&restarted, &id).await, 1, "exactly one ready mail");
+    assert_one_ready_mail(&restarted, &id).await;
 }
 
 #[tokio::test]
@@ -579,8 +579,7 @@ async fn on_the_embedded_default_a_drawing_cut_off_by_sigterm_is_drawn_at_once_a
     let restarted = Process::start_embedded(data_dir.path(), &[]);
     wait_for(&restarted, &client, &id, "done").await;
     assert_eq!(pictures_in(data_dir.path()), 1, "exactly one picture");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(ready_mails(&restarted, &id).await, 1, "exactly one ready mail");
+    assert_one_ready_mail(&restarted, &id).await;
 }
 
 #[tokio::test]
@@ -603,8 +602,7 @@ async fn sigterm_while_a_worker_on_postgres_and_redis_holds_a_taken_job_hands_it
     wait_for(&web, &client, &id, "done").await;
     let stored = support::backends::stored_pictures(&deployment.resources.bucket).await;
     assert_eq!(stored, 1, "exactly one stored picture");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(ready_mails(&web, &id).await, 1, "exactly one ready mail");
+    assert_one_ready_mail(&web, &id).await;
 }
 
 /// apalis' own hand-back, with the watchdog out of the way (its period is ten minutes): a

@@ -34,7 +34,7 @@ impl Sweep {
             tracing::error!(%error, "the outbox sweep failed");
         }
         match self.orders.requeue_stuck().await {
-            Ok(requeued) => self.metrics.orders_requeued(requeued.len()),
+            Ok(requeued) => self.metrics.orders_requeued(requeued),
             Err(error) => tracing::error!(%error, "the watchdog failed"),
         }
         if let Err(error) = self.postman.requeue_pending(ON_ITS_WAY).await {

@@ -122,7 +122,8 @@ impl Templates {
         self.mail(to, "We could not draw your picture: your payment is refunded", &REFUNDED, &values)
     }
 
-    /// The operators' alert: drawings that failed for good, at most one mail per `window`.
+    /// The operators' alert: drawings and mails that failed for good, at most one mail per
+    /// `window`.
     pub fn failure_alert(&self, to: &str, failures: &[AlertLine], window: &str) -> Mail {
         let count = failures.len();
         let mails = failures.iter().filter(|line| line.mail).count();

@@ -70,9 +70,9 @@ impl Orders {
 
     /// The watchdog: queues again every order still queued or in progress past its due
     /// time, and moves its due time on (doubling the period with each re-queue). Each
-    /// order is claimed by one sweep (several workers may sweep at once). Returns the ids
+    /// order is claimed by one sweep (several workers may sweep at once). Returns how many
     /// it queued again.
-    pub async fn requeue_stuck(&self) -> Result<Vec<String>, AppError> {
+    pub async fn requeue_stuck(&self) -> Result<usize, AppError> {
         let now = now_millis();
         let due: Vec<(String, i64, i64)> = sqlx::query_as(
             "SELECT id, watch_at, requeues FROM orders WHERE watch_at <= $1 \
@@ -85,7 +85,7 @@ impl Orders {
         .fetch_all(&self.pool)
         .await
         .map_err(internal("could not read the orders to watch"))?;
-        let mut requeued = Vec::new();
+        let mut requeued = 0;
         for (id, watch_at, requeues) in due {
             let period = self.watch.saturating_mul(1 << requeues.clamp(0, 16)).min(LONGEST_WATCH);
             let claimed = sqlx::query(
@@ -105,7 +105,7 @@ impl Orders {
             }
             tracing::warn!(order.id = %id, requeues = requeues + 1, "order had no progress in time; queued again");
             self.dispatch(&id).await;
-            requeued.push(id);
+            requeued += 1;
         }
         Ok(requeued)
     }
