@@ -26,6 +26,12 @@ const bin = process.env.LTD_BIN ?? '../target/debug/let-them-draw';
 const failingPort = process.env.E2E_FAILING_PORT ?? '3302';
 const failingURL = `http://127.0.0.1:${failingPort}`;
 
+// A fourth server sending mail over SMTP to a port where nothing listens until the mail
+// test starts its own mail server there: mails fail their two attempts and become dead letters.
+const mailPort = process.env.E2E_MAIL_PORT ?? '3303';
+const mailURL = `http://127.0.0.1:${mailPort}`;
+const smtpPort = process.env.E2E_SMTP_PORT ?? '3325';
+
 // A second server signing in with Cognito (moto's, started by scripts/test, which also
 // creates the pool and client) and its own data dir.
 const cognitoPort = process.env.E2E_COGNITO_PORT ?? '3301';
@@ -49,8 +55,9 @@ export default defineConfig({
   reporter: [['list']],
   use: { baseURL, trace: 'retain-on-failure' },
   projects: [
-    { name: 'chromium', use: chromium, testIgnore: /(no-js|admin|cognito|operations)\.spec\.ts/ },
+    { name: 'chromium', use: chromium, testIgnore: /(no-js|admin|cognito|operations|mail-failures)\.spec\.ts/ },
     { name: 'operations', use: { ...chromium, baseURL: failingURL }, testMatch: /operations\.spec\.ts/ },
+    { name: 'mail-failures', use: { ...chromium, baseURL: mailURL }, testMatch: /mail-failures\.spec\.ts/ },
     { name: 'no-javascript', use: { ...chromium, javaScriptEnabled: false }, testMatch: /no-js\.spec\.ts/ },
     // Changes the catalogue every other test reads, so it runs after them.
     { name: 'admin', use: chromium, testMatch: /admin\.spec\.ts/, dependencies: ['chromium', 'no-javascript'] },
@@ -79,6 +86,21 @@ export default defineConfig({
         LTD_DRAW_RETRY_MS: '3000',
         LTD_ALERT_EMAIL: 'ops@example.com',
         LTD_SWEEP_SECS: '2',
+      },
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    {
+      command: `"${bin}" serve --site-addr 127.0.0.1:${mailPort}`,
+      url: `${mailURL}/healthz`,
+      env: {
+        LTD_DATA_DIR: process.env.E2E_MAIL_DATA_DIR ?? './data-mail',
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        LTD_MAIL_MAX_ATTEMPTS: '2',
+        LTD_MAIL_RETRY_MS: '200',
+        LTD_ADMIN_EMAILS: 'mail-admin@example.com',
       },
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,

@@ -1,4 +1,5 @@
-//! Server functions: thin wrappers over [`crate::services::Services`].
+//! Server functions: each checks the caller, calls one service method and says where the
+//! browser goes next.
 
 use crate::{
     domain::{Failure, Order, Overview, ShapeInfo, ShapeSettings, User},
@@ -10,14 +11,14 @@ use leptos::{prelude::*, server_fn::codec::GetUrl};
 #[server(prefix = "/api/fn", endpoint = "shapes", input = GetUrl)]
 pub async fn list_shapes() -> Result<Vec<ShapeInfo>, AppError> {
     let (services, _) = crate::services::context()?;
-    services.shapes().await
+    services.catalogue.active().await
 }
 
 /// The signed-in user, or `None`.
 #[server(prefix = "/api/fn", endpoint = "me", input = GetUrl)]
 pub async fn current_user() -> Result<Option<User>, AppError> {
-    let (services, request) = crate::services::context()?;
-    services.current_user(&request).await
+    let (_, caller) = crate::services::context()?;
+    Ok(caller.user)
 }
 
 /// Creates an account and signs it in, then goes to `next` (or home); an account that must
@@ -25,8 +26,8 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
 #[server(prefix = "/api/fn", endpoint = "sign_up")]
 pub async fn sign_up(email: String, password: String, next: Option<String>) -> Result<User, AppError> {
     use crate::services::{SignedUp, context, set_cookie};
-    let (services, request) = context()?;
-    match services.sign_up(&request, &email, &password).await? {
+    let (services, caller) = context()?;
+    match services.accounts.sign_up(&caller, &email, &password).await? {
         SignedUp::SignedIn(signed_in) => {
             set_cookie(signed_in.cookie);
             leptos_axum::redirect(safe_next(next.as_deref()));
@@ -43,7 +44,7 @@ pub async fn sign_up(email: String, password: String, next: Option<String>) -> R
 #[server(prefix = "/api/fn", endpoint = "confirm_account")]
 pub async fn confirm_account(email: String, code: String) -> Result<(), AppError> {
     let (services, _) = crate::services::context()?;
-    services.confirm_account(&email, &code).await?;
+    services.accounts.confirm(&email, &code).await?;
     leptos_axum::redirect(&format!("/signin?notice=confirmed&email={}", query_value(&email)));
     Ok(())
 }
@@ -52,7 +53,7 @@ pub async fn confirm_account(email: String, code: String) -> Result<(), AppError
 #[server(prefix = "/api/fn", endpoint = "resend_confirmation")]
 pub async fn resend_confirmation(email: String) -> Result<(), AppError> {
     let (services, _) = crate::services::context()?;
-    services.resend_confirmation(&email).await?;
+    services.accounts.resend_confirmation(&email).await?;
     leptos_axum::redirect(&format!("/accounts/confirm?notice=resent&email={}", query_value(&email)));
     Ok(())
 }
@@ -61,7 +62,7 @@ pub async fn resend_confirmation(email: String) -> Result<(), AppError> {
 #[server(prefix = "/api/fn", endpoint = "forgot_password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     let (services, _) = crate::services::context()?;
-    services.forgot_password(&email).await?;
+    services.accounts.forgot_password(&email).await?;
     leptos_axum::redirect(&format!("/accounts/reset?notice=sent&email={}", query_value(&email)));
     Ok(())
 }
@@ -70,7 +71,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 #[server(prefix = "/api/fn", endpoint = "reset_password")]
 pub async fn reset_password(email: String, code: String, password: String) -> Result<(), AppError> {
     let (services, _) = crate::services::context()?;
-    services.reset_password(&email, &code, &password).await?;
+    services.accounts.reset_password(&email, &code, &password).await?;
     leptos_axum::redirect(&format!("/signin?notice=reset&email={}", query_value(&email)));
     Ok(())
 }
@@ -79,8 +80,8 @@ pub async fn reset_password(email: String, code: String, password: String) -> Re
 #[server(prefix = "/api/fn", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<User, AppError> {
     use crate::services::{context, set_cookie};
-    let (services, request) = context()?;
-    let signed_in = services.sign_in(&request, &email, &password).await?;
+    let (services, caller) = context()?;
+    let signed_in = services.accounts.sign_in(&caller, &email, &password).await?;
     set_cookie(signed_in.cookie);
     leptos_axum::redirect(safe_next(next.as_deref()));
     Ok(signed_in.user)
@@ -90,8 +91,8 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
 #[server(prefix = "/api/fn", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::services::{context, set_cookie};
-    let (services, request) = context()?;
-    set_cookie(services.sign_out(&request).await?);
+    let (services, caller) = context()?;
+    set_cookie(services.accounts.sign_out(&caller).await?);
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -99,8 +100,8 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// Orders a picture and goes to checkout (priced shapes) or to its page (free ones).
 #[server(prefix = "/api/fn", endpoint = "create_order")]
 pub async fn create_order(shape: String, color: String) -> Result<Order, AppError> {
-    let (services, request) = crate::services::context()?;
-    let order = services.create_order(&request, &shape, &color).await?;
+    let (services, caller) = crate::services::context()?;
+    let order = services.orders.create(&caller.user()?, &shape, &color).await?;
     match &order.checkout_url {
         Some(url) => leptos_axum::redirect(url),
         None => leptos_axum::redirect(&format!("/orders/{}", order.id)),
@@ -111,16 +112,17 @@ pub async fn create_order(shape: String, color: String) -> Result<Order, AppErro
 /// The order behind a simulated checkout session.
 #[server(prefix = "/api/fn", endpoint = "simulated_checkout", input = GetUrl)]
 pub async fn simulated_checkout(session_id: String) -> Result<Order, AppError> {
-    let (services, request) = crate::services::context()?;
-    services.simulated_checkout(&request, &session_id).await
+    let (services, caller) = crate::services::context()?;
+    services.checkout.simulated_checkout(&caller.user()?, &session_id).await
 }
 
 /// Pays, cancels or lets a simulated checkout session expire, then goes where Stripe would.
 #[server(prefix = "/api/fn", endpoint = "finish_simulated_checkout")]
 pub async fn finish_simulated_checkout(session_id: String, choice: String) -> Result<(), AppError> {
-    let (services, request) = crate::services::context()?;
+    let (services, caller) = crate::services::context()?;
+    let user = caller.user()?;
     let choice = crate::domain::CheckoutChoice::parse(&choice)?;
-    let next = services.finish_simulated_checkout(&request, &session_id, choice).await?;
+    let next = services.checkout.finish_simulated_checkout(&user, &session_id, choice).await?;
     leptos_axum::redirect(&next);
     Ok(())
 }
@@ -128,8 +130,9 @@ pub async fn finish_simulated_checkout(session_id: String, choice: String) -> Re
 /// Every shape with its settings (admins only).
 #[server(prefix = "/api/fn", endpoint = "admin_shapes", input = GetUrl)]
 pub async fn admin_shapes() -> Result<Vec<ShapeSettings>, AppError> {
-    let (services, request) = crate::services::context()?;
-    services.admin_shapes(&request).await
+    let (services, caller) = crate::services::context()?;
+    caller.admin()?;
+    services.catalogue.all().await
 }
 
 /// Saves a shape's price (typed in major units, e.g. `3.00`), currency and active flag.
@@ -141,14 +144,15 @@ pub async fn update_shape(
     active: Option<String>,
 ) -> Result<ShapeSettings, AppError> {
     use crate::domain::{ShapeUpdate, catalogue::parse_price};
-    let (services, request) = crate::services::context()?;
+    let (services, caller) = crate::services::context()?;
+    caller.admin()?;
     let update = ShapeUpdate {
         price_cents: Some(parse_price(&price)?),
         currency: Some(currency),
         active: Some(active.is_some()),
     };
     // The form types a price, not minor units: name the field the person sees.
-    services.update_shape(&request, &name, update).await.map_err(|error| match error {
+    services.catalogue.update(&name, update).await.map_err(|error| match error {
         AppError::Validation { field, message } if field == "price_cents" => {
             AppError::validation("price", message)
         }
@@ -159,43 +163,47 @@ pub async fn update_shape(
 /// The admin console's figures (admins only).
 #[server(prefix = "/api/fn", endpoint = "admin_overview", input = GetUrl)]
 pub async fn admin_overview() -> Result<Overview, AppError> {
-    let (services, request) = crate::services::context()?;
-    services.admin_overview(&request).await
+    let (services, caller) = crate::services::context()?;
+    caller.admin()?;
+    services.console.overview().await
 }
 
 /// Failed drawings and mails not retried yet (admins only).
 #[server(prefix = "/api/fn", endpoint = "admin_failures", input = GetUrl)]
 pub async fn admin_failures() -> Result<Vec<Failure>, AppError> {
-    let (services, request) = crate::services::context()?;
-    services.admin_failures(&request).await
+    let (services, caller) = crate::services::context()?;
+    caller.admin()?;
+    services.console.failures().await
 }
 
 /// **Retry** on the failures page: queues the failed order again.
 #[server(prefix = "/api/fn", endpoint = "retry_failure")]
 pub async fn retry_failure(order_id: String) -> Result<Order, AppError> {
-    let (services, request) = crate::services::context()?;
-    services.retry_failure(&request, &order_id).await
+    let (services, caller) = crate::services::context()?;
+    caller.admin()?;
+    services.orders.retry(&order_id).await
 }
 
 /// **Retry** of a mail on the failures page: sends it again.
 #[server(prefix = "/api/fn", endpoint = "retry_mail")]
 pub async fn retry_mail(id: String) -> Result<(), AppError> {
-    let (services, request) = crate::services::context()?;
-    services.retry_mail(&request, &id).await
+    let (services, caller) = crate::services::context()?;
+    caller.admin()?;
+    services.mail.retry_dead(&id).await
 }
 
 /// One of the signed-in user's orders.
 #[server(prefix = "/api/fn", endpoint = "order", input = GetUrl)]
 pub async fn get_order(id: String) -> Result<Order, AppError> {
-    let (services, request) = crate::services::context()?;
-    services.order(&request, &id).await
+    let (services, caller) = crate::services::context()?;
+    services.orders.get(&caller.user()?, &id).await
 }
 
 /// The signed-in user's orders, newest first.
 #[server(prefix = "/api/fn", endpoint = "orders", input = GetUrl)]
 pub async fn list_orders() -> Result<Vec<Order>, AppError> {
-    let (services, request) = crate::services::context()?;
-    services.orders(&request).await
+    let (services, caller) = crate::services::context()?;
+    services.orders.list(&caller.user()?).await
 }
 
 /// Where to go after signing in: a path on this site only, never another origin.

@@ -1,8 +1,11 @@
-//! What the server functions need from the server (server-only).
+//! The service interfaces the server functions call (server-only).
 //!
-//! The `server` crate depends on this crate, so it implements [`Services`] over its plain
-//! services and hands it to every server function through Leptos context. Server functions
-//! stay thin: take the request, call one method, map the result.
+//! The `server` crate depends on this crate, so its domain services implement these traits
+//! themselves; the server functions reach them through Leptos context ([`Services`]) and the
+//! REST handlers call the very same methods. Who is calling is worked out once per request
+//! by the server and kept in the request as a [`Caller`]: [`Caller::user`] and
+//! [`Caller::admin`] are the one way to require a signed-in user or an admin, for pages,
+//! server functions and the REST API alike.
 
 use crate::{
     domain::{CheckoutChoice, Failure, Order, Overview, ShapeInfo, ShapeSettings, ShapeUpdate, User},
@@ -11,7 +14,40 @@ use crate::{
 use http::{HeaderValue, header, request::Parts};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
+
+/// Who is calling: their address (for throttling), their session token and, when that
+/// session is live, its user. The server's sign-in layer puts one in every request.
+#[derive(Clone, Debug, Default)]
+pub struct Caller {
+    pub ip: Option<IpAddr>,
+    pub session_token: Option<String>,
+    pub user: Option<User>,
+}
+
+impl Caller {
+    /// The caller the server's sign-in layer found for this request (nobody when it did not
+    /// run: static files).
+    pub fn of(request: &Parts) -> Caller {
+        request.extensions.get::<Caller>().cloned().unwrap_or_default()
+    }
+
+    /// The signed-in user, or [`AppError::Unauthenticated`].
+    pub fn user(&self) -> Result<User, AppError> {
+        self.user.clone().ok_or(AppError::Unauthenticated)
+    }
+
+    /// The signed-in admin: [`AppError::Unauthenticated`] when signed out,
+    /// [`AppError::Forbidden`] for everyone else.
+    pub fn admin(&self) -> Result<User, AppError> {
+        let user = self.user()?;
+        if user.is_admin {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden { message: "only admins can do this".into() })
+        }
+    }
+}
 
 /// A session that was just opened, and the `Set-Cookie` value that hands it to the browser.
 pub struct SignedIn {
@@ -27,69 +63,95 @@ pub enum SignedUp {
     ConfirmationRequired { user: User },
 }
 
-/// The server's side of the server functions.
+/// Accounts: sign-up, confirmation, password reset, sessions.
 #[async_trait::async_trait]
-pub trait Services: Send + Sync {
-    /// The active shapes, in catalogue order.
-    async fn shapes(&self) -> Result<Vec<ShapeInfo>, AppError>;
-    /// The user whose session cookie came with the request, if any.
-    async fn current_user(&self, request: &Parts) -> Result<Option<User>, AppError>;
+pub trait AccountService: Send + Sync {
     /// Creates an account and signs it in, unless it must confirm its e-mail first.
-    async fn sign_up(&self, request: &Parts, email: &str, password: &str) -> Result<SignedUp, AppError>;
+    async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedUp, AppError>;
     /// Confirms an account's e-mail with the mailed code.
-    async fn confirm_account(&self, email: &str, code: &str) -> Result<(), AppError>;
-    /// Mails a new confirmation code.
+    async fn confirm(&self, email: &str, code: &str) -> Result<(), AppError>;
+    /// Mails a new confirmation code (whether the account exists is not revealed).
     async fn resend_confirmation(&self, email: &str) -> Result<(), AppError>;
-    /// Mails a password reset code.
+    /// Mails a password reset code (whether the account exists is not revealed).
     async fn forgot_password(&self, email: &str) -> Result<(), AppError>;
-    /// Sets a new password with the mailed code.
+    /// Sets a new password with the mailed code; the account's sessions end.
     async fn reset_password(&self, email: &str, code: &str, password: &str) -> Result<(), AppError>;
     /// Checks the credentials (throttled) and opens a fresh session.
-    async fn sign_in(&self, request: &Parts, email: &str, password: &str) -> Result<SignedIn, AppError>;
-    /// Revokes the request's session; returns the cookie that clears it in the browser.
-    async fn sign_out(&self, request: &Parts) -> Result<HeaderValue, AppError>;
-    /// Stores an order for the signed-in user (free shapes are queued at once).
-    async fn create_order(&self, request: &Parts, shape: &str, color: &str) -> Result<Order, AppError>;
-    /// One of the signed-in user's orders; anyone else's is not found.
-    async fn order(&self, request: &Parts, id: &str) -> Result<Order, AppError>;
-    /// The signed-in user's orders, newest first.
-    async fn orders(&self, request: &Parts) -> Result<Vec<Order>, AppError>;
+    async fn sign_in(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedIn, AppError>;
+    /// Revokes the caller's session; returns the cookie that clears it in the browser.
+    async fn sign_out(&self, caller: &Caller) -> Result<HeaderValue, AppError>;
+}
+
+/// Orders: placing them, reading one's own, and an admin's retry of a failed one.
+#[async_trait::async_trait]
+pub trait OrderService: Send + Sync {
+    /// Stores an order for `user` (free shapes are queued at once, priced ones get a checkout).
+    async fn create(&self, user: &User, shape: &str, colour: &str) -> Result<Order, AppError>;
+    /// One of `user`'s orders; anyone else's is not found.
+    async fn get(&self, user: &User, id: &str) -> Result<Order, AppError>;
+    /// `user`'s orders, newest first.
+    async fn list(&self, user: &User) -> Result<Vec<Order>, AppError>;
+    /// Queues a failed, unpaid order again (the caller checks it is an admin).
+    async fn retry(&self, id: &str) -> Result<Order, AppError>;
+}
+
+/// The built-in simulated checkout of the embedded default.
+#[async_trait::async_trait]
+pub trait CheckoutService: Send + Sync {
     /// The order behind a simulated checkout session, to its owner only.
-    async fn simulated_checkout(&self, request: &Parts, session_id: &str) -> Result<Order, AppError>;
+    async fn simulated_checkout(&self, user: &User, session_id: &str) -> Result<Order, AppError>;
     /// Acts on a simulated checkout session; returns where the client goes next.
     async fn finish_simulated_checkout(
         &self,
-        request: &Parts,
+        user: &User,
         session_id: &str,
         choice: CheckoutChoice,
     ) -> Result<String, AppError>;
-    /// Every shape with its settings (admins only).
-    async fn admin_shapes(&self, request: &Parts) -> Result<Vec<ShapeSettings>, AppError>;
-    /// Changes a shape's price, currency or active flag (admins only).
-    async fn update_shape(
-        &self,
-        request: &Parts,
-        name: &str,
-        update: ShapeUpdate,
-    ) -> Result<ShapeSettings, AppError>;
-    /// The admin console's figures (admins only).
-    async fn admin_overview(&self, request: &Parts) -> Result<Overview, AppError>;
-    /// Failed drawings and mails not retried yet (admins only).
-    async fn admin_failures(&self, request: &Parts) -> Result<Vec<Failure>, AppError>;
-    /// Queues a failed, unpaid order again (admins only).
-    async fn retry_failure(&self, request: &Parts, order_id: &str) -> Result<Order, AppError>;
-    /// Sends a mail dead letter again (admins only).
-    async fn retry_mail(&self, request: &Parts, id: &str) -> Result<(), AppError>;
 }
 
-/// How the services travel through context.
-pub type SharedServices = Arc<dyn Services>;
+/// The shape catalogue.
+#[async_trait::async_trait]
+pub trait CatalogueService: Send + Sync {
+    /// Active shapes in catalogue order, as clients see them.
+    async fn active(&self) -> Result<Vec<ShapeInfo>, AppError>;
+    /// Every shape with its settings, in catalogue order.
+    async fn all(&self) -> Result<Vec<ShapeSettings>, AppError>;
+    /// Changes a shape's price, currency or active flag (the caller checks it is an admin).
+    async fn update(&self, name: &str, update: ShapeUpdate) -> Result<ShapeSettings, AppError>;
+}
 
-/// The services and the request, for the body of a server function.
-pub fn context() -> Result<(SharedServices, Parts), AppError> {
-    let services = use_context::<SharedServices>().ok_or(AppError::Internal)?;
-    let parts = use_context::<Parts>().ok_or(AppError::Internal)?;
-    Ok((services, parts))
+/// What admins watch: the console's figures and the failures.
+#[async_trait::async_trait]
+pub trait ConsoleService: Send + Sync {
+    /// The console's figures.
+    async fn overview(&self) -> Result<Overview, AppError>;
+    /// Failed drawings and mails not retried yet, newest first.
+    async fn failures(&self) -> Result<Vec<Failure>, AppError>;
+}
+
+/// Mails that could not be delivered.
+#[async_trait::async_trait]
+pub trait MailService: Send + Sync {
+    /// Sends a mail dead letter again; [`AppError::NotFound`] when there is none open.
+    async fn retry_dead(&self, id: &str) -> Result<(), AppError>;
+}
+
+/// The services, as the server functions reach them (through Leptos context).
+#[derive(Clone)]
+pub struct Services {
+    pub accounts: Arc<dyn AccountService>,
+    pub orders: Arc<dyn OrderService>,
+    pub checkout: Arc<dyn CheckoutService>,
+    pub catalogue: Arc<dyn CatalogueService>,
+    pub console: Arc<dyn ConsoleService>,
+    pub mail: Arc<dyn MailService>,
+}
+
+/// The services and the caller, for the body of a server function.
+pub fn context() -> Result<(Services, Caller), AppError> {
+    let services = use_context::<Services>().ok_or(AppError::Internal)?;
+    let request = use_context::<Parts>().ok_or(AppError::Internal)?;
+    Ok((services, Caller::of(&request)))
 }
 
 /// Adds a `Set-Cookie` header to the server function's response.

@@ -57,7 +57,7 @@ test('a failing drawing shows retrying, then failed; the admin sees it live, ret
 
   // The admin's feed showed it without a reload.
   await expect(live.item(id, 'failed')).toContainText('Circle in tomato');
-  await expect(live.item(id, 'failed')).toContainText('injected failure');
+  await expect(live.item(id, 'failed')).toContainText('could not be drawn after 2 attempts');
 
   const failures = new AdminFailuresPage(page);
   await failures.goto();

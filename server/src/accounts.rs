@@ -19,24 +19,13 @@ pub use throttle::Throttle;
 use app::{
     domain::User,
     error::AppError,
-    services::{SignedIn, SignedUp},
+    services::{AccountService, Caller, SignedIn, SignedUp},
 };
 use axum::{extract::ConnectInfo, http::HeaderValue, http::request::Parts};
-use std::{
-    collections::HashSet,
-    net::{IpAddr, SocketAddr},
-    sync::Arc,
-};
+use std::{collections::HashSet, net::SocketAddr, sync::Arc};
 
 /// Provider tokens this close to expiry (seconds) are renewed before the request goes on.
 const REFRESH_MARGIN_SECS: i64 = 60;
-
-/// Who is calling: their address (for throttling) and their session token, if any.
-#[derive(Clone, Debug, Default)]
-pub struct Caller {
-    pub ip: Option<IpAddr>,
-    pub session_token: Option<String>,
-}
 
 /// The account service used by pages, server functions and the REST API alike.
 pub struct Accounts {
@@ -65,12 +54,19 @@ impl Accounts {
         user
     }
 
-    /// Reads the caller out of a request.
-    pub fn caller(&self, request: &Parts) -> Caller {
-        Caller {
+    /// Who sent a request: its address, its session token and, when that session is live,
+    /// its user. The web layer calls this once per request and keeps the answer in it.
+    pub async fn identify(&self, request: &Parts) -> Result<Caller, AppError> {
+        let session_token = self.sessions.token_from(&request.headers);
+        let user = match &session_token {
+            Some(token) => self.session_user(token).await?,
+            None => None,
+        };
+        Ok(Caller {
             ip: request.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip()),
-            session_token: self.sessions.token_from(&request.headers),
-        }
+            session_token,
+            user,
+        })
     }
 
     /// Creates an account.
@@ -80,8 +76,49 @@ impl Accounts {
         self.identity.register(&email, &password).await
     }
 
+    /// The user a session belongs to, if it is live. A session whose provider access token
+    /// is about to expire renews it; one the provider revoked ends here.
+    async fn session_user(&self, token: &str) -> Result<Option<User>, AppError> {
+        let Some((user, tokens)) = self.sessions.user(token).await? else {
+            return Ok(None);
+        };
+        if let Some(tokens) = tokens
+            && tokens.access_expires_at <= crate::platform::clock::now_secs() + REFRESH_MARGIN_SECS
+        {
+            match self.identity.refresh(&tokens).await {
+                Ok(Some(fresh)) => self.sessions.update_tokens(token, &fresh).await?,
+                Ok(None) => {
+                    tracing::info!(user.id = %user.id, "the identity provider ended the session");
+                    self.sessions.revoke(token).await?;
+                    return Ok(None);
+                }
+                // The provider is unreachable: the session stays; the next request retries.
+                Err(error) => tracing::warn!(%error, "could not renew the provider's tokens"),
+            }
+        }
+        Ok(Some(self.with_role(user)))
+    }
+
+    /// A new session for `user`. Any session the caller had is revoked: the id rotates on
+    /// every sign-in, so a planted cookie never becomes a signed-in one.
+    async fn open_session(
+        &self,
+        caller: &Caller,
+        user: User,
+        tokens: Option<&ProviderTokens>,
+    ) -> Result<SignedIn, AppError> {
+        if let Some(old) = &caller.session_token {
+            self.sessions.revoke(old).await?;
+        }
+        let cookie = self.sessions.open(&user.id, tokens).await?;
+        Ok(SignedIn { user: self.with_role(user), cookie })
+    }
+}
+
+#[async_trait::async_trait]
+impl AccountService for Accounts {
     /// Creates an account and, unless it must confirm its e-mail first, opens its first session.
-    pub async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedUp, AppError> {
+    async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedUp, AppError> {
         let registration = self.register(email, password).await?;
         let user = self.with_role(registration.account.into());
         if registration.confirmation_required {
@@ -91,29 +128,29 @@ impl Accounts {
     }
 
     /// Confirms an account's e-mail with the mailed code.
-    pub async fn confirm(&self, email: &str, code: &str) -> Result<(), AppError> {
+    async fn confirm(&self, email: &str, code: &str) -> Result<(), AppError> {
         self.identity.confirm(&Email::parse(email)?, code).await
     }
 
     /// Mails a new confirmation code (whether the account exists is not revealed).
-    pub async fn resend_confirmation(&self, email: &str) -> Result<(), AppError> {
+    async fn resend_confirmation(&self, email: &str) -> Result<(), AppError> {
         self.identity.resend_confirmation(&Email::parse(email)?).await
     }
 
     /// Mails a password reset code (whether the account exists is not revealed).
-    pub async fn forgot_password(&self, email: &str) -> Result<(), AppError> {
+    async fn forgot_password(&self, email: &str) -> Result<(), AppError> {
         self.identity.forgot_password(&Email::parse(email)?).await
     }
 
     /// Sets a new password with the mailed code; the account's sessions end.
-    pub async fn reset_password(&self, email: &str, code: &str, password: &str) -> Result<(), AppError> {
+    async fn reset_password(&self, email: &str, code: &str, password: &str) -> Result<(), AppError> {
         let email = Email::parse(email)?;
         let password = Password::parse(password)?;
         self.identity.reset_password(&email, code, &password).await
     }
 
     /// Checks the credentials, throttled per account and address, and opens a fresh session.
-    pub async fn sign_in(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedIn, AppError> {
+    async fn sign_in(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedIn, AppError> {
         let email = Email::parse(email)?;
         // Refuse before spending a password hash on a throttled caller.
         self.throttle.check(email.as_str(), caller.ip)?;
@@ -136,7 +173,7 @@ impl Accounts {
     }
 
     /// Revokes the caller's session; returns the cookie that clears it in the browser.
-    pub async fn sign_out(&self, caller: &Caller) -> Result<HeaderValue, AppError> {
+    async fn sign_out(&self, caller: &Caller) -> Result<HeaderValue, AppError> {
         if let Some(token) = &caller.session_token
             && let Some(tokens) = self.sessions.revoke(token).await?
         {
@@ -146,63 +183,6 @@ impl Accounts {
             }
         }
         Ok(self.sessions.clearing_cookie())
-    }
-
-    /// The user the caller's session belongs to, if it is live. A session whose provider
-    /// access token is about to expire renews it; one the provider revoked ends here.
-    pub async fn current_user(&self, caller: &Caller) -> Result<Option<User>, AppError> {
-        let Some(token) = &caller.session_token else {
-            return Ok(None);
-        };
-        let Some((user, tokens)) = self.sessions.user(token).await? else {
-            return Ok(None);
-        };
-        if let Some(tokens) = tokens
-            && tokens.access_expires_at <= crate::platform::clock::now_secs() + REFRESH_MARGIN_SECS
-        {
-            match self.identity.refresh(&tokens).await {
-                Ok(Some(fresh)) => self.sessions.update_tokens(token, &fresh).await?,
-                Ok(None) => {
-                    tracing::info!(user.id = %user.id, "the identity provider ended the session");
-                    self.sessions.revoke(token).await?;
-                    return Ok(None);
-                }
-                // The provider is unreachable: the session stays; the next request retries.
-                Err(error) => tracing::warn!(%error, "could not renew the provider's tokens"),
-            }
-        }
-        Ok(Some(self.with_role(user)))
-    }
-
-    /// The signed-in user of a request, or [`AppError::Unauthenticated`].
-    pub async fn require_user(&self, request: &Parts) -> Result<User, AppError> {
-        self.current_user(&self.caller(request)).await?.ok_or(AppError::Unauthenticated)
-    }
-
-    /// The signed-in admin of a request: [`AppError::Unauthenticated`] when signed out,
-    /// [`AppError::Forbidden`] for everyone else.
-    pub async fn require_admin(&self, request: &Parts) -> Result<User, AppError> {
-        let user = self.require_user(request).await?;
-        if user.is_admin {
-            Ok(user)
-        } else {
-            Err(AppError::Forbidden { message: "only admins can do this".into() })
-        }
-    }
-
-    /// A new session for `user`. Any session the caller had is revoked: the id rotates on
-    /// every sign-in, so a planted cookie never becomes a signed-in one.
-    async fn open_session(
-        &self,
-        caller: &Caller,
-        user: User,
-        tokens: Option<&ProviderTokens>,
-    ) -> Result<SignedIn, AppError> {
-        if let Some(old) = &caller.session_token {
-            self.sessions.revoke(old).await?;
-        }
-        let cookie = self.sessions.open(&user.id, tokens).await?;
-        Ok(SignedIn { user: self.with_role(user), cookie })
     }
 }
 

@@ -8,10 +8,14 @@ use crate::{
 use app::{
     domain::{Shape, ShapeInfo, ShapeSettings, ShapeUpdate},
     error::AppError,
+    services::CatalogueService,
 };
+use std::sync::Arc;
 
 pub struct Catalogue {
     pool: db::Pool,
+    /// Gets a provider price (Stripe) for every new price.
+    payments: Arc<dyn PaymentProvider>,
 }
 
 /// The columns of [`Row`].
@@ -33,23 +37,8 @@ struct Row {
 }
 
 impl Catalogue {
-    pub fn new(pool: db::Pool) -> Self {
-        Self { pool }
-    }
-
-    /// Active shapes in catalogue order, as clients see them.
-    pub async fn active(&self) -> Result<Vec<ShapeInfo>, AppError> {
-        Ok(self.all().await?.into_iter().filter(|s| s.active).map(to_info).collect())
-    }
-
-    /// Every shape with its settings, in catalogue order.
-    pub async fn all(&self) -> Result<Vec<ShapeSettings>, AppError> {
-        let rows: Vec<Row> =
-            sqlx::query_as(concat!("SELECT ", columns!(), " FROM shapes ORDER BY sort_order, name"))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(internal("could not read the catalogue"))?;
-        Ok(rows.into_iter().filter_map(to_settings).collect())
+    pub fn new(pool: db::Pool, payments: Arc<dyn PaymentProvider>) -> Self {
+        Self { pool, payments }
     }
 
     /// One shape's settings, active or not.
@@ -66,15 +55,28 @@ impl Catalogue {
     pub async fn find(&self, shape: Shape) -> Result<Option<ShapeSettings>, AppError> {
         Ok(self.settings(shape).await?.filter(|s| s.active))
     }
+}
+
+#[async_trait::async_trait]
+impl CatalogueService for Catalogue {
+    /// Active shapes in catalogue order, as clients see them.
+    async fn active(&self) -> Result<Vec<ShapeInfo>, AppError> {
+        Ok(self.all().await?.into_iter().filter(|s| s.active).map(to_info).collect())
+    }
+
+    /// Every shape with its settings, in catalogue order.
+    async fn all(&self) -> Result<Vec<ShapeSettings>, AppError> {
+        let rows: Vec<Row> =
+            sqlx::query_as(concat!("SELECT ", columns!(), " FROM shapes ORDER BY sort_order, name"))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(internal("could not read the catalogue"))?;
+        Ok(rows.into_iter().filter_map(to_settings).collect())
+    }
 
     /// Changes a shape. A new price or currency gets a new provider price (Stripe), whose
     /// id is stored; nothing is stored when the provider refuses.
-    pub async fn update(
-        &self,
-        name: &str,
-        update: ShapeUpdate,
-        payments: &dyn PaymentProvider,
-    ) -> Result<ShapeSettings, AppError> {
+    async fn update(&self, name: &str, update: ShapeUpdate) -> Result<ShapeSettings, AppError> {
         let shape = Shape::parse(name).map_err(|_| AppError::NotFound)?;
         let update = update.validated()?;
         let current = self.settings(shape).await?.ok_or(AppError::NotFound)?;
@@ -93,7 +95,7 @@ impl Catalogue {
                 price_cents,
                 currency: &currency,
             };
-            payments.create_price(&price).await.map_err(|error| {
+            self.payments.create_price(&price).await.map_err(|error| {
                 tracing::error!(error = %format!("{error:#}"), "could not create the provider price");
                 AppError::Unavailable {
                     message: "the payment provider did not take the new price; nothing changed".into(),

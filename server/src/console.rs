@@ -11,6 +11,7 @@ use crate::{
 use app::{
     domain::{Failure, FailureKind, HourCount, LiveItem, OrderStatus, Overview, Revenue, Shape},
     error::AppError,
+    services::ConsoleService,
 };
 
 const HOUR_MS: i64 = 3_600_000;
@@ -42,9 +43,12 @@ impl Console {
     pub fn new(pool: db::Pool, queue: Queue) -> Self {
         Self { pool, queue }
     }
+}
 
+#[async_trait::async_trait]
+impl ConsoleService for Console {
     /// The console's figures, read now.
-    pub async fn overview(&self) -> Result<Overview, AppError> {
+    async fn overview(&self) -> Result<Overview, AppError> {
         let now = now_millis();
         let day_ago = now - 24 * HOUR_MS;
         let count = |sql: &'static str| async move {
@@ -118,7 +122,7 @@ impl Console {
     }
 
     /// Failed drawings and mails not retried yet, newest first.
-    pub async fn failures(&self) -> Result<Vec<Failure>, AppError> {
+    async fn failures(&self) -> Result<Vec<Failure>, AppError> {
         let rows: Vec<FailureRow> = sqlx::query_as(
             "SELECT f.id, f.order_id, f.error, f.attempts, f.failed_at, o.shape, o.color, o.status, \
              o.paid_at, o.refund_pending, u.email \

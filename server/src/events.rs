@@ -1,5 +1,10 @@
 //! Live order updates: every status change is published; SSE streams subscribe.
 //!
+//! A change marks its order `publish_pending` in its own transaction; the order service
+//! publishes after the commit and clears the mark once the fan-out took the event, and the
+//! sweep publishes what is still marked. An event may so arrive twice; it always carries
+//! the order's whole current state.
+//!
 //! Two fan-outs behind one trait: a broadcast channel inside this process (the embedded
 //! default), or Redis pub/sub, so an SSE stream on one web instance sees changes made by a
 //! worker or another instance.
@@ -10,7 +15,7 @@ pub use self::redis::RedisEvents;
 
 use app::domain::Order;
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, oneshot};
 
 /// A status change of one order, with its owner for filtering.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -21,7 +26,9 @@ pub struct OrderEvent {
 
 /// The fan-out of order changes to everyone watching.
 pub trait OrderEvents: Send + Sync {
-    fn publish(&self, event: OrderEvent);
+    /// Hands the event to every watcher without waiting; the answer tells, once known,
+    /// whether the fan-out took it (`false`, or no answer, when it did not).
+    fn publish(&self, event: OrderEvent) -> oneshot::Receiver<bool>;
     /// A receiver of every change published after this call. A slow receiver may lag and
     /// lose events; it then re-reads the current state from the database.
     fn subscribe(&self) -> broadcast::Receiver<OrderEvent>;
@@ -42,9 +49,12 @@ impl Default for InProcessEvents {
 }
 
 impl OrderEvents for InProcessEvents {
-    fn publish(&self, event: OrderEvent) {
+    fn publish(&self, event: OrderEvent) -> oneshot::Receiver<bool> {
         // No receivers is normal: nobody is watching.
         let _ = self.sender.send(event);
+        let (taken, answer) = oneshot::channel();
+        let _ = taken.send(true);
+        answer
     }
 
     fn subscribe(&self) -> broadcast::Receiver<OrderEvent> {

@@ -4,8 +4,9 @@
 //!
 //! - `startup` (with `main`, `cli`, `settings`): reads the settings once and wires the rest;
 //!   nothing below it reads `settings`, each part gets typed values.
-//! - `web`: the HTTP edge (REST API, server functions' state, pages' router, security,
-//!   operations). Thin: it calls the services.
+//! - `web`: the HTTP edge (REST API, pages' router, who is calling, security, operations).
+//!   Thin: REST handlers and server functions call the same service methods, the ones
+//!   `app::services` declares and the domain services implement.
 //! - `jobs`: what workers run (the artist, the workers, the sweep).
 //! - domain services: `orders` above `catalogue`, `alerts`, `console`, `accounts` and
 //!   `queue`; those above `mail`, `payments`, `events`, `pictures` and `render`. A domain

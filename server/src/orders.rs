@@ -2,6 +2,7 @@
 
 mod failures;
 mod letters;
+mod live;
 mod refunds;
 mod row;
 mod status;
@@ -15,7 +16,7 @@ pub use webhook::{Webhook, WebhookOutcome};
 use crate::{
     alerts::Alerts,
     catalogue::Catalogue,
-    events::{OrderEvent, OrderEvents},
+    events::OrderEvents,
     mail::{MailJob, OrderNews, Postman, keep_pending},
     payments::{CheckoutRequest, PaymentProvider},
     platform::clock::millis,
@@ -27,6 +28,7 @@ use crate::{
 use app::{
     domain::{Order, OrderStatus, User, parse_request},
     error::AppError,
+    services::OrderService,
 };
 use status::{FAIL_PAYMENT, FINISH, START};
 use std::{sync::Arc, time::Duration};
@@ -115,90 +117,6 @@ impl Orders {
         &self.events
     }
 
-    /// Stores a new order. A free one is queued for drawing at once; a priced one waits
-    /// for payment. Invalid input stores nothing.
-    #[tracing::instrument(skip_all, fields(user.id = %user.id))]
-    pub async fn create(&self, user: &User, shape: &str, color: &str) -> Result<Order, AppError> {
-        let (shape, colour) = parse_request(shape, color)?;
-        let Some(info) = self.catalogue.find(shape).await? else {
-            return Err(AppError::validation("shape", format!("{} is not on sale", shape.display_name())));
-        };
-        let free = info.price_cents == 0;
-        let status = if free { OrderStatus::Queued } else { OrderStatus::AwaitingPayment };
-        let id = uuid::Uuid::now_v7().to_string();
-        let now = now_millis();
-        let row: OrderRow = sqlx::query_as(concat!(
-            "INSERT INTO orders (id, user_id, shape, color, seed, status, price_cents, currency, \
-             enqueue_pending, created_at, updated_at, watch_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ",
-            crate::order_columns!()
-        ))
-        .bind(&id)
-        .bind(&user.id)
-        .bind(shape.name())
-        .bind(colour.as_css())
-        .bind(i64::from(rand::random::<u32>()))
-        .bind(status)
-        .bind(info.price_cents)
-        .bind(&info.currency)
-        .bind(i64::from(status == OrderStatus::Queued))
-        .bind(now)
-        .bind(now)
-        .bind(free.then(|| self.watch_from_now()))
-        .fetch_one(&self.pool)
-        .await
-        .map_err(internal("could not store the order"))?;
-        tracing::info!(order.id = %id, order.status = %status, "order created");
-        if free {
-            self.dispatch(&id).await;
-            return self.publish(&row);
-        }
-        let request = CheckoutRequest {
-            order_id: id.clone(),
-            description: format!("{} in {}", info.display_name, colour),
-            price_cents: info.price_cents,
-            currency: info.currency.clone(),
-            stripe_price_id: info.stripe_price_id.clone(),
-            success_url: format!("{}/orders/{id}", self.public_url),
-            cancel_url: format!("{}/orders/new?shape={}", self.public_url, shape.name()),
-            expires_at: crate::platform::clock::now_secs() + CHECKOUT_OPEN_SECS,
-        };
-        match self.payments.create_checkout(&request).await {
-            Ok(checkout) => {
-                let row: OrderRow = sqlx::query_as(concat!(
-                    "UPDATE orders SET checkout_session_id = $1, checkout_url = $2, updated_at = $3 WHERE id = $4 RETURNING ",
-                    crate::order_columns!()
-                ))
-                .bind(&checkout.session_id)
-                .bind(&checkout.url)
-                .bind(now_millis())
-                .bind(&id)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(internal("could not store the checkout session"))?;
-                self.publish(&row)
-            }
-            Err(error) => {
-                tracing::error!(order.id = %id, error = %format!("{error:#}"), "could not open a checkout session");
-                sqlx::query(
-                    "UPDATE orders SET status = $1, failure_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5",
-                )
-                .bind(FAIL_PAYMENT.to)
-                .bind("checkout could not be opened")
-                .bind(now_millis())
-                .bind(&id)
-                .bind(FAIL_PAYMENT.from[0])
-                .execute(&self.pool)
-                .await
-                .map_err(internal("could not update the order"))?;
-                Err(AppError::Unavailable {
-                    message: "the payment provider did not answer; nothing was charged, please try again"
-                        .into(),
-                })
-            }
-        }
-    }
-
     /// The caller's order paid through checkout session `session_id`.
     pub async fn by_checkout_session(&self, user: &User, session_id: &str) -> Result<OrderRow, AppError> {
         sqlx::query_as(concat!(
@@ -212,11 +130,6 @@ impl Orders {
         .await
         .map_err(internal("could not read the order"))?
         .ok_or(AppError::NotFound)
-    }
-
-    /// The caller's order; someone else's is [`AppError::NotFound`], like a missing one.
-    pub async fn get(&self, user: &User, id: &str) -> Result<Order, AppError> {
-        self.row_of(user, id).await?.to_order()
     }
 
     /// The stored row of the caller's order.
@@ -234,25 +147,11 @@ impl Orders {
         .ok_or(AppError::NotFound)
     }
 
-    /// The caller's orders, newest first.
-    pub async fn list(&self, user: &User) -> Result<Vec<Order>, AppError> {
-        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            crate::order_columns!(),
-            " FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500"
-        ))
-        .bind(&user.id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(internal("could not list the orders"))?;
-        rows.iter().map(OrderRow::to_order).collect()
-    }
-
     /// Moves a queued order to `in_progress` (again, if a job is redelivered). `None` when
     /// the order is gone or already finished: then there is nothing to draw.
     pub async fn start(&self, id: &str) -> Result<Option<OrderRow>, AppError> {
         let row: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = $1, watch_at = $2, updated_at = $3 \
+            "UPDATE orders SET status = $1, watch_at = $2, publish_pending = 1, updated_at = $3 \
              WHERE id = $4 AND status IN ($5, $6) RETURNING ",
             crate::order_columns!()
         ))
@@ -266,7 +165,7 @@ impl Orders {
         .await
         .map_err(internal("could not update the order"))?;
         if let Some(row) = &row {
-            self.publish(row)?;
+            self.publish(row).await?;
         }
         Ok(row)
     }
@@ -276,7 +175,7 @@ impl Orders {
     pub async fn finish(&self, id: &str, render_ms: i64) -> Result<Option<OrderRow>, AppError> {
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let row: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = $1, picture_key = $2, render_ms = $3, watch_at = NULL, updated_at = $4 \
+            "UPDATE orders SET status = $1, picture_key = $2, render_ms = $3, watch_at = NULL, publish_pending = 1, updated_at = $4 \
              WHERE id = $5 AND status IN ($6, $7) RETURNING ",
             crate::order_columns!()
         ))
@@ -301,7 +200,7 @@ impl Orders {
             tracing::info!(order.id = %id, "test pause: the order is done, nothing else has happened");
             tokio::time::sleep(self.pause_after_done).await;
         }
-        self.publish(&row)?;
+        self.publish(&row).await?;
         self.postman.dispatch(ready).await;
         Ok(Some(row))
     }
@@ -309,7 +208,7 @@ impl Orders {
     /// Records a failed drawing attempt of an order in progress: its page shows "retrying".
     pub async fn retrying(&self, id: &str, failed_attempts: u32) -> Result<(), AppError> {
         let row: Option<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET failed_attempts = $1, watch_at = $2, updated_at = $3 \
+            "UPDATE orders SET failed_attempts = $1, watch_at = $2, publish_pending = 1, updated_at = $3 \
              WHERE id = $4 AND status = $5 RETURNING ",
             crate::order_columns!()
         ))
@@ -322,14 +221,119 @@ impl Orders {
         .await
         .map_err(internal("could not update the order"))?;
         if let Some(row) = &row {
-            self.publish(row)?;
+            self.publish(row).await?;
         }
         Ok(())
     }
+}
 
-    fn publish(&self, row: &OrderRow) -> Result<Order, AppError> {
-        let order = row.to_order()?;
-        self.events.publish(OrderEvent { user_id: row.user_id.clone(), order: order.clone() });
-        Ok(order)
+#[async_trait::async_trait]
+impl OrderService for Orders {
+    /// Stores a new order. A free one is queued for drawing at once; a priced one waits
+    /// for payment. Invalid input stores nothing.
+    #[tracing::instrument(skip_all, fields(user.id = %user.id))]
+    async fn create(&self, user: &User, shape: &str, colour: &str) -> Result<Order, AppError> {
+        let (shape, colour) = parse_request(shape, colour)?;
+        let Some(info) = self.catalogue.find(shape).await? else {
+            return Err(AppError::validation("shape", format!("{} is not on sale", shape.display_name())));
+        };
+        let free = info.price_cents == 0;
+        let status = if free { OrderStatus::Queued } else { OrderStatus::AwaitingPayment };
+        let id = uuid::Uuid::now_v7().to_string();
+        let now = now_millis();
+        let row: OrderRow = sqlx::query_as(concat!(
+            "INSERT INTO orders (id, user_id, shape, color, seed, status, price_cents, currency, \
+             enqueue_pending, created_at, updated_at, watch_at, publish_pending) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1) RETURNING ",
+            crate::order_columns!()
+        ))
+        .bind(&id)
+        .bind(&user.id)
+        .bind(shape.name())
+        .bind(colour.as_css())
+        .bind(i64::from(rand::random::<u32>()))
+        .bind(status)
+        .bind(info.price_cents)
+        .bind(&info.currency)
+        .bind(i64::from(status == OrderStatus::Queued))
+        .bind(now)
+        .bind(now)
+        .bind(free.then(|| self.watch_from_now()))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(internal("could not store the order"))?;
+        tracing::info!(order.id = %id, order.status = %status, "order created");
+        if free {
+            self.dispatch(&id).await;
+            return self.publish(&row).await;
+        }
+        let request = CheckoutRequest {
+            order_id: id.clone(),
+            description: format!("{} in {}", info.display_name, colour),
+            price_cents: info.price_cents,
+            currency: info.currency.clone(),
+            stripe_price_id: info.stripe_price_id.clone(),
+            success_url: format!("{}/orders/{id}", self.public_url),
+            cancel_url: format!("{}/orders/new?shape={}", self.public_url, shape.name()),
+            expires_at: crate::platform::clock::now_secs() + CHECKOUT_OPEN_SECS,
+        };
+        match self.payments.create_checkout(&request).await {
+            Ok(checkout) => {
+                let row: OrderRow = sqlx::query_as(concat!(
+                    "UPDATE orders SET checkout_session_id = $1, checkout_url = $2, publish_pending = 1, updated_at = $3 WHERE id = $4 RETURNING ",
+                    crate::order_columns!()
+                ))
+                .bind(&checkout.session_id)
+                .bind(&checkout.url)
+                .bind(now_millis())
+                .bind(&id)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(internal("could not store the checkout session"))?;
+                self.publish(&row).await
+            }
+            Err(error) => {
+                tracing::error!(order.id = %id, error = %format!("{error:#}"), "could not open a checkout session");
+                sqlx::query(
+                    "UPDATE orders SET status = $1, failure_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5",
+                )
+                .bind(FAIL_PAYMENT.to)
+                .bind("checkout could not be opened")
+                .bind(now_millis())
+                .bind(&id)
+                .bind(FAIL_PAYMENT.from[0])
+                .execute(&self.pool)
+                .await
+                .map_err(internal("could not update the order"))?;
+                Err(AppError::Unavailable {
+                    message: "the payment provider did not answer; nothing was charged, please try again"
+                        .into(),
+                })
+            }
+        }
+    }
+
+    /// The caller's order; someone else's is [`AppError::NotFound`], like a missing one.
+    async fn get(&self, user: &User, id: &str) -> Result<Order, AppError> {
+        self.row_of(user, id).await?.to_order()
+    }
+
+    /// The caller's orders, newest first.
+    async fn list(&self, user: &User) -> Result<Vec<Order>, AppError> {
+        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            crate::order_columns!(),
+            " FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500"
+        ))
+        .bind(&user.id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not list the orders"))?;
+        rows.iter().map(OrderRow::to_order).collect()
+    }
+
+    /// Queues a failed, unpaid order again: see [`failures`].
+    async fn retry(&self, id: &str) -> Result<Order, AppError> {
+        self.retry_failed(id).await
     }
 }

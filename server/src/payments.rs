@@ -122,6 +122,12 @@ pub fn webhook_secrets(settings: &PaymentSettings, data_dir: &Path) -> anyhow::R
             .map(str::to_owned)
             .collect();
         anyhow::ensure!(!secrets.is_empty(), "STRIPE_WEBHOOK_SECRET is set but empty");
+        anyhow::ensure!(
+            secrets.len() <= signature::MAX_SECRETS,
+            "STRIPE_WEBHOOK_SECRET holds {} secrets; at most {} are checked",
+            secrets.len(),
+            signature::MAX_SECRETS
+        );
         return Ok(secrets);
     }
     anyhow::ensure!(

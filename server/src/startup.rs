@@ -59,6 +59,11 @@ impl Application {
         let secrets = payments::webhook_secrets(&web.payments, &settings.data_dir)?;
         let production = settings.environment == Environment::Production;
         let provider = payments::provider(&web.payments, production, &public_url, &secrets)?;
+        // Over plain http the session cookie would lose `Secure`, and sessions travel in clear.
+        anyhow::ensure!(
+            !production || public_url.starts_with("https://"),
+            "LTD_ENV=production needs an https LTD_PUBLIC_URL (it is {public_url})"
+        );
         let storage = storage(settings, web)?;
         let pool = db::connect(settings.database_url().expose()).await?;
         if web.migrate {
@@ -70,7 +75,7 @@ impl Application {
             Some(url) => Queue::Redis(RedisQueue::connect(url.expose(), &web.redis_prefix).await?),
             None => Queue::Sqlite(SqliteQueue::open(&web.queue_url(settings)).await?),
         };
-        let catalogue = Arc::new(Catalogue::new(pool.clone()));
+        let catalogue = Arc::new(Catalogue::new(pool.clone(), provider.clone()));
         let pictures = storage.open().await?;
         let events: Arc<dyn OrderEvents> = match &web.redis_url {
             Some(url) => Arc::new(RedisEvents::connect(url.expose(), &web.redis_prefix).await?),
@@ -157,10 +162,16 @@ impl Application {
         };
         let mut router = ops::routes(ops);
         if web.role.serves_web() {
-            router = router.merge(web::router::router(state));
             if !production && mailer.outbox().is_some() {
-                router = router.merge(dev_mail::routes(mailer));
+                let mut mails = dev_mail::routes(mailer);
+                // Reset links are in there: open to all only where only this machine reaches.
+                if !web.site_addr.ip().is_loopback() {
+                    mails =
+                        mails.layer(middleware::from_fn_with_state(state.clone(), web::caller::admins_only));
+                }
+                router = router.merge(mails);
             }
+            router = router.merge(web::router::router(state));
         }
         let router = router.layer(middleware::from_fn_with_state(metrics.clone(), ops::count_requests));
         Ok(Self {

@@ -3,6 +3,7 @@
 //! every route reads its input, calls a service and writes its answer.
 
 pub mod api;
+pub mod caller;
 pub mod dev_mail;
 pub mod error;
 pub mod ops;

@@ -111,8 +111,8 @@ async fn the_order_shows_retrying_while_the_artist_tries_again() {
     let data = tempfile::tempdir().expect("dir");
     let app = TestApp::spawn_with(data, &["--test-fail-draws", "2", "--draw-retry-ms", "10"]).await;
     let client = app.signed_in_user("watcher@example.com").await;
-    let id = free_order(&app, &client, "tomato").await;
-    let events = app.status_events(&client, &id).await;
+    // Listening before the order exists: its retries are over within a few milliseconds.
+    let (_, events) = app.events_around(&client, free_order(&app, &client, "tomato")).await;
     let retrying: Vec<u64> = events
         .iter()
         .filter(|e| e["status"] == "in_progress")
@@ -181,6 +181,43 @@ async fn a_failed_drawing_is_listed_for_admins_and_retry_draws_it() {
     assert_eq!(error_of(again).await["field"], "order_id");
     let unknown = admin.post(app.url("/api/v1/admin/failures/nope/retry")).send().await.expect("retry");
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_client_is_told_a_plain_reason_while_admins_see_what_broke() {
+    // The picture store cannot create its folder: a file is in the way.
+    let data = tempfile::tempdir().expect("dir");
+    let store = data.path().join("blocked-pictures");
+    std::fs::create_dir_all(&store).expect("store dir");
+    std::fs::write(store.join("orders"), b"in the way").expect("blocking file");
+    let store_arg = format!("file://{}", store.display());
+    let args = [
+        "--storage",
+        &store_arg,
+        "--draw-max-attempts",
+        "2",
+        "--draw-retry-ms",
+        "10",
+        "--admin-emails",
+        ADMIN,
+    ];
+    let app = TestApp::spawn_with(data, &args).await;
+    let client = app.signed_in_user("plain@example.com").await;
+    let admin = app.signed_in_user(ADMIN).await;
+    let id = free_order(&app, &client, "teal").await;
+    let failed = app.wait_for_status(&client, &id, "failed").await;
+
+    let reason = failed["failure_reason"].as_str().expect("a reason");
+    assert_eq!(reason, "the picture could not be drawn after 2 attempts");
+    let path = store.display().to_string();
+    assert!(!reason.contains(&path), "no storage path for the client: {reason}");
+    let listed = failures(&app, &admin).await;
+    let error = listed[0]["error"].as_str().expect("error");
+    assert!(error.contains("could not store the picture") && error.contains(&path), "{error}");
+    // The mail the client gets says no more than the page.
+    let mail = app.wait_for_mail("plain@example.com", "We could not draw your picture").await;
+    assert!(mail.to_string().contains(reason), "{mail}");
+    assert!(!mail.to_string().contains(&path), "{mail}");
 }
 
 #[tokio::test]

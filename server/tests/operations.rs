@@ -130,3 +130,15 @@ async fn drop_database(url: &str) {
         .await
         .expect("drop the database");
 }
+
+#[tokio::test]
+async fn made_up_methods_are_counted_as_other_not_each_as_a_series_of_its_own() {
+    let app = TestApp::spawn().await;
+    for method in ["BREW", "WHEN", "XYZZY"] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method token");
+        let _ = app.client.request(method, app.url("/api/v1/shapes")).send().await.expect("answered");
+    }
+    let text = metrics(&app).await;
+    assert!(!text.contains("BREW") && !text.contains("XYZZY"), "{text}");
+    assert!(text.contains("method=\"OTHER\""), "{text}");
+}

@@ -339,6 +339,43 @@ async fn production_refuses_the_simulated_checkout() {
     assert!(format!("{error:#}").contains("STRIPE_SECRET_KEY"), "{error:#}");
 }
 
+#[tokio::test]
+async fn production_refuses_a_public_url_that_is_not_https() {
+    use clap::Parser;
+    let data = tempfile::tempdir().expect("dir");
+    let data = data.path().display().to_string();
+    let start = |public_url: &'static str| {
+        let data = data.clone();
+        async move {
+            let cli = server::cli::Cli::parse_from([
+                "let-them-draw",
+                "--data-dir",
+                &data,
+                "--env",
+                "production",
+                "serve",
+                "--site-addr",
+                "127.0.0.1:0",
+                "--public-url",
+                public_url,
+                "--stripe-secret-key",
+                "sk_test_unused",
+                "--stripe-webhook-secret",
+                "whsec_unused",
+                "--smtp-url",
+                "smtp://127.0.0.1:1",
+            ]);
+            let Some(server::cli::Command::Serve(web)) = cli.command else { unreachable!("serve") };
+            server::startup::Application::build(&cli.settings, &web).await.err().map(|e| format!("{e:#}"))
+        }
+    };
+    let refused = start("http://shop.example.com").await.expect("refused");
+    assert!(refused.contains("https LTD_PUBLIC_URL"), "{refused}");
+    // With https it gets past that check (and may stop later, e.g. at the database).
+    let later = start("https://shop.example.com").await.unwrap_or_default();
+    assert!(!later.contains("https LTD_PUBLIC_URL"), "{later}");
+}
+
 async fn with_stripe(fake: &StripeFake, extra: &[&str]) -> TestApp {
     let data = tempfile::tempdir().expect("dir");
     let base = fake.base_url();
@@ -584,4 +621,28 @@ async fn an_internal_failure_answers_5xx_and_applies_nothing_so_stripe_can_retry
     sqlx::raw_sql(sqlx::AssertSqlSafe(unbreak)).execute(&db).await.expect("drop trigger");
     assert_eq!(outcome(app.deliver_signed(&event).await).await, "applied");
     app.wait_for_status(&client, order["id"].as_str().expect("id"), "done").await;
+}
+
+#[tokio::test]
+async fn a_signature_header_of_thousands_of_values_is_refused_and_orders_in_flight_still_finish() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("busy@example.com").await;
+    let mut orders = Vec::new();
+    for _ in 0..20 {
+        let response = app.order(&client, "circle", "teal").await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let order: serde_json::Value = response.json().await.expect("json");
+        orders.push(order["id"].as_str().expect("id").to_owned());
+    }
+    // 5,000 signatures over a 256 KiB body: refused before any of it is hashed.
+    let one = format!(",v1={}", "ab".repeat(32));
+    let header = format!("t={}{}", stripe::now(), one.repeat(5_000));
+    let body = vec![b'x'; 256 * 1024];
+    let response = app.deliver(&body, Some(&header)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error = error_of(response).await;
+    assert!(error["message"].as_str().is_some_and(|m| m.contains("too long")), "{error}");
+    for id in &orders {
+        app.wait_for_status(&client, id, "done").await;
+    }
 }

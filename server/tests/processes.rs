@@ -664,3 +664,30 @@ async fn a_process_killed_right_after_an_order_turns_done_delivers_its_ready_mai
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(sink.count("Your picture is ready"), 1, "delivered exactly once");
 }
+
+/// A worker killed between an order's `done` commit and its live update: a stream already
+/// open on the web process still ends at `done`, published by the next worker's sweep, with
+/// no reconnect.
+#[tokio::test]
+async fn a_worker_killed_before_publishing_done_still_ends_an_open_stream_at_done() {
+    let deployment = deployment().await;
+    let web = Process::start(&deployment, "web", &[]);
+    let mut worker = Process::start(&deployment, "worker", &["--test-pause-after-done-ms", "60000"]);
+    let client = signed_in(&web, "killed-before-publishing@example.com").await;
+    let id = order(&web, &client, "circle", "navy").await;
+    let stream = client.get(web.url(&format!("/api/v1/orders/{id}/events"))).send().await.expect("sse");
+    assert_eq!(stream.status(), StatusCode::OK);
+    let watch =
+        tokio::spawn(async move { tokio::time::timeout(Duration::from_secs(60), stream.text()).await });
+    worker.wait_for_log("nothing else has happened").await;
+    worker.kill();
+    assert_eq!(status_of(&web, &client, &id).await["status"], "done", "the change was committed");
+
+    let _next = Process::start(&deployment, "worker", &[]);
+    let body = watch.await.expect("watcher").expect("the stream ends at done").expect("body");
+    let statuses: Vec<String> = support::parse_sse(&body)
+        .iter()
+        .filter_map(|event| event["status"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(statuses.last().map(String::as_str), Some("done"), "{statuses:?}");
+}

@@ -316,3 +316,22 @@ async fn oversized_bodies_are_refused_with_413_everywhere() {
     let list: Value = app.get(&client, "/api/v1/orders").await.json().await.expect("json");
     assert_eq!(list, json!([]), "nothing was stored");
 }
+
+#[tokio::test]
+async fn the_mail_outbox_answers_only_admins_when_the_server_listens_beyond_this_machine() {
+    let data = tempfile::tempdir().expect("dir");
+    let app = TestApp::spawn_with(data, &["--site-addr", "0.0.0.0:0"]).await;
+    let client = app.signed_in_user("curious@example.com").await;
+    let admin = app.signed_in_user("postmaster@example.com").await;
+    let granted = server::accounts::set_admin(&app.database().await, "postmaster@example.com", true).await;
+    assert_eq!(granted.ok(), Some(true));
+
+    for path in ["/dev/mail", "/dev/mail.json"] {
+        let anonymous = TestApp::browser().get(app.url(path)).send().await.expect("get");
+        assert_eq!(anonymous.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(app.get(&client, path).await.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(app.get(&admin, path).await.status(), StatusCode::OK, "{path}");
+    }
+    let mails: Vec<Value> = app.get(&admin, "/dev/mail.json").await.json().await.expect("json");
+    assert!(mails.iter().any(|mail| mail["to"] == "curious@example.com"), "{mails:?}");
+}

@@ -1,4 +1,7 @@
 //! CSS colours: the 148 names, hex notations, `rgb()`/`rgba()` and `hsl()`/`hsla()`.
+//!
+//! The code says `colour`; `color` stays only where it is a name others read: the API's and
+//! the order form's field, the `orders.color` column and the `draw --color` option.
 
 use super::colour_names::NAMED_COLOURS;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -21,7 +21,7 @@ export class AdminConsolePage {
   }
 }
 
-/** `/admin/failures`: one row per failed drawing, with Retry where it may be retried. */
+/** `/admin/failures`: one row per failed drawing or mail, with Retry where it may be retried. */
 export class AdminFailuresPage {
   constructor(readonly page: Page) {}
 
@@ -35,6 +35,15 @@ export class AdminFailuresPage {
 
   retry(orderId: string): Locator {
     return this.page.getByRole('button', { name: `Retry order ${orderId}` });
+  }
+
+  /** The row of a mail that could not be sent (a dead letter). */
+  mailRow(mailId: string): Locator {
+    return this.page.locator(`tr[data-mail="${mailId}"]`);
+  }
+
+  retryMail(mailId: string): Locator {
+    return this.page.getByRole('button', { name: `Send the mail ${mailId} again` });
   }
 }
 

@@ -1,7 +1,7 @@
 //! Order events over Redis pub/sub, on the channel `<prefix>:order-events`.
 //!
 //! Publishing goes through one task, so this process's events leave in the order they
-//! happened; a second task subscribes and hands every event (this process's own included)
+//! happened, and each publisher hears whether Redis took its event; a second task subscribes and hands every event (this process's own included)
 //! to the local SSE streams. Both reconnect after Redis goes away.
 
 use super::{BACKLOG, OrderEvent, OrderEvents};
@@ -9,11 +9,14 @@ use anyhow::Context;
 use futures::StreamExt;
 use redis::AsyncCommands;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+/// An event on its way to Redis, and who waits to hear that it got there.
+type Outgoing = (String, oneshot::Sender<bool>);
 
 /// Redis pub/sub fan-out across every instance sharing the prefix.
 pub struct RedisEvents {
-    outgoing: mpsc::UnboundedSender<String>,
+    outgoing: mpsc::UnboundedSender<Outgoing>,
     incoming: broadcast::Sender<OrderEvent>,
 }
 
@@ -38,14 +41,16 @@ impl RedisEvents {
 }
 
 impl OrderEvents for RedisEvents {
-    fn publish(&self, event: OrderEvent) {
+    fn publish(&self, event: OrderEvent) -> oneshot::Receiver<bool> {
+        let (taken, answer) = oneshot::channel();
         match serde_json::to_string(&event) {
+            // Fails only when the runtime is shutting down: the answer then never comes.
             Ok(json) => {
-                // Fails only when the runtime is shutting down.
-                let _ = self.outgoing.send(json);
+                let _ = self.outgoing.send((json, taken));
             }
             Err(error) => tracing::error!(%error, "cannot encode an order event"),
         }
+        answer
     }
 
     fn subscribe(&self) -> broadcast::Receiver<OrderEvent> {
@@ -56,19 +61,30 @@ impl OrderEvents for RedisEvents {
 async fn publish_all(
     mut connection: redis::aio::ConnectionManager,
     channel: String,
-    mut events: mpsc::UnboundedReceiver<String>,
+    mut events: mpsc::UnboundedReceiver<Outgoing>,
 ) {
-    while let Some(json) = events.recv().await {
+    while let Some((json, taken)) = events.recv().await {
+        // Nobody waits for it any more (Redis was away too long): the order stays marked and
+        // the sweep publishes its state as it is then; this older one, late, would only
+        // confuse the streams.
+        if taken.is_closed() {
+            continue;
+        }
         // The connection manager reconnects by itself; one retry covers a dropped socket.
+        let mut published = false;
         for attempt in 0..2 {
             match connection.publish::<_, _, ()>(&channel, &json).await {
-                Ok(()) => break,
+                Ok(()) => {
+                    published = true;
+                    break;
+                }
                 Err(error) if attempt == 0 => {
                     tracing::warn!(%error, "publishing an order event failed; retrying")
                 }
-                Err(error) => tracing::error!(%error, "an order event was not published"),
+                Err(error) => tracing::warn!(%error, "an order event was not published; the sweep will"),
             }
         }
+        let _ = taken.send(published);
     }
 }
 

@@ -73,12 +73,23 @@ impl Default for Retries {
     }
 }
 
-/// Why a drawing job did not finish.
+/// Why a drawing attempt did not finish; each is worth another try. The text is for
+/// operators (logs, `/admin/failures`); the client is told only that the picture could not
+/// be drawn.
 #[derive(Debug, thiserror::Error)]
 pub enum DrawError {
-    /// Worth another try (storage or database trouble).
-    #[error("drawing failed, will retry: {0}")]
-    Transient(String),
+    /// The picture store did not take the picture.
+    #[error("could not store the picture: {0}")]
+    Storage(String),
+    /// No picture within the drawing time limit.
+    #[error("no picture within {0:?}")]
+    Timeout(Duration),
+    /// The database or the render task failed.
+    #[error("{0}")]
+    Service(String),
+    /// Tests only: `LTD_TEST_FAIL_DRAWS`.
+    #[error("injected failure (LTD_TEST_FAIL_DRAWS)")]
+    Injected,
 }
 
 impl Artist {
@@ -133,17 +144,16 @@ impl Artist {
             tracing::info!("test pause: the job is taken, the order not yet in progress");
             tokio::time::sleep(self.pause_after_fetch).await;
         }
-        let Some(order) = self.orders.start(id).await.map_err(transient)? else {
+        let Some(order) = self.orders.start(id).await.map_err(service)? else {
             tracing::debug!("nothing to draw: the order is finished or gone");
             return Ok(());
         };
         self.metrics.draw_started();
         let mut backoff = self.retries.first_backoff;
         for attempt in 1..=self.retries.attempts {
-            let outcome =
-                tokio::time::timeout(self.retries.timeout, self.draw_order(id, &order)).await.unwrap_or_else(
-                    |_| Err(DrawError::Transient(format!("no picture within {:?}", self.retries.timeout))),
-                );
+            let outcome = tokio::time::timeout(self.retries.timeout, self.draw_order(id, &order))
+                .await
+                .unwrap_or(Err(DrawError::Timeout(self.retries.timeout)));
             match outcome {
                 Ok(true) => {
                     self.metrics.draw_succeeded();
@@ -154,7 +164,7 @@ impl Artist {
                     self.metrics.draw_failed();
                     return Ok(());
                 }
-                Err(DrawError::Transient(error)) if attempt < self.retries.attempts => {
+                Err(error) if attempt < self.retries.attempts => {
                     tracing::warn!(attempt, %error, "drawing failed; retrying");
                     self.metrics.draw_retried();
                     // The order page shows "retrying"; not being able to say so is no reason
@@ -165,12 +175,13 @@ impl Artist {
                     tokio::time::sleep(backoff).await;
                     backoff = backoff.saturating_mul(2);
                 }
-                Err(DrawError::Transient(error)) => {
+                Err(error) => {
                     let attempts = self.retries.attempts;
                     tracing::error!(attempts, %error, "drawing failed for good");
                     self.metrics.draw_failed();
-                    let reason = format!("the picture could not be drawn after {attempts} attempts: {error}");
-                    self.orders.fail(id, &reason, attempts).await.map_err(transient)?;
+                    let reason = format!("the picture could not be drawn after {attempts} attempts");
+                    let detail = format!("{reason}: {error}");
+                    self.orders.fail(id, &reason, &detail, attempts).await.map_err(service)?;
                     return Ok(());
                 }
             }
@@ -196,10 +207,8 @@ impl Artist {
             (Ok(shape), Ok(colour)) => (shape, colour),
             (Err(error), _) | (_, Err(error)) => {
                 // Bad data does not get better with retries.
-                self.orders
-                    .fail(id, &format!("cannot draw this order: {error}"), 1)
-                    .await
-                    .map_err(transient)?;
+                let detail = format!("cannot draw this order: {error}");
+                self.orders.fail(id, "this order cannot be drawn", &detail, 1).await.map_err(service)?;
                 return Ok(false);
             }
         };
@@ -212,33 +221,31 @@ impl Artist {
             render::render_png(shape, &colour, seed, size).map(|png| (png, started.elapsed()))
         })
         .await
-        .map_err(|e| DrawError::Transient(e.to_string()))?;
+        .map_err(|e| DrawError::Service(format!("the render task failed: {e}")))?;
         let (png, took) = match rendered {
             Ok((png, took)) => {
                 self.metrics.rendered_in(took);
                 (png, took)
             }
             Err(error) => {
-                self.orders
-                    .fail(id, &format!("the artist could not draw it: {error}"), 1)
-                    .await
-                    .map_err(transient)?;
+                let detail = format!("the artist could not draw it: {error}");
+                self.orders.fail(id, "the artist could not draw it", &detail, 1).await.map_err(service)?;
                 return Ok(false);
             }
         };
         if self.injected_failure(id) {
-            return Err(DrawError::Transient("injected failure (LTD_TEST_FAIL_DRAWS)".into()));
+            return Err(DrawError::Injected);
         }
         self.pictures
             .put(&OrderRow::picture_key(id), png)
             .await
-            .map_err(|e| DrawError::Transient(format!("{e:#}")))?;
+            .map_err(|e| DrawError::Storage(format!("{e:#}")))?;
         let render_ms = i64::try_from(took.as_millis()).unwrap_or(i64::MAX).max(1);
-        self.orders.finish(id, render_ms).await.map_err(transient)?;
+        self.orders.finish(id, render_ms).await.map_err(service)?;
         Ok(true)
     }
 }
 
-fn transient(error: AppError) -> DrawError {
-    DrawError::Transient(error.to_string())
+fn service(error: AppError) -> DrawError {
+    DrawError::Service(error.to_string())
 }

@@ -24,14 +24,17 @@ const ON_ITS_WAY: Duration = Duration::from_secs(crate::queue::ENQUEUE_TIMEOUT.a
 
 impl Sweep {
     /// One round: queues orders whose job may be missing (and, `at_start`, those left in
-    /// progress by a process that died), queues again the orders the watchdog finds
+    /// progress by a process that died), publishes live updates left unpublished, queues again the orders the watchdog finds
     /// stuck, queues mails that never reached the queue, makes refunds not made yet, sends
     /// the failure alert when due, and forgets jobs finished long ago.
     pub async fn once(&self, at_start: bool) {
         // At start-up no order of this process is on its way to the queue.
         let settled = if at_start { Duration::ZERO } else { ON_ITS_WAY };
         if let Err(error) = self.orders.requeue_pending(at_start, settled).await {
-            tracing::error!(%error, "the outbox sweep failed");
+            tracing::error!(%error, "the order queue sweep failed");
+        }
+        if let Err(error) = self.orders.publish_pending(settled).await {
+            tracing::error!(%error, "the live-update sweep failed");
         }
         match self.orders.requeue_stuck().await {
             Ok(requeued) => self.metrics.orders_requeued(requeued),

@@ -6,8 +6,9 @@
 //! transaction, then calls [`Postman::dispatch`] after the commit.
 
 use super::{Mail, MailJob, MailQueue, templates::Templates};
-use crate::platform::db;
+use crate::platform::{db, error::internal};
 use anyhow::Context as _;
+use app::{error::AppError, services::MailService};
 use std::{sync::Arc, time::Duration};
 
 pub struct Postman {
@@ -99,10 +100,8 @@ impl Postman {
         Ok(count)
     }
 
-    /// An admin's **Retry** of a mail dead letter: the mail is queued again (through the
-    /// pending table, so it is not lost if the queue is away) and leaves the failures list.
-    /// `Ok(false)` when there is no such open dead letter.
-    pub async fn retry_dead(&self, id: &str) -> anyhow::Result<bool> {
+    /// Queues a dead letter's mail again; `Ok(false)` when there is no such open dead letter.
+    async fn requeue_dead(&self, id: &str) -> anyhow::Result<bool> {
         let mut tx = self.pool.begin().await.context("cannot start a transaction")?;
         let row: Option<(String,)> = sqlx::query_as(
             "UPDATE mail_failures SET retried_at = $1 WHERE id = $2 AND retried_at IS NULL RETURNING job",
@@ -127,5 +126,18 @@ impl Postman {
         tracing::info!(mail.id = %id, "mail queued again by an admin");
         self.dispatch(job).await;
         Ok(true)
+    }
+}
+
+#[async_trait::async_trait]
+impl MailService for Postman {
+    /// An admin's **Retry** of a mail dead letter: the mail is queued again (through the
+    /// pending table, so it is not lost if the queue is away) and leaves the failures list.
+    async fn retry_dead(&self, id: &str) -> Result<(), AppError> {
+        match self.requeue_dead(id).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(AppError::NotFound),
+            Err(error) => Err(internal("could not retry the mail")(format!("{error:#}"))),
+        }
     }
 }

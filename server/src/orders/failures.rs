@@ -15,15 +15,22 @@ use app::{
 };
 
 impl Orders {
-    /// Marks an unfinished order failed after `attempts` tries, with a reason for its owner,
-    /// and lists it with the failures (the dead letters) in the same transaction. A paid
-    /// order is refunded; an unpaid one's owner is told by mail.
-    pub async fn fail(&self, id: &str, reason: &str, attempts: u32) -> Result<Option<OrderRow>, AppError> {
+    /// Marks an unfinished order failed after `attempts` tries, with a plain `reason` for its
+    /// owner (the order, the API, the mail), and lists it with the failures (the dead
+    /// letters) with the operators' `detail`, in the same transaction. A paid order is
+    /// refunded; an unpaid one's owner is told by mail.
+    pub async fn fail(
+        &self,
+        id: &str,
+        reason: &str,
+        detail: &str,
+        attempts: u32,
+    ) -> Result<Option<OrderRow>, AppError> {
         let now = now_millis();
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let row: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET status = $4, failure_reason = $1, \
-             refund_pending = CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END, watch_at = NULL, updated_at = $2 \
+             refund_pending = CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END, watch_at = NULL, publish_pending = 1, updated_at = $2 \
              WHERE id = $3 AND status IN ($5, $6) RETURNING ",
             crate::order_columns!()
         ))
@@ -44,7 +51,7 @@ impl Orders {
         )
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(id)
-        .bind(reason)
+        .bind(detail)
         .bind(i64::from(attempts))
         .bind(now)
         .execute(&mut *tx)
@@ -57,8 +64,8 @@ impl Orders {
             keep_pending(&mut tx, job).await.map_err(internal("could not store the mail"))?;
         }
         tx.commit().await.map_err(internal("could not commit the failure"))?;
-        tracing::warn!(order.id = %id, reason, attempts, "order failed");
-        self.publish(&row)?;
+        tracing::warn!(order.id = %id, detail, attempts, "order failed");
+        self.publish(&row).await?;
         if let Some(job) = news {
             self.postman.dispatch(job).await;
         } else if let Err(error) = self.refund(&row).await {
@@ -75,12 +82,12 @@ impl Orders {
     /// An admin's **Retry** of a failed drawing: the order is queued again (it can still
     /// reach done) and leaves the failures list. Only failed, unpaid orders: a paid one is
     /// refunded instead.
-    pub async fn retry(&self, id: &str) -> Result<Order, AppError> {
+    pub(super) async fn retry_failed(&self, id: &str) -> Result<Order, AppError> {
         let now = now_millis();
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let row: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET status = $4, failure_reason = NULL, failed_attempts = 0, \
-             enqueue_pending = 1, watch_at = $1, updated_at = $2 \
+             enqueue_pending = 1, watch_at = $1, publish_pending = 1, updated_at = $2 \
              WHERE id = $3 AND status = $5 AND paid_at IS NULL AND refund_pending = 0 RETURNING ",
             crate::order_columns!()
         ))
@@ -118,6 +125,6 @@ impl Orders {
         tx.commit().await.map_err(internal("could not commit the retry"))?;
         tracing::info!(order.id = %id, "order queued again by an admin");
         self.dispatch(id).await;
-        self.publish(&row)
+        self.publish(&row).await
     }
 }

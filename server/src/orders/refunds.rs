@@ -32,7 +32,7 @@ impl Orders {
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let refunded: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET status = $5, refund_id = $1, refunded_at = $2, refund_pending = 0, \
-             updated_at = $3 WHERE id = $4 AND status = $6 AND refund_pending = 1 RETURNING ",
+             publish_pending = 1, updated_at = $3 WHERE id = $4 AND status = $6 AND refund_pending = 1 RETURNING ",
             crate::order_columns!()
         ))
         .bind(&refund_id)
@@ -53,7 +53,7 @@ impl Orders {
         keep_pending(&mut tx, &news).await.map_err(internal("could not store the mail"))?;
         tx.commit().await.map_err(internal("could not commit the refund"))?;
         tracing::info!(order.id = %row.id, refund.id = %refund_id, "order refunded");
-        self.publish(&refunded)?;
+        self.publish(&refunded).await?;
         self.postman.dispatch(news).await;
         Ok(Some(refunded))
     }

@@ -1,7 +1,7 @@
-//! Getting every accepted order drawn: the outbox flag and its sweep, and the watchdog that
-//! does not trust the queue.
+//! Getting every accepted order drawn: the `enqueue_pending` mark and its sweep, and the
+//! watchdog that does not trust the queue.
 //!
-//! An order is stored with an outbox flag, cleared once its job is queued; the sweep queues
+//! An order is stored marked `enqueue_pending`, cleared once its job is queued; the sweep queues
 //! the orders whose flag is still set. Once queued, an order is watched: every status change
 //! and every drawing attempt sets its `watch_at` ahead by the watchdog's period, and finishing
 //! clears it. An order still queued or in progress when it is due had its job lost (a worker
@@ -21,7 +21,7 @@ const WATCH_BATCH: i64 = 500;
 const LONGEST_WATCH: Duration = Duration::from_secs(3600);
 
 impl Orders {
-    /// Hands an order to the queue and clears its outbox flag. On failure the flag stays
+    /// Hands an order to the queue and clears its `enqueue_pending` mark. On failure the mark stays
     /// set and [`Orders::requeue_pending`] tries again.
     pub(super) async fn dispatch(&self, id: &str) {
         match self.queue.enqueue(id).await {
@@ -32,7 +32,7 @@ impl Orders {
                     .await;
                 if let Err(error) = cleared {
                     // Harmless: the sweep enqueues it again and the artist draws it once.
-                    tracing::warn!(order.id = %id, %error, "could not clear the outbox flag");
+                    tracing::warn!(order.id = %id, %error, "could not clear the enqueue mark");
                 }
             }
             Err(error) => {
@@ -41,7 +41,7 @@ impl Orders {
         }
     }
 
-    /// The outbox sweep: queues every order whose job may not have reached the queue (and
+    /// The order queue sweep: queues every order whose job may not have reached the queue (and
     /// was marked so at least `older_than` ago: a younger one may still be on its way there
     /// from the request that marked it, and queueing it twice would run two jobs for it), and,
     /// with `orphans`, every order left in progress (its worker died with it).
@@ -58,7 +58,7 @@ impl Orders {
             query = query.bind(OrderStatus::InProgress);
         }
         let ids: Vec<(String,)> =
-            query.fetch_all(&self.pool).await.map_err(internal("could not read the outbox"))?;
+            query.fetch_all(&self.pool).await.map_err(internal("could not read the orders to queue"))?;
         for (id,) in &ids {
             self.dispatch(id).await;
         }

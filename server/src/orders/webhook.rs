@@ -7,6 +7,7 @@ use super::{
 use crate::{
     mail::{MailJob, OrderNews, keep_pending},
     payments::{
+        SimulatedSession,
         event::PaymentChange,
         event::{CheckoutSession, Event, change_for},
         signature,
@@ -14,7 +15,11 @@ use crate::{
     platform::metrics::Metrics,
     platform::{clock::now_millis, error::internal},
 };
-use app::{domain::OrderStatus, error::AppError};
+use app::{
+    domain::{CheckoutChoice, Order, OrderStatus, User},
+    error::AppError,
+    services::CheckoutService,
+};
 use std::sync::Arc;
 
 /// What a webhook delivery did.
@@ -109,10 +114,45 @@ impl Webhook {
     }
 }
 
+/// The simulated checkout pays or expires its session through the real webhook path:
+/// signature, parsing, the transaction and the queue.
+#[async_trait::async_trait]
+impl CheckoutService for Webhook {
+    async fn simulated_checkout(&self, user: &User, session_id: &str) -> Result<Order, AppError> {
+        if self.orders.payments().simulated().is_none() {
+            return Err(AppError::NotFound);
+        }
+        self.orders.by_checkout_session(user, session_id).await?.to_order()
+    }
+
+    async fn finish_simulated_checkout(
+        &self,
+        user: &User,
+        session_id: &str,
+        choice: CheckoutChoice,
+    ) -> Result<String, AppError> {
+        let simulated = self.orders.payments().simulated().ok_or(AppError::NotFound)?;
+        let row = self.orders.by_checkout_session(user, session_id).await?;
+        let session = SimulatedSession {
+            session_id,
+            order_id: &row.id,
+            amount_cents: row.price_cents,
+            currency: &row.currency,
+        };
+        let (body, signature) = match choice {
+            CheckoutChoice::Cancel => return Ok(format!("/orders/new?shape={}", row.shape)),
+            CheckoutChoice::Pay => simulated.paid_event(&session),
+            CheckoutChoice::Expire => simulated.expired_event(&session),
+        };
+        self.handle(&body, Some(&signature)).await?;
+        Ok(format!("/orders/{}", row.id))
+    }
+}
+
 impl Orders {
     /// Applies one payment event to the order of checkout session `session_id`. The event
     /// id is recorded in the same transaction, so a replay changes nothing; the status only
-    /// moves forward. A paid order is queued (through the outbox) after the commit.
+    /// moves forward. A paid order is queued (marked `enqueue_pending`) after the commit.
     pub async fn apply_payment(
         &self,
         event_id: &str,
@@ -148,7 +188,7 @@ impl Orders {
                  enqueue_pending = CASE WHEN status = $6 THEN 1 ELSE enqueue_pending END, \
                  watch_at = CASE WHEN status = $6 THEN $5 ELSE watch_at END, \
                  status = CASE WHEN status = $6 THEN $7 ELSE status END, \
-                 updated_at = $4 \
+                 publish_pending = 1, updated_at = $4 \
                  WHERE checkout_session_id = $8 AND paid_at IS NULL RETURNING ",
                 crate::order_columns!()
             ))
@@ -164,7 +204,7 @@ impl Orders {
                 return Ok(WebhookOutcome::Unchanged);
             }
             PaymentChange::PaymentFailed => sqlx::query_as(concat!(
-                "UPDATE orders SET status = $1, failure_reason = 'payment failed', updated_at = $2 \
+                "UPDATE orders SET status = $1, failure_reason = 'payment failed', publish_pending = 1, updated_at = $2 \
                  WHERE checkout_session_id = $4 AND status = $3 RETURNING ",
                 crate::order_columns!()
             ))
@@ -172,7 +212,7 @@ impl Orders {
             .bind(now)
             .bind(FAIL_PAYMENT.from[0]),
             PaymentChange::Expired => sqlx::query_as(concat!(
-                "UPDATE orders SET status = $1, failure_reason = 'checkout expired', updated_at = $2 \
+                "UPDATE orders SET status = $1, failure_reason = 'checkout expired', publish_pending = 1, updated_at = $2 \
                  WHERE checkout_session_id = $4 AND status = $3 AND paid_at IS NULL RETURNING ",
                 crate::order_columns!()
             ))
@@ -213,7 +253,7 @@ impl Orders {
         if row.status == OrderStatus::Queued {
             self.dispatch(&row.id).await;
         }
-        self.publish(&row)?;
+        self.publish(&row).await?;
         if let Some(job) = news {
             self.postman.dispatch(job).await;
         }

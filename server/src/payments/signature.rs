@@ -12,6 +12,16 @@ type HmacSha256 = Hmac<Sha256>;
 /// How far the timestamp may be from now, in seconds (Stripe's default).
 pub const TOLERANCE_SECS: i64 = 300;
 
+/// The longest header taken: a timestamp and a few signatures fit many times over.
+pub const MAX_HEADER_LEN: usize = 2048;
+
+/// The most `v1` signatures one header may carry (Stripe sends one, two while a secret is
+/// rolled).
+pub const MAX_SIGNATURES: usize = 5;
+
+/// The most endpoint secrets the webhook checks (settings refuse more).
+pub const MAX_SECRETS: usize = 4;
+
 /// Why a signature was refused; each reads as a message for the sender.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
@@ -36,6 +46,9 @@ impl SignatureHeader {
     /// Parses the header. Unknown schemes (`v0`, future ones) are skipped, as Stripe's
     /// libraries do; a `v1` value that is not 64 hex digits makes the header malformed.
     pub fn parse(header: &str) -> Result<Self, SignatureError> {
+        if header.len() > MAX_HEADER_LEN {
+            return Err(SignatureError::Malformed("the header is too long"));
+        }
         let mut timestamp = None;
         let mut v1 = Vec::new();
         for item in header.split(',') {
@@ -52,6 +65,9 @@ impl SignatureHeader {
                     timestamp = Some(seconds);
                 }
                 "v1" => {
+                    if v1.len() == MAX_SIGNATURES {
+                        return Err(SignatureError::Malformed("too many v1 signatures"));
+                    }
                     let mut signature = [0_u8; 32];
                     hex::decode_to_slice(value, &mut signature)
                         .map_err(|_| SignatureError::Malformed("a v1 signature is not 64 hex digits"))?;
@@ -79,11 +95,11 @@ pub fn verify(
     if now.abs_diff(header.timestamp) > TOLERANCE_SECS.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
-    let matches = secrets.iter().any(|secret| {
-        header
-            .v1
-            .iter()
-            .any(|signature| mac(secret, header.timestamp, payload).verify_slice(signature).is_ok())
+    // The body is hashed once per secret; each signature is compared (in constant time) with
+    // a copy of that state.
+    let matches = secrets.iter().take(MAX_SECRETS).any(|secret| {
+        let signed = mac(secret, header.timestamp, payload);
+        header.v1.iter().any(|signature| signed.clone().verify_slice(signature).is_ok())
     });
     if matches { Ok(()) } else { Err(SignatureError::Mismatch) }
 }
@@ -113,6 +129,17 @@ mod tests {
 
     fn secrets() -> Vec<String> {
         vec![SECRET.to_owned()]
+    }
+
+    #[test]
+    fn a_header_with_too_many_signatures_or_too_long_is_refused_before_any_mac() {
+        let one = format!(",v1={}", "ab".repeat(32));
+        let six = format!("t={NOW}{}", one.repeat(MAX_SIGNATURES + 1));
+        assert_eq!(SignatureHeader::parse(&six), Err(SignatureError::Malformed("too many v1 signatures")));
+        let five = format!("t={NOW}{}", one.repeat(MAX_SIGNATURES));
+        assert_eq!(SignatureHeader::parse(&five).map(|h| h.v1.len()), Ok(MAX_SIGNATURES));
+        let long = format!("t={NOW},v0={}", "a".repeat(MAX_HEADER_LEN));
+        assert_eq!(SignatureHeader::parse(&long), Err(SignatureError::Malformed("the header is too long")));
     }
 
     #[test]

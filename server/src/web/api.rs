@@ -12,7 +12,7 @@ pub use json::ApiJson;
 pub use openapi::spec as openapi_spec;
 
 use crate::{web::error::ApiError, web::state::AppState};
-use app::{domain::ShapeInfo, error::AppError};
+use app::{domain::ShapeInfo, error::AppError, services::CatalogueService};
 use axum::{
     Json, Router,
     extract::{DefaultBodyLimit, State},

@@ -1,4 +1,5 @@
-//! `/dev/mail`: the mail outbox, for development (never served with `LTD_ENV=production`).
+//! `/dev/mail`: the mail outbox, for development (never served with `LTD_ENV=production`;
+//! to admins only unless the server listens on a loopback address).
 //!
 //! `/dev/mail` lists the newest mails, `/dev/mail/{id}` shows one as its recipient would
 //! see it (inline images included), `/dev/mail.json` lists them for scripts.

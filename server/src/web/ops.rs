@@ -94,7 +94,7 @@ async fn metrics(State(ops): State<Ops>) -> Response {
 /// Counts every request by method, route (the pattern, not the path: `/orders/{id}`) and
 /// status.
 pub async fn count_requests(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method()).to_owned();
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -103,4 +103,21 @@ pub async fn count_requests(State(metrics): State<Arc<Metrics>>, request: Reques
     let response = next.run(request).await;
     metrics.http_request(&method, &route, response.status().as_u16());
     response
+}
+
+/// The method as a metric label: the standard ones by name, anything made up as `OTHER`, so
+/// a client cannot grow a new series per request.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "OTHER",
+    }
 }

@@ -1,12 +1,12 @@
 //! The web role's routes: pages (rendered and hydrated), server functions, the REST API and
 //! static files, behind the security layers.
 
-use super::{security, server_fn_status, sign_in_first, state::AppState};
-use app::{App, services::SharedServices, shell};
+use super::{caller, security, server_fn_status, sign_in_first, state::AppState};
+use app::{App, shell};
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 /// Largest body a page's form or server function may send.
@@ -15,7 +15,7 @@ const PAGE_BODY_LIMIT: usize = 64 * 1024;
 /// Pages, server functions, the REST API and static files.
 pub fn router(state: AppState) -> Router {
     let routes = route_list();
-    let services: SharedServices = Arc::new(state.clone());
+    let services = state.services();
     let options = state.leptos_options.clone();
     // The "not found" page renders the whole app too (header included): same context.
     let fallback_services = services.clone();
@@ -41,7 +41,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", super::api::routes())
         .merge(pages)
-        .layer(middleware::from_fn_with_state(state.clone(), sign_in_first::redirect_signed_out))
+        .layer(middleware::from_fn(sign_in_first::redirect_signed_out))
+        .layer(middleware::from_fn_with_state(state.clone(), caller::identify))
         .layer(middleware::map_response(server_fn_status::fix_status))
         .layer(middleware::from_fn_with_state(state.clone(), security::refuse_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))

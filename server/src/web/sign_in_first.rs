@@ -1,10 +1,9 @@
 //! Pages that need an account send signed-out visitors to sign in, and back afterwards;
 //! admin pages answer other signed-in people 403.
 
-use crate::web::state::AppState;
-use app::error::AppError;
+use app::{error::AppError, services::Caller};
 use axum::{
-    extract::{Request, State},
+    extract::Request,
     http::{Method, StatusCode, header},
     middleware::Next,
     response::{Html, IntoResponse, Redirect, Response},
@@ -17,17 +16,14 @@ fn needs_account(path: &str) -> bool {
         .any(|area| path.strip_prefix(area).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
-pub async fn redirect_signed_out(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn redirect_signed_out(request: Request, next: Next) -> Response {
     if request.method() != Method::GET || !needs_account(request.uri().path()) {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
     let admin_area = is_admin_page(parts.uri.path());
-    let allowed = if admin_area {
-        state.accounts.require_admin(&parts).await.map(|_| ())
-    } else {
-        state.accounts.require_user(&parts).await.map(|_| ())
-    };
+    let caller = Caller::of(&parts);
+    let allowed = if admin_area { caller.admin() } else { caller.user() };
     match allowed {
         Ok(_) => next.run(Request::from_parts(parts, body)).await,
         Err(AppError::Unauthenticated) => {

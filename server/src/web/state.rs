@@ -1,4 +1,4 @@
-//! What every request handler and server function can reach.
+//! What every request handler can reach; the server functions reach the same services.
 
 use crate::{
     accounts::Accounts,
@@ -6,15 +6,10 @@ use crate::{
     console::Console,
     mail::Postman,
     orders::{Orders, Webhook},
-    payments::SimulatedSession,
     pictures::PictureStore,
 };
-use app::{
-    domain::{CheckoutChoice, Failure, Order, Overview, ShapeInfo, ShapeSettings, ShapeUpdate, User},
-    error::AppError,
-    services::{Services, SignedIn, SignedUp},
-};
-use axum::{extract::FromRef, http::HeaderValue, http::request::Parts};
+use app::services::Services;
+use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
@@ -34,6 +29,20 @@ pub struct AppState {
     pub site: Arc<Site>,
 }
 
+impl AppState {
+    /// The same services, as the server functions reach them.
+    pub fn services(&self) -> Services {
+        Services {
+            accounts: self.accounts.clone(),
+            orders: self.orders.clone(),
+            checkout: self.webhook.clone(),
+            catalogue: self.catalogue.clone(),
+            console: self.console.clone(),
+            mail: self.postman.clone(),
+        }
+    }
+}
+
 /// Where people reach the site: its public URL, and whether that is https.
 #[derive(Debug)]
 pub struct Site {
@@ -50,138 +59,5 @@ impl Closing {
     pub async fn wait(self) {
         let mut receiver = self.0;
         let _ = receiver.wait_for(|closing| *closing).await;
-    }
-}
-
-impl AppState {
-    /// Sends a mail dead letter again; [`AppError::NotFound`] when there is none open.
-    pub async fn retry_mail(&self, id: &str) -> Result<(), AppError> {
-        match self.postman.retry_dead(id).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(AppError::NotFound),
-            Err(error) => {
-                tracing::error!(mail.id = %id, error = %format!("{error:#}"), "could not retry the mail");
-                Err(AppError::Internal)
-            }
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl Services for AppState {
-    async fn shapes(&self) -> Result<Vec<ShapeInfo>, AppError> {
-        self.catalogue.active().await
-    }
-
-    async fn current_user(&self, request: &Parts) -> Result<Option<User>, AppError> {
-        self.accounts.current_user(&self.accounts.caller(request)).await
-    }
-
-    async fn sign_up(&self, request: &Parts, email: &str, password: &str) -> Result<SignedUp, AppError> {
-        self.accounts.sign_up(&self.accounts.caller(request), email, password).await
-    }
-
-    async fn confirm_account(&self, email: &str, code: &str) -> Result<(), AppError> {
-        self.accounts.confirm(email, code).await
-    }
-
-    async fn resend_confirmation(&self, email: &str) -> Result<(), AppError> {
-        self.accounts.resend_confirmation(email).await
-    }
-
-    async fn forgot_password(&self, email: &str) -> Result<(), AppError> {
-        self.accounts.forgot_password(email).await
-    }
-
-    async fn reset_password(&self, email: &str, code: &str, password: &str) -> Result<(), AppError> {
-        self.accounts.reset_password(email, code, password).await
-    }
-
-    async fn sign_in(&self, request: &Parts, email: &str, password: &str) -> Result<SignedIn, AppError> {
-        self.accounts.sign_in(&self.accounts.caller(request), email, password).await
-    }
-
-    async fn sign_out(&self, request: &Parts) -> Result<HeaderValue, AppError> {
-        self.accounts.sign_out(&self.accounts.caller(request)).await
-    }
-
-    async fn create_order(&self, request: &Parts, shape: &str, color: &str) -> Result<Order, AppError> {
-        self.orders.create(&self.accounts.require_user(request).await?, shape, color).await
-    }
-
-    async fn order(&self, request: &Parts, id: &str) -> Result<Order, AppError> {
-        self.orders.get(&self.accounts.require_user(request).await?, id).await
-    }
-
-    async fn orders(&self, request: &Parts) -> Result<Vec<Order>, AppError> {
-        self.orders.list(&self.accounts.require_user(request).await?).await
-    }
-
-    async fn simulated_checkout(&self, request: &Parts, session_id: &str) -> Result<Order, AppError> {
-        let user = self.accounts.require_user(request).await?;
-        if self.orders.payments().simulated().is_none() {
-            return Err(AppError::NotFound);
-        }
-        self.orders.by_checkout_session(&user, session_id).await?.to_order()
-    }
-
-    async fn finish_simulated_checkout(
-        &self,
-        request: &Parts,
-        session_id: &str,
-        choice: CheckoutChoice,
-    ) -> Result<String, AppError> {
-        let user = self.accounts.require_user(request).await?;
-        let simulated = self.orders.payments().simulated().ok_or(AppError::NotFound)?;
-        let row = self.orders.by_checkout_session(&user, session_id).await?;
-        let session = SimulatedSession {
-            session_id,
-            order_id: &row.id,
-            amount_cents: row.price_cents,
-            currency: &row.currency,
-        };
-        let (body, signature) = match choice {
-            CheckoutChoice::Cancel => return Ok(format!("/orders/new?shape={}", row.shape)),
-            CheckoutChoice::Pay => simulated.paid_event(&session),
-            CheckoutChoice::Expire => simulated.expired_event(&session),
-        };
-        // The real webhook path: signature, parsing, the transaction and the queue.
-        self.webhook.handle(&body, Some(&signature)).await?;
-        Ok(format!("/orders/{}", row.id))
-    }
-
-    async fn admin_shapes(&self, request: &Parts) -> Result<Vec<ShapeSettings>, AppError> {
-        self.accounts.require_admin(request).await?;
-        self.catalogue.all().await
-    }
-
-    async fn update_shape(
-        &self,
-        request: &Parts,
-        name: &str,
-        update: ShapeUpdate,
-    ) -> Result<ShapeSettings, AppError> {
-        self.accounts.require_admin(request).await?;
-        self.catalogue.update(name, update, self.orders.payments().as_ref()).await
-    }
-
-    async fn admin_overview(&self, request: &Parts) -> Result<Overview, AppError> {
-        self.accounts.require_admin(request).await?;
-        self.console.overview().await
-    }
-
-    async fn admin_failures(&self, request: &Parts) -> Result<Vec<Failure>, AppError> {
-        self.accounts.require_admin(request).await?;
-        self.console.failures().await
-    }
-
-    async fn retry_mail(&self, request: &Parts, id: &str) -> Result<(), AppError> {
-        self.accounts.require_admin(request).await?;
-        AppState::retry_mail(self, id).await
-    }
-
-    async fn retry_failure(&self, request: &Parts, order_id: &str) -> Result<Order, AppError> {
-        self.accounts.require_admin(request).await?;
-        self.orders.retry(order_id).await
     }
 }

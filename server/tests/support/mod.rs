@@ -81,7 +81,10 @@ impl TestApp {
         if let Some(resources) = &resources {
             args.extend(["--database-url".into(), resources.database_url.clone()]);
         }
-        args.extend(["serve".into(), "--site-addr".into(), "127.0.0.1:0".into()]);
+        args.push("serve".into());
+        if !serve_args.contains(&"--site-addr") {
+            args.extend(["--site-addr".into(), "127.0.0.1:0".into()]);
+        }
         let explicit = serve_args.contains(&"--redis-url");
         if let (Some(redis), Some(resources), false) = (backends.redis_url(), &resources, explicit) {
             args.extend([
@@ -91,7 +94,7 @@ impl TestApp {
                 resources.redis_prefix.clone(),
             ]);
         }
-        if let Some(resources) = &resources {
+        if let (Some(resources), false) = (&resources, serve_args.contains(&"--storage")) {
             args.extend(["--storage".into(), format!("s3://{}/pictures", resources.bucket)]);
         }
         args.extend(serve_args.iter().map(|a| (*a).to_owned()));
@@ -132,7 +135,12 @@ impl TestApp {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
+        // A server listening on every address is reached on the loopback one.
+        let mut address = self.address;
+        if address.ip().is_unspecified() {
+            address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("http://{address}{path}")
     }
 
     pub async fn post_json(&self, client: &Client, path: &str, body: &Value) -> Response {
@@ -249,6 +257,33 @@ impl TestApp {
             .expect("the stream closes after the final status")
             .expect("body");
         parse_sse(&body)
+    }
+
+    /// Opens the client's stream of all its orders' changes (`/api/v1/orders/events`) before
+    /// `act` runs, then returns the events for order `id` (of those `act` returns) until it
+    /// is `done` or `failed`.
+    pub async fn events_around<F>(&self, client: &Client, act: F) -> (String, Vec<Value>)
+    where
+        F: std::future::Future<Output = String>,
+    {
+        let mut response = self.get(client, "/api/v1/orders/events").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let id = act.await;
+        let mut body = String::new();
+        let read = async {
+            while let Some(chunk) = response.chunk().await.expect("the stream stays open") {
+                body.push_str(&String::from_utf8_lossy(&chunk));
+                let settled = parse_sse(&body)
+                    .iter()
+                    .any(|e| e["id"] == id.as_str() && (e["status"] == "done" || e["status"] == "failed"));
+                if settled {
+                    break;
+                }
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(20), read).await.expect("the order settles");
+        let events = parse_sse(&body).into_iter().filter(|e| e["id"] == id.as_str()).collect();
+        (id, events)
     }
 }
 

@@ -1,11 +1,12 @@
 //! `/api/v1/accounts` and `/api/v1/sessions`.
 
-use super::ApiJson;
+use super::{ApiJson, auth::Anyone};
 use crate::{web::error::ApiError, web::state::AppState};
+use app::services::AccountService;
 use axum::{
     Json,
     extract::State,
-    http::{StatusCode, header, request::Parts},
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
@@ -96,16 +97,18 @@ pub async fn reset_password(
 /// `POST /api/v1/sessions` → 204 with the session cookie.
 pub async fn create_session(
     State(state): State<AppState>,
-    request: Parts,
+    Anyone(caller): Anyone,
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
-    let caller = state.accounts.caller(&request);
     let signed_in = state.accounts.sign_in(&caller, &body.email, &body.password).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, signed_in.cookie)]).into_response())
 }
 
 /// `DELETE /api/v1/sessions` → 204; the cookie no longer works afterwards.
-pub async fn delete_session(State(state): State<AppState>, request: Parts) -> Result<Response, ApiError> {
-    let clearing = state.accounts.sign_out(&state.accounts.caller(&request)).await?;
+pub async fn delete_session(
+    State(state): State<AppState>,
+    Anyone(caller): Anyone,
+) -> Result<Response, ApiError> {
+    let clearing = state.accounts.sign_out(&caller).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clearing)]).into_response())
 }

@@ -1,35 +1,23 @@
 //! `/api/v1/admin/...`, for admins only: shape prices and availability, the console's
 //! figures, the failures (dead letters) with retry, and the live feed.
 
-use super::ApiJson;
+use super::{ApiJson, auth::Admin};
 use crate::{web::error::ApiError, web::state::AppState};
 use app::{
     domain::{Failure, Order, Overview, Shape, ShapeSettings, ShapeUpdate},
     error::AppError,
+    services::{CatalogueService, ConsoleService, MailService, OrderService},
 };
 use axum::{
     Json,
     extract::{Path, State},
     http::StatusCode,
-    http::request::Parts,
     response::sse::{Event, KeepAlive, Sse},
 };
 use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use std::{convert::Infallible, time::Duration};
 use tokio::sync::broadcast::error::RecvError;
-
-/// Extracts the signed-in admin: 401 signed out, 403 for other users.
-pub struct Admin;
-
-impl axum::extract::FromRequestParts<AppState> for Admin {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        state.accounts.require_admin(parts).await?;
-        Ok(Admin)
-    }
-}
 
 /// `GET /api/v1/admin/shapes`.
 pub async fn list(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<ShapeSettings>>, ApiError> {
@@ -62,7 +50,7 @@ pub async fn update(
     ApiJson(body): ApiJson<Update>,
 ) -> Result<Json<ShapeSettings>, ApiError> {
     let update = ShapeUpdate { price_cents: body.price_cents, currency: body.currency, active: body.active };
-    Ok(Json(state.catalogue.update(&name, update, state.orders.payments().as_ref()).await?))
+    Ok(Json(state.catalogue.update(&name, update).await?))
 }
 
 /// `GET /api/v1/admin/overview`: the console's figures.
@@ -92,7 +80,7 @@ pub async fn retry_mail(
     _: Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.retry_mail(&id).await?;
+    state.postman.retry_dead(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -6,6 +6,7 @@ use app::{
     domain::{Order, OrderStatus, User},
     error::AppError,
     request::OrderRequest,
+    services::OrderService,
 };
 use axum::{
     Json,

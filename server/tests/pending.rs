@@ -1,8 +1,8 @@
-//! The outbox: an order or a mail whose job never reached the queue is queued by the sweep.
+//! Pending work: an order or a mail whose job never reached the queue is queued by the sweep.
 
 mod support;
 
-use app::domain::User;
+use app::{domain::User, services::OrderService};
 use server::{
     catalogue::Catalogue,
     events::InProcessEvents,
@@ -125,8 +125,8 @@ async fn a_mail_the_queue_took_leaves_nothing_for_the_sweep() {
 }
 
 async fn orders_with(pool: &db::Pool, queue: Arc<dyn DrawQueue>) -> Orders {
-    let catalogue = Arc::new(Catalogue::new(pool.clone()));
     let payments = Arc::new(SimulatedPayments::new("http://127.0.0.1:1", "whsec_test".into()));
+    let catalogue = Arc::new(Catalogue::new(pool.clone(), payments.clone()));
     let postman = Arc::new(postman_with(pool, Arc::new(NoMail)));
     Orders::new(
         pool.clone(),

@@ -1,0 +1,57 @@
+// Against a server that sends mail over SMTP to a port where, at first, nothing listens: a
+// mail fails its two attempts, becomes a dead letter on /admin/failures, and Retry sends it
+// once the mail server is there.
+import { AdminFailuresPage } from './pages/admin-operations';
+import { NewOrderPage, OrderPage } from './pages/order-pages';
+import { AccountPage } from './pages/account-page';
+import { Header } from './pages/header';
+import { SmtpSink } from './smtp-sink';
+import { PASSWORD, expect, test } from './fixtures';
+
+const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? '3325');
+/** Made an admin by the server's settings (`LTD_ADMIN_EMAILS` in playwright.config.ts). */
+const ADMIN = 'mail-admin@example.com';
+
+test.describe.configure({ timeout: 60_000 });
+
+test('a picture-ready mail the mail server refused is listed as a dead letter; Retry sends it once', async ({ page, browser, email }) => {
+  const clientPage = await (await browser.newContext()).newPage();
+  const signUp = new AccountPage(clientPage, '/signup', 'Sign up');
+  await signUp.goto();
+  await signUp.submitWith(email, PASSWORD);
+  await expect(new Header(clientPage).signedInAs).toHaveText(email);
+  const newOrder = new NewOrderPage(clientPage);
+  await newOrder.goto();
+  await newOrder.order('Square', 'navy');
+  await expect(clientPage).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  const orderId = clientPage.url().split('/').pop() ?? '';
+  await expect(new OrderPage(clientPage).status).toHaveText('done', { timeout: 20_000 });
+
+  const admin = new AccountPage(page, '/signup', 'Sign up');
+  await admin.goto();
+  await admin.submitWith(ADMIN, PASSWORD);
+  await expect(new Header(page).signedInAs).toHaveText(ADMIN);
+  const failures = new AdminFailuresPage(page);
+  const mailId = `order-${orderId}-ready`;
+  const row = failures.mailRow(mailId);
+  await expect(async () => {
+    await failures.goto();
+    await expect(row).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(row).toContainText('Mail: Your picture is ready');
+  await expect(row).toContainText(email);
+  await expect(row.locator('td').nth(4)).toHaveText('2');
+
+  const sink = new SmtpSink(SMTP_PORT);
+  await sink.start();
+  try {
+    await failures.retryMail(mailId).click();
+    await expect(row).toHaveCount(0);
+    await expect.poll(() => sink.received(email, 'Your picture is ready').length, { timeout: 20_000 }).toBe(1);
+    // Sent once: nothing else arrives for it.
+    await page.waitForTimeout(1_500);
+    expect(sink.received(email, 'Your picture is ready')).toHaveLength(1);
+  } finally {
+    await sink.stop();
+  }
+});

@@ -1,0 +1,57 @@
+//! Who is calling, worked out once per request: the session cookie's user (if the session
+//! is live) and the address. Pages, server functions and the REST API all read it from the
+//! request as an [`app::services::Caller`], so "signed in" means one thing everywhere.
+
+use crate::web::{error::ApiError, state::AppState};
+use axum::{
+    extract::{Request, State},
+    http::StatusCode,
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+/// Static files need no caller: their requests carry the cookie too, and reading the
+/// session for each would cost a database query per asset.
+fn is_static(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg"
+}
+
+/// Resolves the caller and keeps it in the request for everything after.
+pub async fn identify(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if is_static(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    match state.accounts.identify(&parts).await {
+        Ok(caller) => {
+            parts.extensions.insert(caller);
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Err(error) => ApiError(error).into_response(),
+    }
+}
+
+/// Lets only admins through; everyone else gets 404, as if nothing were there.
+pub async fn admins_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match state.accounts.identify(&parts).await {
+        Ok(caller) if caller.admin().is_ok() => next.run(Request::from_parts(parts, body)).await,
+        Ok(_) => StatusCode::NOT_FOUND.into_response(),
+        Err(error) => ApiError(error).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_static_files_go_without_a_caller() {
+        assert!(is_static("/pkg/let-them-draw.wasm"));
+        assert!(is_static("/favicon.svg"));
+        assert!(!is_static("/"));
+        assert!(!is_static("/api/v1/orders"));
+        assert!(!is_static("/api/fn/me"));
+        assert!(!is_static("/pkgs"));
+    }
+}
