@@ -100,7 +100,6 @@ export default defineConfig({
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
         LTD_MAIL_MAX_ATTEMPTS: '2',
         LTD_MAIL_RETRY_MS: '200',
-        LTD_ADMIN_EMAILS: 'mail-admin@example.com',
       },
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,

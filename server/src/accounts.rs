@@ -48,10 +48,12 @@ impl Accounts {
         self
     }
 
-    /// The user with the admin flag from the settings applied.
-    fn with_role(&self, mut user: User) -> User {
-        user.is_admin |= self.admin_emails.contains(&user.email);
-        user
+    /// The account as a user, its role included: an admin by `admin grant`, or by
+    /// `LTD_ADMIN_EMAILS` once its address is verified (signing up with someone else's
+    /// address proves nothing).
+    fn with_role(&self, account: Account) -> User {
+        let listed = account.email_verified && self.admin_emails.contains(&account.email);
+        User { is_admin: account.is_admin || listed, ..account.into() }
     }
 
     /// Who sent a request: its address, its session token and, when that session is live,
@@ -79,7 +81,7 @@ impl Accounts {
     /// The user a session belongs to, if it is live. A session whose provider access token
     /// is about to expire renews it; one the provider revoked ends here.
     async fn session_user(&self, token: &str) -> Result<Option<User>, AppError> {
-        let Some((user, tokens)) = self.sessions.user(token).await? else {
+        let Some((account, tokens)) = self.sessions.user(token).await? else {
             return Ok(None);
         };
         if let Some(tokens) = tokens
@@ -88,7 +90,7 @@ impl Accounts {
             match self.identity.refresh(&tokens).await {
                 Ok(Some(fresh)) => self.sessions.update_tokens(token, &fresh).await?,
                 Ok(None) => {
-                    tracing::info!(user.id = %user.id, "the identity provider ended the session");
+                    tracing::info!(user.id = %account.id, "the identity provider ended the session");
                     self.sessions.revoke(token).await?;
                     return Ok(None);
                 }
@@ -96,22 +98,22 @@ impl Accounts {
                 Err(error) => tracing::warn!(%error, "could not renew the provider's tokens"),
             }
         }
-        Ok(Some(self.with_role(user)))
+        Ok(Some(self.with_role(account)))
     }
 
-    /// A new session for `user`. Any session the caller had is revoked: the id rotates on
+    /// A new session for `account`. Any session the caller had is revoked: the id rotates on
     /// every sign-in, so a planted cookie never becomes a signed-in one.
     async fn open_session(
         &self,
         caller: &Caller,
-        user: User,
+        account: Account,
         tokens: Option<&ProviderTokens>,
     ) -> Result<SignedIn, AppError> {
         if let Some(old) = &caller.session_token {
             self.sessions.revoke(old).await?;
         }
-        let cookie = self.sessions.open(&user.id, tokens).await?;
-        Ok(SignedIn { user: self.with_role(user), cookie })
+        let cookie = self.sessions.open(&account.id, tokens).await?;
+        Ok(SignedIn { user: self.with_role(account), cookie })
     }
 }
 
@@ -120,11 +122,10 @@ impl AccountService for Accounts {
     /// Creates an account and, unless it must confirm its e-mail first, opens its first session.
     async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedUp, AppError> {
         let registration = self.register(email, password).await?;
-        let user = self.with_role(registration.account.into());
         if registration.confirmation_required {
-            return Ok(SignedUp::ConfirmationRequired { user });
+            return Ok(SignedUp::ConfirmationRequired { user: self.with_role(registration.account) });
         }
-        Ok(SignedUp::SignedIn(self.open_session(caller, user, None).await?))
+        Ok(SignedUp::SignedIn(self.open_session(caller, registration.account, None).await?))
     }
 
     /// Confirms an account's e-mail with the mailed code.
@@ -162,7 +163,7 @@ impl AccountService for Accounts {
         match outcome {
             Ok(Authenticated { account, tokens }) => {
                 self.throttle.succeeded(email.as_str(), caller.ip);
-                self.open_session(caller, account.into(), tokens.as_ref()).await
+                self.open_session(caller, account, tokens.as_ref()).await
             }
             Err(AppError::InvalidCredentials) => {
                 self.throttle.failed(email.as_str(), caller.ip);

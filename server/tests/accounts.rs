@@ -230,3 +230,22 @@ async fn health_and_pages_answer() {
     let missing = app.get(&client, "/no/such/page").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn signing_up_with_an_admin_address_gives_the_role_only_once_the_address_is_verified() {
+    let data = tempfile::tempdir().expect("dir");
+    let app = TestApp::spawn_with(data, &["--admin-emails", "boss@example.com"]).await;
+    // Anyone can type the boss's address at sign-up: that proves nothing.
+    let impostor = app.signed_in_user("boss@example.com").await;
+    for path in ["/api/v1/admin/overview", "/api/v1/admin/failures", "/api/v1/admin/shapes"] {
+        assert_eq!(app.get(&impostor, path).await.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let me: serde_json::Value = app.get(&impostor, "/api/fn/me").await.json().await.expect("json");
+    assert_eq!(me["is_admin"], false);
+
+    // The mailed link's code proves the address: the same session is an admin from then on.
+    app.verify(&impostor, "boss@example.com").await;
+    assert_eq!(app.get(&impostor, "/api/v1/admin/overview").await.status(), StatusCode::OK);
+    let me: serde_json::Value = app.get(&impostor, "/api/fn/me").await.json().await.expect("json");
+    assert_eq!(me["is_admin"], true);
+}

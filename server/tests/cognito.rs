@@ -52,6 +52,9 @@ async fn new_pool() -> (Pool, String) {
         .client_name("let-them-draw")
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        // The attributes the ID token carries (moto puts only these in it).
+        .read_attributes("email")
+        .read_attributes("email_verified")
         .send()
         .await
         .expect("create the client");
@@ -61,20 +64,23 @@ async fn new_pool() -> (Pool, String) {
 
 /// The app signing in with that pool.
 async fn app_on(pool: &Pool, endpoint: &str) -> TestApp {
+    app_with(pool, endpoint, &[]).await
+}
+
+/// The app signing in with that pool, with more `serve` options.
+async fn app_with(pool: &Pool, endpoint: &str, extra: &[&str]) -> TestApp {
     let jwks = format!("{endpoint}/{}/.well-known/jwks.json", pool.id);
     let data = tempfile::tempdir().expect("dir");
-    TestApp::spawn_with(
-        data,
-        &[
-            "--cognito-user-pool-id",
-            &pool.id,
-            "--cognito-client-id",
-            &pool.client_id,
-            "--cognito-jwks-url",
-            &jwks,
-        ],
-    )
-    .await
+    let mut args = vec![
+        "--cognito-user-pool-id",
+        &pool.id,
+        "--cognito-client-id",
+        &pool.client_id,
+        "--cognito-jwks-url",
+        &jwks,
+    ];
+    args.extend_from_slice(extra);
+    TestApp::spawn_with(data, &args).await
 }
 
 /// Signs up `email` and confirms it (moto takes any code it did not issue itself).
@@ -266,4 +272,38 @@ async fn only_one_of_pool_and_client_is_refused_at_start_up() {
         panic!("a pool without a client must be refused")
     };
     assert!(format!("{error:#}").contains("COGNITO_CLIENT_ID"), "{error:#}");
+}
+
+/// Sets the user's `email_verified` attribute, which moto copies into its ID tokens.
+async fn set_email_verified(pool: &Pool, email: &str, verified: bool) {
+    let attribute = aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+        .name("email_verified")
+        .value(verified.to_string())
+        .build()
+        .expect("attribute");
+    pool.admin
+        .admin_update_user_attributes()
+        .user_pool_id(&pool.id)
+        .username(email)
+        .user_attributes(attribute)
+        .send()
+        .await
+        .expect("update the attribute");
+}
+
+#[tokio::test]
+async fn an_admin_address_makes_an_admin_only_once_cognito_says_it_is_verified() {
+    let (pool, endpoint) = new_pool().await;
+    let app = app_with(&pool, &endpoint, &["--admin-emails", "boss@example.com"]).await;
+    let email = "boss@example.com";
+    confirmed_account(&app, email).await;
+    set_email_verified(&pool, email, false).await;
+    let client = TestApp::browser();
+    assert_eq!(app.sign_in(&client, email, STRONG).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&client, "/api/v1/admin/overview").await.status(), StatusCode::FORBIDDEN);
+
+    set_email_verified(&pool, email, true).await;
+    let verified = TestApp::browser();
+    assert_eq!(app.sign_in(&verified, email, STRONG).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&verified, "/api/v1/admin/overview").await.status(), StatusCode::OK);
 }

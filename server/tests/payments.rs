@@ -171,14 +171,36 @@ async fn an_expired_checkout_fails_the_order() {
     let failed = status_of(&app, &client, &order).await;
     assert_eq!(failed["status"], "failed");
     assert_eq!(failed["failure_reason"], "checkout expired");
-    // A late payment for it is recorded but cannot bring it back.
+    // A late payment for it ("Let it expire", then "Pay") is recorded and given back.
     assert_eq!(
         outcome(app.deliver_signed(&completed("evt_2", &order, &session, "paid")).await).await,
         "applied"
     );
-    let after = status_of(&app, &client, &order).await;
-    assert_eq!(after["status"], "failed");
+    let id = order["id"].as_str().expect("id");
+    let after = app.wait_for_status(&client, id, "refunded").await;
     assert!(after["paid_at"].is_string());
+    assert_eq!(after["failure_reason"], "checkout expired");
+    app.wait_for_mail("payer@example.com", "We could not draw your picture: your payment is refunded").await;
+}
+
+#[tokio::test]
+async fn a_payment_that_differs_from_the_price_fails_the_order_and_is_refunded_once() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let (order, session) = priced_order(&app, &client).await;
+    let id = order["id"].as_str().expect("id");
+    let short = stripe::session(&session, id, "paid", "complete", 1);
+    let short = stripe::event("evt_1", "checkout.session.completed", short);
+    assert_eq!(outcome(app.deliver_signed(&short).await).await, "applied");
+    let refunded = app.wait_for_status(&client, id, "refunded").await;
+    assert_eq!(refunded["failure_reason"], "payment did not match");
+    assert_eq!(outcome(app.deliver_signed(&short).await).await, "replayed");
+    // Not drawn, and its owner told once.
+    assert!(refunded["picture_url"].is_null(), "{refunded}");
+    let subject = "We could not draw your picture: your payment is refunded";
+    app.wait_for_mail("payer@example.com", subject).await;
+    let told = app.outbox().await.into_iter().filter(|m| m["subject"] == subject).count();
+    assert_eq!(told, 1);
 }
 
 #[tokio::test]
@@ -319,55 +341,40 @@ async fn nobody_else_can_see_or_pay_a_checkout() {
     assert_eq!(status_of(&app, &owner, &order).await["status"], "awaiting_payment");
 }
 
-#[tokio::test]
-async fn production_refuses_the_simulated_checkout() {
+/// Builds the app with `LTD_ENV=production` and these `serve` options in a fresh data dir;
+/// the error that stopped it, if any.
+async fn production_build(serve_args: &[&str]) -> Option<String> {
     use clap::Parser;
     let data = tempfile::tempdir().expect("dir");
     let data = data.path().display().to_string();
-    let cli = server::cli::Cli::parse_from([
-        "let-them-draw",
-        "--data-dir",
-        &data,
-        "--env",
-        "production",
-        "serve",
-        "--site-addr",
-        "127.0.0.1:0",
-    ]);
+    let mut args = vec!["let-them-draw", "--data-dir", &data, "--env", "production", "serve"];
+    args.extend(["--site-addr", "127.0.0.1:0"]);
+    args.extend_from_slice(serve_args);
+    let cli = server::cli::Cli::parse_from(args);
     let Some(server::cli::Command::Serve(web)) = cli.command else { unreachable!("serve") };
-    let error = server::startup::Application::build(&cli.settings, &web).await.err().expect("refused");
-    assert!(format!("{error:#}").contains("STRIPE_SECRET_KEY"), "{error:#}");
+    server::startup::Application::build(&cli.settings, &web).await.err().map(|e| format!("{e:#}"))
+}
+
+#[tokio::test]
+async fn production_refuses_the_simulated_checkout() {
+    let error = production_build(&[]).await.expect("refused");
+    assert!(error.contains("STRIPE_SECRET_KEY"), "{error}");
 }
 
 #[tokio::test]
 async fn production_refuses_a_public_url_that_is_not_https() {
-    use clap::Parser;
-    let data = tempfile::tempdir().expect("dir");
-    let data = data.path().display().to_string();
-    let start = |public_url: &'static str| {
-        let data = data.clone();
-        async move {
-            let cli = server::cli::Cli::parse_from([
-                "let-them-draw",
-                "--data-dir",
-                &data,
-                "--env",
-                "production",
-                "serve",
-                "--site-addr",
-                "127.0.0.1:0",
-                "--public-url",
-                public_url,
-                "--stripe-secret-key",
-                "sk_test_unused",
-                "--stripe-webhook-secret",
-                "whsec_unused",
-                "--smtp-url",
-                "smtp://127.0.0.1:1",
-            ]);
-            let Some(server::cli::Command::Serve(web)) = cli.command else { unreachable!("serve") };
-            server::startup::Application::build(&cli.settings, &web).await.err().map(|e| format!("{e:#}"))
-        }
+    let start = |public_url: &'static str| async move {
+        let args = [
+            "--public-url",
+            public_url,
+            "--stripe-secret-key",
+            "sk_test_unused",
+            "--stripe-webhook-secret",
+            "whsec_unused",
+            "--smtp-url",
+            "smtp://127.0.0.1:1",
+        ];
+        production_build(&args).await
     };
     let refused = start("http://shop.example.com").await.expect("refused");
     assert!(refused.contains("https LTD_PUBLIC_URL"), "{refused}");
@@ -473,7 +480,7 @@ async fn admin_routes_answer_401_signed_out_and_403_to_clients() {
 async fn an_admin_reprices_and_deactivates_shapes() {
     let data = tempfile::tempdir().expect("dir");
     let app = TestApp::spawn_with(data, &["--admin-emails", "Boss@Example.com"]).await;
-    let admin = app.signed_in_user("boss@example.com").await;
+    let admin = app.verified_user("boss@example.com").await;
     let me: Value = app.get(&admin, "/api/fn/me").await.json().await.expect("json");
     assert_eq!(me["is_admin"], true);
 
@@ -522,7 +529,7 @@ async fn an_admin_reprices_and_deactivates_shapes() {
 async fn with_stripe_a_new_price_becomes_a_stripe_price_used_at_checkout() {
     let fake = StripeFake::start().await;
     let app = with_stripe(&fake, &["--admin-emails", "boss@example.com"]).await;
-    let admin = app.signed_in_user("boss@example.com").await;
+    let admin = app.verified_user("boss@example.com").await;
     let response = admin
         .put(app.url("/api/v1/admin/shapes/tiled_lines"))
         .json(&json!({ "price_cents": 350 }))

@@ -171,6 +171,11 @@ async fn order(web: &Process, client: &reqwest::Client, shape: &str, color: &str
     order["id"].as_str().expect("id").to_owned()
 }
 
+/// The statuses a stream's body told, in order.
+fn statuses_in(body: &str) -> Vec<String> {
+    support::parse_sse(body).iter().filter_map(|event| event["status"].as_str().map(str::to_owned)).collect()
+}
+
 async fn status_of(web: &Process, client: &reqwest::Client, id: &str) -> Value {
     let response = client.get(web.url(&format!("/api/v1/orders/{id}"))).send().await.expect("get");
     response.json().await.expect("json")
@@ -206,10 +211,7 @@ async fn an_order_made_on_web_a_is_watched_on_web_b_while_a_separate_worker_draw
     let worker = Process::start(&deployment, "worker", &[]);
 
     let body = watch.await.expect("watcher").expect("body");
-    let statuses: Vec<String> = support::parse_sse(&body)
-        .iter()
-        .filter_map(|event| event["status"].as_str().map(str::to_owned))
-        .collect();
+    let statuses = statuses_in(&body);
     assert_eq!(statuses.first().map(String::as_str), Some("queued"), "{statuses:?}");
     assert_eq!(statuses.last().map(String::as_str), Some("done"), "{statuses:?}");
 
@@ -685,9 +687,6 @@ async fn a_worker_killed_before_publishing_done_still_ends_an_open_stream_at_don
 
     let _next = Process::start(&deployment, "worker", &[]);
     let body = watch.await.expect("watcher").expect("the stream ends at done").expect("body");
-    let statuses: Vec<String> = support::parse_sse(&body)
-        .iter()
-        .filter_map(|event| event["status"].as_str().map(str::to_owned))
-        .collect();
+    let statuses = statuses_in(&body);
     assert_eq!(statuses.last().map(String::as_str), Some("done"), "{statuses:?}");
 }

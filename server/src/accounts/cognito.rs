@@ -89,15 +89,24 @@ impl CognitoIdentity {
         }))
     }
 
-    /// Our row for a Cognito user: created on first sight, its e-mail kept current.
-    async fn upsert_user(&self, sub: &str, email: &str) -> Result<Account, AppError> {
-        let row: (i64,) = sqlx::query_as(
-            "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, '', $3) \
-             ON CONFLICT (id) DO UPDATE SET email = excluded.email RETURNING is_admin",
+    /// Our row for a Cognito user, created on first sight. A verified address (the ID
+    /// token's `email_verified`) is kept and marks the row verified; an unverified one
+    /// neither replaces the stored address nor proves anything.
+    async fn upsert_user(&self, sub: &str, email: &str, verified: bool) -> Result<Account, AppError> {
+        let now = crate::platform::clock::now_secs();
+        let row: (String, i64, Option<i64>) = sqlx::query_as(
+            "INSERT INTO users (id, email, password_hash, created_at, email_verified_at) \
+             VALUES ($1, $2, '', $3, CASE WHEN $4 = 1 THEN $3 END) \
+             ON CONFLICT (id) DO UPDATE SET \
+             email = CASE WHEN $4 = 1 THEN excluded.email ELSE users.email END, \
+             email_verified_at = CASE WHEN $4 = 1 THEN COALESCE(users.email_verified_at, $3) \
+             ELSE users.email_verified_at END \
+             RETURNING email, is_admin, email_verified_at",
         )
         .bind(sub)
         .bind(email)
-        .bind(crate::platform::clock::now_secs())
+        .bind(now)
+        .bind(i64::from(verified))
         .fetch_one(&self.pool)
         .await
         .map_err(|error| match error {
@@ -107,7 +116,13 @@ impl CognitoIdentity {
             },
             other => internal("could not store the Cognito user")(other),
         })?;
-        Ok(Account { id: sub.to_owned(), email: email.to_owned(), is_admin: row.0 != 0 })
+        let (email, is_admin, verified_at) = row;
+        Ok(Account {
+            id: sub.to_owned(),
+            email,
+            is_admin: is_admin != 0,
+            email_verified: verified_at.is_some(),
+        })
     }
 
     /// The user's e-mail from Cognito itself, for tokens that lack the claim.
@@ -166,7 +181,8 @@ impl Identity for CognitoIdentity {
             .send()
             .await
             .map_err(|e| cognito_error(Call::SignUp, &e))?;
-        let account = self.upsert_user(output.user_sub(), email.as_str()).await?;
+        // Not verified yet: Cognito mails the code, and the next sign-in's token tells.
+        let account = self.upsert_user(output.user_sub(), email.as_str(), false).await?;
         Ok(Registration { account, confirmation_required: !output.user_confirmed() })
     }
 
@@ -238,11 +254,12 @@ impl Identity for CognitoIdentity {
             return Err(AppError::Internal);
         }
         tokens.access_expires_at = access.exp;
-        let email = match claims.email {
-            Some(email) => email.to_lowercase(),
-            None => self.email_from_pool(&claims.sub).await?,
+        // Without the claim the address comes from the pool, and counts as unverified.
+        let (email, verified) = match claims.email {
+            Some(email) => (email.to_lowercase(), claims.email_verified),
+            None => (self.email_from_pool(&claims.sub).await?, false),
         };
-        let account = self.upsert_user(&claims.sub, &email).await?;
+        let account = self.upsert_user(&claims.sub, &email, verified).await?;
         Ok(Authenticated { account, tokens: Some(tokens) })
     }
 

@@ -10,6 +10,9 @@ pub struct Account {
     pub email: String,
     /// Granted with `let-them-draw admin grant`.
     pub is_admin: bool,
+    /// The address is proven (the mailed link; Cognito's `email_verified`): only then does
+    /// `LTD_ADMIN_EMAILS` make the account an admin.
+    pub email_verified: bool,
 }
 
 impl From<Account> for User {

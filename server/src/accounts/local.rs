@@ -132,7 +132,8 @@ impl Identity for LocalIdentity {
         match inserted {
             Ok(_) => {
                 self.mail_code(&id, email, Purpose::Verify).await?;
-                let account = Account { id, email: email.as_str().to_owned(), is_admin: false };
+                let account =
+                    Account { id, email: email.as_str().to_owned(), is_admin: false, email_verified: false };
                 Ok(Registration { account, confirmation_required: false })
             }
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(AppError::Conflict {
@@ -194,21 +195,28 @@ impl Identity for LocalIdentity {
 
     #[tracing::instrument(skip_all)]
     async fn authenticate(&self, email: &Email, password: &Password) -> Result<Authenticated, AppError> {
-        let row: Option<(String, String, i64)> =
-            sqlx::query_as("SELECT id, password_hash, is_admin FROM users WHERE email = $1")
-                .bind(email.as_str())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(internal("could not look up the account"))?;
+        let row: Option<(String, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, password_hash, is_admin, email_verified_at FROM users WHERE email = $1",
+        )
+        .bind(email.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal("could not look up the account"))?;
         let password = password.clone();
         let found = row.is_some();
-        let (id, hash, is_admin) = row.unwrap_or_else(|| (String::new(), dummy_hash().to_owned(), 0));
+        let (id, hash, is_admin, verified_at) =
+            row.unwrap_or_else(|| (String::new(), dummy_hash().to_owned(), 0, None));
         // Verify even for unknown e-mails so both answers take the same time.
         let matches = tokio::task::spawn_blocking(move || verify_password(password.expose(), &hash))
             .await
             .map_err(internal("password verification task failed"))?;
         if found && matches {
-            let account = Account { id, email: email.as_str().to_owned(), is_admin: is_admin != 0 };
+            let account = Account {
+                id,
+                email: email.as_str().to_owned(),
+                is_admin: is_admin != 0,
+                email_verified: verified_at.is_some(),
+            };
             Ok(Authenticated { account, tokens: None })
         } else {
             Err(AppError::InvalidCredentials)

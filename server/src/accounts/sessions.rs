@@ -1,13 +1,13 @@
 //! Server-side sessions behind an HttpOnly cookie.
 
-use super::identity::ProviderTokens;
+use super::identity::{Account, ProviderTokens};
 use crate::{platform::db, platform::error::internal};
-use app::{domain::User, error::AppError};
+use app::error::AppError;
 use axum::http::{HeaderMap, HeaderValue, header};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 
-type SessionRow = (String, String, i64, Option<String>, Option<i64>, Option<String>);
+type SessionRow = (String, String, i64, Option<i64>, Option<String>, Option<i64>, Option<String>);
 /// A session's `access_token`, `access_expires_at` and `refresh_token` columns.
 type StoredTokens = (Option<String>, Option<i64>, Option<String>);
 
@@ -73,11 +73,11 @@ impl Sessions {
         self.cookie(&token, self.lifetime_secs)
     }
 
-    /// The user of a live session, with the provider's tokens if it keeps any.
-    pub async fn user(&self, token: &str) -> Result<Option<(User, Option<ProviderTokens>)>, AppError> {
+    /// The account of a live session, with the provider's tokens if it keeps any.
+    pub async fn user(&self, token: &str) -> Result<Option<(Account, Option<ProviderTokens>)>, AppError> {
         let row: Option<SessionRow> = sqlx::query_as(
-            "SELECT users.id, users.email, users.is_admin, sessions.access_token, sessions.access_expires_at, \
-             sessions.refresh_token FROM sessions JOIN users ON users.id = sessions.user_id \
+            "SELECT users.id, users.email, users.is_admin, users.email_verified_at, sessions.access_token, \
+             sessions.access_expires_at, sessions.refresh_token FROM sessions JOIN users ON users.id = sessions.user_id \
              WHERE sessions.token_hash = $1 AND sessions.expires_at > $2",
         )
         .bind(hash(token))
@@ -85,9 +85,11 @@ impl Sessions {
         .fetch_optional(&self.pool)
         .await
         .map_err(internal("could not look up the session"))?;
-        Ok(row.map(|(id, email, is_admin, access_token, access_expires_at, refresh_token)| {
+        Ok(row.map(|(id, email, is_admin, verified_at, access_token, access_expires_at, refresh_token)| {
             let tokens = stored_tokens((access_token, access_expires_at, refresh_token));
-            (User { id, email, is_admin: is_admin != 0 }, tokens)
+            let account =
+                Account { id, email, is_admin: is_admin != 0, email_verified: verified_at.is_some() };
+            (account, tokens)
         }))
     }
 

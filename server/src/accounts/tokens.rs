@@ -15,7 +15,24 @@ pub struct IdClaims {
     pub sub: String,
     #[serde(default)]
     pub email: Option<String>,
+    /// Whether Cognito verified `email`: a boolean, or `"true"`/`"false"` where a pool's
+    /// attribute is copied into the token as text.
+    #[serde(default, deserialize_with = "flag")]
+    pub email_verified: bool,
     token_use: String,
+}
+
+fn flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Flag::deserialize(deserializer)? {
+        Flag::Bool(value) => value,
+        Flag::Text(text) => text.eq_ignore_ascii_case("true"),
+    })
 }
 
 /// Claims of an access token that we use.

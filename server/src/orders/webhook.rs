@@ -22,6 +22,14 @@ use app::{
 };
 use std::sync::Arc;
 
+/// Whether a payment (amount `$3`, currency `$8`) differs from its order's price; false
+/// where the event leaves either out.
+macro_rules! payment_mismatch {
+    () => {
+        "(COALESCE($3 <> price_cents, 0 = 1) OR COALESCE(LOWER($8) <> LOWER(currency), 0 = 1))"
+    };
+}
+
 /// What a webhook delivery did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WebhookOutcome {
@@ -179,17 +187,31 @@ impl Orders {
         }
         let now = now_millis();
         let query = match &change {
-            PaymentChange::Paid { payment_intent, amount_cents } => sqlx::query_as(concat!(
-                // Every right-hand side reads the row as it was: a payment is always
-                // recorded, but only an order still waiting for it moves on to the queue.
+            PaymentChange::Paid { payment_intent, amount_cents, currency } => sqlx::query_as(concat!(
+                // Every right-hand side reads the row as it was. A payment is always
+                // recorded; an order still waiting for it moves on to the queue when the
+                // amount and currency are the order's, else it fails to be refunded; an order
+                // that failed before it was paid (its checkout expired) is refunded too.
                 "UPDATE orders SET paid_at = COALESCE(paid_at, $1), \
                  payment_intent = COALESCE(payment_intent, $2), \
                  amount_paid_cents = COALESCE(amount_paid_cents, $3), \
-                 enqueue_pending = CASE WHEN status = $6 THEN 1 ELSE enqueue_pending END, \
-                 watch_at = CASE WHEN status = $6 THEN $5 ELSE watch_at END, \
-                 status = CASE WHEN status = $6 THEN $7 ELSE status END, \
+                 failure_reason = CASE WHEN status = $6 AND ",
+                payment_mismatch!(),
+                " THEN 'payment did not match' ELSE failure_reason END, \
+                 refund_pending = CASE WHEN status = $9 OR (status = $6 AND ",
+                payment_mismatch!(),
+                ") THEN 1 ELSE refund_pending END, \
+                 enqueue_pending = CASE WHEN status = $6 AND NOT ",
+                payment_mismatch!(),
+                " THEN 1 ELSE enqueue_pending END, \
+                 watch_at = CASE WHEN status = $6 AND NOT ",
+                payment_mismatch!(),
+                " THEN $5 ELSE watch_at END, \
+                 status = CASE WHEN status = $6 AND ",
+                payment_mismatch!(),
+                " THEN $9 WHEN status = $6 THEN $7 ELSE status END, \
                  publish_pending = 1, updated_at = $4 \
-                 WHERE checkout_session_id = $8 AND paid_at IS NULL RETURNING ",
+                 WHERE checkout_session_id = $10 AND paid_at IS NULL RETURNING ",
                 crate::order_columns!()
             ))
             .bind(now)
@@ -198,7 +220,9 @@ impl Orders {
             .bind(now)
             .bind(self.watch_from_now())
             .bind(PAY.from[0])
-            .bind(PAY.to),
+            .bind(PAY.to)
+            .bind(currency.clone())
+            .bind(FAIL_PAYMENT.to),
             PaymentChange::StillUnpaid => {
                 tx.commit().await.map_err(internal("could not commit the payment event"))?;
                 return Ok(WebhookOutcome::Unchanged);
@@ -245,15 +269,20 @@ impl Orders {
         let Some(row) = row else {
             return Ok(WebhookOutcome::Unchanged);
         };
-        if let PaymentChange::Paid { amount_cents: Some(paid), .. } = change
-            && paid != row.price_cents
-        {
-            tracing::warn!(order.id = %row.id, paid, price = row.price_cents, "paid amount differs from the price");
-        }
         if row.status == OrderStatus::Queued {
             self.dispatch(&row.id).await;
         }
         self.publish(&row).await?;
+        if row.status == OrderStatus::Failed && row.refund_pending == 1 {
+            tracing::warn!(
+                order.id = %row.id, reason = row.failure_reason.as_deref().unwrap_or_default(),
+                "a payment for an order that cannot be drawn; refunding it"
+            );
+            if let Err(error) = self.refund(&row).await {
+                // The refund sweep tries again.
+                tracing::warn!(order.id = %row.id, %error, "the refund of a late payment is left to the sweep");
+            }
+        }
         if let Some(job) = news {
             self.postman.dispatch(job).await;
         }

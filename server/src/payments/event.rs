@@ -67,8 +67,8 @@ impl CheckoutSession {
 /// What a checkout event asks of its order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentChange {
-    /// Record the payment and queue the drawing.
-    Paid { payment_intent: Option<String>, amount_cents: Option<i64> },
+    /// Record the payment and queue the drawing (or refund it: see the webhook).
+    Paid { payment_intent: Option<String>, amount_cents: Option<i64>, currency: Option<String> },
     /// Completed, but the money is still on its way (a delayed payment method).
     StillUnpaid,
     /// The delayed payment failed.
@@ -82,6 +82,7 @@ pub fn change_for(kind: &str, session: &CheckoutSession) -> Option<PaymentChange
     let paid = || PaymentChange::Paid {
         payment_intent: session.payment_intent_id(),
         amount_cents: session.amount_total,
+        currency: session.currency.clone(),
     };
     match kind {
         "checkout.session.completed" if session.is_paid() => Some(paid()),

@@ -164,6 +164,23 @@ impl TestApp {
     }
 
     /// The e-mail shown by the `me` server function, or `None` when signed out.
+    /// A signed-in user whose address is verified with the mailed link's code (as an
+    /// address in `LTD_ADMIN_EMAILS` must be before it makes an admin).
+    pub async fn verified_user(&self, email: &str) -> Client {
+        let client = self.signed_in_user(email).await;
+        self.verify(&client, email).await;
+        client
+    }
+
+    /// Confirms `email` with the code of the newest "Confirm your e-mail address" mail.
+    pub async fn verify(&self, client: &Client, email: &str) {
+        let mail = self.wait_for_mail(email, "Confirm your e-mail address").await;
+        let link = link_in(mail["text"].as_str().expect("text"), &self.url("/accounts/confirm?"));
+        let body = serde_json::json!({"email": email, "code": query_param(&link, "code")});
+        let confirmed = self.post_json(client, "/api/v1/accounts/confirm", &body).await;
+        assert_eq!(confirmed.status(), StatusCode::NO_CONTENT, "the mailed code confirms {email}");
+    }
+
     pub async fn whoami(&self, client: &Client) -> Option<String> {
         let response = client.get(self.url("/api/fn/me")).send().await.expect("request");
         assert_eq!(response.status(), StatusCode::OK);
