@@ -674,13 +674,14 @@ async fn a_process_killed_right_after_an_order_turns_done_delivers_its_ready_mai
 async fn a_worker_killed_before_publishing_done_still_ends_an_open_stream_at_done() {
     let deployment = deployment().await;
     let web = Process::start(&deployment, "web", &[]);
-    let mut worker = Process::start(&deployment, "worker", &["--test-pause-after-done-ms", "60000"]);
     let client = signed_in(&web, "killed-before-publishing@example.com").await;
     let id = order(&web, &client, "circle", "navy").await;
+    // The stream opens while nobody draws: it starts at `queued` and must hear the rest.
     let stream = client.get(web.url(&format!("/api/v1/orders/{id}/events"))).send().await.expect("sse");
     assert_eq!(stream.status(), StatusCode::OK);
     let watch =
         tokio::spawn(async move { tokio::time::timeout(Duration::from_secs(60), stream.text()).await });
+    let mut worker = Process::start(&deployment, "worker", &["--test-pause-after-done-ms", "60000"]);
     worker.wait_for_log("nothing else has happened").await;
     worker.kill();
     assert_eq!(status_of(&web, &client, &id).await["status"], "done", "the change was committed");
@@ -688,5 +689,6 @@ async fn a_worker_killed_before_publishing_done_still_ends_an_open_stream_at_don
     let _next = Process::start(&deployment, "worker", &[]);
     let body = watch.await.expect("watcher").expect("the stream ends at done").expect("body");
     let statuses = statuses_in(&body);
+    assert_eq!(statuses.first().map(String::as_str), Some("queued"), "{statuses:?}");
     assert_eq!(statuses.last().map(String::as_str), Some("done"), "{statuses:?}");
 }
