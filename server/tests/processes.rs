@@ -545,20 +545,35 @@ async fn a_worker_killed_after_taking_a_job_on_postgres_and_redis_is_replaced_an
     assert!(replacement.log_mentions("queued again"), "the watchdog queued it again");
 }
 
-#[tokio::test]
-async fn sigterm_while_a_taken_job_waits_hands_the_order_back_and_the_restart_draws_it_at_once() {
+/// Where a SIGTERM finds an order on the embedded default.
+enum CutOff {
+    /// Its job is taken, the order not yet in progress.
+    AfterFetch,
+    /// It is being drawn.
+    WhileDrawing,
+}
+
+/// SIGTERM (shutdown timeout 1 s) with the order held at `at`: the process exits cleanly and
+/// hands the order back, and the restart draws it once, without waiting for the watchdog's
+/// period (a minute by default).
+async fn sigterm_hands_back_and_the_restart_draws_it_once(at: CutOff, email: &str) {
     let data_dir = tempfile::tempdir().expect("dir");
-    let mut first = Process::start_embedded(
-        data_dir.path(),
-        &["--test-pause-after-fetch-ms", "60000", "--shutdown-timeout", "1"],
-    );
-    let client = signed_in(&first, "stopped-after-fetch@example.com").await;
+    let pause = match at {
+        CutOff::AfterFetch => "--test-pause-after-fetch-ms",
+        CutOff::WhileDrawing => "--test-draw-delay-ms",
+    };
+    let mut first = Process::start_embedded(data_dir.path(), &[pause, "60000", "--shutdown-timeout", "1"]);
+    let client = signed_in(&first, email).await;
     let id = order(&first, &client, "square", "peru").await;
-    first.wait_for_log("the job is taken").await;
+    match at {
+        CutOff::AfterFetch => first.wait_for_log("the job is taken").await,
+        CutOff::WhileDrawing => {
+            wait_for(&first, &client, &id, "in_progress").await;
+        }
+    }
     assert!(first.terminate(Duration::from_secs(15)), "a clean exit");
     assert!(first.log_mentions("handed back to the watchdog"), "the cut-off order was handed back");
 
-    // The default watchdog period is a minute; a handed-back order does not wait for it.
     let restarted = Process::start_embedded(data_dir.path(), &[]);
     wait_for(&restarted, &client, &id, "done").await;
     assert_eq!(pictures_in(data_dir.path()), 1, "exactly one picture");
@@ -566,22 +581,18 @@ async fn sigterm_while_a_taken_job_waits_hands_the_order_back_and_the_restart_dr
 }
 
 #[tokio::test]
-async fn on_the_embedded_default_a_drawing_cut_off_by_sigterm_is_drawn_at_once_after_the_restart() {
-    let data_dir = tempfile::tempdir().expect("dir");
-    let mut first = Process::start_embedded(
-        data_dir.path(),
-        &["--test-draw-delay-ms", "60000", "--shutdown-timeout", "1"],
-    );
-    let client = signed_in(&first, "stopped-while-drawing@example.com").await;
-    let id = order(&first, &client, "circle", "salmon").await;
-    wait_for(&first, &client, &id, "in_progress").await;
-    assert!(first.terminate(Duration::from_secs(15)), "a clean exit");
-    assert!(first.log_mentions("handed back to the watchdog"), "the cut-off order was handed back");
+async fn sigterm_while_a_taken_job_waits_hands_the_order_back_and_the_restart_draws_it_at_once() {
+    sigterm_hands_back_and_the_restart_draws_it_once(CutOff::AfterFetch, "stopped-after-fetch@example.com")
+        .await;
+}
 
-    let restarted = Process::start_embedded(data_dir.path(), &[]);
-    wait_for(&restarted, &client, &id, "done").await;
-    assert_eq!(pictures_in(data_dir.path()), 1, "exactly one picture");
-    assert_one_ready_mail(&restarted, &id).await;
+#[tokio::test]
+async fn on_the_embedded_default_a_drawing_cut_off_by_sigterm_is_drawn_at_once_after_the_restart() {
+    sigterm_hands_back_and_the_restart_draws_it_once(
+        CutOff::WhileDrawing,
+        "stopped-while-drawing@example.com",
+    )
+    .await;
 }
 
 #[tokio::test]
