@@ -17,6 +17,9 @@ const chromium = {
   },
 };
 
+// Every test signs its people up from 127.0.0.1: far more than one address may in a day.
+const manySignUps = { LTD_SIGN_UPS_PER_ADDRESS: '100000' };
+
 const port = process.env.E2E_PORT ?? '3300';
 const baseURL = `http://127.0.0.1:${port}`;
 const bin = process.env.LTD_BIN ?? '../target/debug/let-them-draw';
@@ -41,6 +44,7 @@ const cognito = process.env.E2E_COGNITO_POOL_ID && process.env.E2E_COGNITO_CLIEN
       COGNITO_USER_POOL_ID: process.env.E2E_COGNITO_POOL_ID,
       COGNITO_CLIENT_ID: process.env.E2E_COGNITO_CLIENT_ID,
       COGNITO_JWKS_URL: `${process.env.AWS_ENDPOINT_URL}/${process.env.E2E_COGNITO_POOL_ID}/.well-known/jwks.json`,
+      ...manySignUps,
       LTD_DATA_DIR: process.env.E2E_COGNITO_DATA_DIR ?? './data-cognito',
     }
   : undefined;
@@ -70,7 +74,7 @@ export default defineConfig({
       command: `"${bin}" serve --site-addr 127.0.0.1:${port}`,
       url: `${baseURL}/healthz`,
       // Debug builds only: slow each drawing down so pages are seen before the picture is done.
-      env: { LTD_TEST_DRAW_DELAY_MS: '1500' },
+      env: { ...manySignUps, LTD_TEST_DRAW_DELAY_MS: '1500' },
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
       stdout: 'pipe',
@@ -80,6 +84,7 @@ export default defineConfig({
       command: `"${bin}" serve --site-addr 127.0.0.1:${failingPort}`,
       url: `${failingURL}/healthz`,
       env: {
+        ...manySignUps,
         LTD_DATA_DIR: process.env.E2E_FAILING_DATA_DIR ?? './data-failing',
         LTD_TEST_FAIL_DRAWS: '2',
         LTD_DRAW_MAX_ATTEMPTS: '2',
@@ -96,6 +101,7 @@ export default defineConfig({
       command: `"${bin}" serve --site-addr 127.0.0.1:${mailPort}`,
       url: `${mailURL}/healthz`,
       env: {
+        ...manySignUps,
         LTD_DATA_DIR: process.env.E2E_MAIL_DATA_DIR ?? './data-mail',
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
         LTD_MAIL_MAX_ATTEMPTS: '2',

@@ -30,8 +30,8 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("send JSON with Content-Type: application/json")]
     UnsupportedMediaType,
-    #[error("too many attempts: try again in {retry_after_secs} s")]
-    TooManyRequests { retry_after_secs: u64 },
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after_secs: u64 },
     #[error("{message}")]
     Unavailable { message: String },
     #[error("something went wrong on our side; please try again")]
@@ -43,6 +43,14 @@ pub enum AppError {
 impl AppError {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
         AppError::Validation { field: field.to_owned(), message: message.into() }
+    }
+
+    /// Too many attempts (sign-in, sign-up, mails): try again in `retry_after_secs`.
+    pub fn too_many_attempts(retry_after_secs: u64) -> Self {
+        AppError::TooManyRequests {
+            message: format!("too many attempts: try again in {retry_after_secs} s"),
+            retry_after_secs,
+        }
     }
 
     /// The HTTP status this error is answered with.

@@ -7,18 +7,23 @@ use crate::{
 };
 use serde::{Deserialize, de::DeserializeOwned};
 
-/// `POST /api/v1/orders`: `{"shape", "color"}`.
+/// `POST /api/v1/orders`: `{"shape", "color", "seed"?}`. The seed (0 to 2^32 − 1) picks
+/// which picture of the shape is drawn, the same one the order form previewed; without it
+/// the server picks one.
 #[derive(Debug, Deserialize)]
 pub struct OrderRequest {
     pub shape: String,
     pub color: String,
+    #[serde(default)]
+    pub seed: Option<u32>,
 }
 
 impl OrderRequest {
-    /// Reads the body and checks both fields: the shape and colour it asks for.
-    pub fn parse(bytes: &[u8]) -> Result<(Shape, Colour), AppError> {
+    /// Reads the body and checks its fields: the shape, colour and seed it asks for.
+    pub fn parse(bytes: &[u8]) -> Result<(Shape, Colour, Option<u32>), AppError> {
         let request: Self = parse_json(bytes)?;
-        parse_request(&request.shape, &request.color)
+        let (shape, colour) = parse_request(&request.shape, &request.color)?;
+        Ok((shape, colour, request.seed))
     }
 }
 
@@ -105,10 +110,18 @@ mod tests {
         assert_eq!(field(br#"{"shape": "hexagon", "color": "red"}"#).as_deref(), Some("shape"));
         assert_eq!(field(br#"{"shape": "circle", "color": "nope"}"#).as_deref(), Some("color"));
         assert_eq!(field(br#"{"shape": "circle"}"#).as_deref(), Some("color"));
-        let (shape, colour) =
+        for seed in [&b"-1"[..], b"4294967296", b"1.5", b"\"7\""] {
+            let body = [&br#"{"shape": "circle", "color": "red", "seed": "#[..], seed, b"}"].concat();
+            assert_eq!(field(&body).as_deref(), Some("seed"), "{}", String::from_utf8_lossy(seed));
+        }
+        let (shape, colour, seed) =
             OrderRequest::parse(br##"{"shape": "Tiled Lines", "color": "#0f0"}"##).expect("valid");
         assert_eq!(shape, Shape::parse("tiled lines").expect("shape"));
         assert_eq!(colour.hex_rgb(), "#00ff00");
+        assert_eq!(seed, None);
+        let (.., seed) = OrderRequest::parse(br#"{"shape": "voronoi", "color": "red", "seed": 4294967295}"#)
+            .expect("valid");
+        assert_eq!(seed, Some(u32::MAX));
     }
 
     #[test]

@@ -52,8 +52,8 @@ pub async fn confirm_account(email: String, code: String) -> Result<(), AppError
 /// Mails a new confirmation code.
 #[server(prefix = "/api/fn", endpoint = "resend_confirmation")]
 pub async fn resend_confirmation(email: String) -> Result<(), AppError> {
-    let (services, _) = crate::services::context()?;
-    services.accounts.resend_confirmation(&email).await?;
+    let (services, caller) = crate::services::context()?;
+    services.accounts.resend_confirmation(&caller, &email).await?;
     leptos_axum::redirect(&format!("/accounts/confirm?notice=resent&email={}", query_value(&email)));
     Ok(())
 }
@@ -61,8 +61,8 @@ pub async fn resend_confirmation(email: String) -> Result<(), AppError> {
 /// Mails a password reset code, then asks for it.
 #[server(prefix = "/api/fn", endpoint = "forgot_password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
-    let (services, _) = crate::services::context()?;
-    services.accounts.forgot_password(&email).await?;
+    let (services, caller) = crate::services::context()?;
+    services.accounts.forgot_password(&caller, &email).await?;
     leptos_axum::redirect(&format!("/accounts/reset?notice=sent&email={}", query_value(&email)));
     Ok(())
 }
@@ -99,9 +99,16 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 /// Orders a picture and goes to checkout (priced shapes) or to its page (free ones).
 #[server(prefix = "/api/fn", endpoint = "create_order")]
-pub async fn create_order(shape: String, color: String) -> Result<Order, AppError> {
+pub async fn create_order(shape: String, color: String, seed: Option<String>) -> Result<Order, AppError> {
     let (services, caller) = crate::services::context()?;
-    let order = services.orders.create(&caller.user()?, &shape, &color).await?;
+    let seed =
+        match seed.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(text) => Some(text.parse::<u32>().map_err(|_| {
+                AppError::validation("seed", "seed must be a whole number from 0 to 4294967295")
+            })?),
+        };
+    let order = services.orders.create(&caller.user()?, &shape, &color, seed).await?;
     match &order.checkout_url {
         Some(url) => leptos_axum::redirect(url),
         None => leptos_axum::redirect(&format!("/orders/{}", order.id)),

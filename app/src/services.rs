@@ -71,9 +71,9 @@ pub trait AccountService: Send + Sync {
     /// Confirms an account's e-mail with the mailed code.
     async fn confirm(&self, email: &str, code: &str) -> Result<(), AppError>;
     /// Mails a new confirmation code (whether the account exists is not revealed).
-    async fn resend_confirmation(&self, email: &str) -> Result<(), AppError>;
+    async fn resend_confirmation(&self, caller: &Caller, email: &str) -> Result<(), AppError>;
     /// Mails a password reset code (whether the account exists is not revealed).
-    async fn forgot_password(&self, email: &str) -> Result<(), AppError>;
+    async fn forgot_password(&self, caller: &Caller, email: &str) -> Result<(), AppError>;
     /// Sets a new password with the mailed code; the account's sessions end.
     async fn reset_password(&self, email: &str, code: &str, password: &str) -> Result<(), AppError>;
     /// Checks the credentials (throttled) and opens a fresh session.
@@ -85,8 +85,15 @@ pub trait AccountService: Send + Sync {
 /// Orders: placing them, reading one's own, and an admin's retry of a failed one.
 #[async_trait::async_trait]
 pub trait OrderService: Send + Sync {
-    /// Stores an order for `user` (free shapes are queued at once, priced ones get a checkout).
-    async fn create(&self, user: &User, shape: &str, colour: &str) -> Result<Order, AppError>;
+    /// Stores an order for `user` (free shapes are queued at once, priced ones get a checkout),
+    /// drawn with `seed` (the picture the form previewed), or one the server picks.
+    async fn create(
+        &self,
+        user: &User,
+        shape: &str,
+        colour: &str,
+        seed: Option<u32>,
+    ) -> Result<Order, AppError>;
     /// One of `user`'s orders; anyone else's is not found.
     async fn get(&self, user: &User, id: &str) -> Result<Order, AppError>;
     /// `user`'s orders, newest first.

@@ -61,3 +61,53 @@ test('the order page waits for payment and updates live when it arrives', async 
   await expect(waiting.getByTestId('order-status')).toHaveText('done', { timeout: 20_000 });
   expect(await waiting.evaluate(() => (window as any).__stillHere)).toBe(true);
 });
+
+test('a sixth checkout left open is refused on the order form with the reason', async ({ page, newOrder, signedUp }) => {
+  // Five priced orders waiting for payment, placed through the API with the same session.
+  for (let n = 0; n < 5; n++) {
+    const created = await page.request.post('/api/v1/orders', { data: { shape: 'voronoi', color: 'teal' } });
+    expect(created.status()).toBe(201);
+  }
+  await newOrder.goto();
+  await newOrder.order('Voronoi', 'plum');
+  await expect(page).toHaveURL(/\/orders\/new/);
+  await expect(page.getByRole('alert')).toContainText('you have 5 orders waiting for payment');
+
+  // Nothing was stored: still five orders, all waiting.
+  const orders = await (await page.request.get('/api/v1/orders')).json();
+  expect(orders).toHaveLength(5);
+  // A free picture is still taken.
+  await newOrder.order('Circle', 'plum');
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+});
+
+test('the preview is the picture: Shuffle shows another, and the order is drawn with the one shown', async ({ page, newOrder, checkout, orderPage, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.choose('Voronoi');
+  await newOrder.colour.fill('tomato');
+  const firstSeed = await newOrder.seed.inputValue();
+  const firstPicture = await newOrder.preview.innerHTML();
+  await newOrder.shuffle.click();
+  await expect(newOrder.seed).not.toHaveValue(firstSeed);
+  await expect.poll(() => newOrder.preview.innerHTML()).not.toBe(firstPicture);
+  const seed = await newOrder.seed.inputValue();
+  const shown = await newOrder.preview.innerHTML();
+
+  await newOrder.submit.click();
+  await expect(page).toHaveURL(CHECKOUT);
+  await checkout.pay.click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await expect(orderPage.status).toHaveText('done', { timeout: 20_000 });
+  const id = page.url().split('/').pop();
+
+  const order = await (await page.request.get(`/api/v1/orders/${id}`)).json();
+  expect(order.seed).toBe(Number(seed));
+  // The server's scene for the order, serialised by the browser as the preview was.
+  const svg = await (await page.request.get(`/api/v1/orders/${id}/picture?format=svg`)).text();
+  const served = await page.evaluate((markup) => {
+    const box = document.createElement('div');
+    box.innerHTML = markup;
+    return box.innerHTML;
+  }, svg);
+  expect(served).toBe(shown);
+});

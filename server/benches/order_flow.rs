@@ -51,7 +51,13 @@ async fn run(phase: Duration) -> anyhow::Result<()> {
     if let Some(url) = &database {
         global.extend(["--database-url".to_owned(), url.clone()]);
     }
-    let mut serve = vec!["--site-addr".to_owned(), "127.0.0.1:0".to_owned()];
+    // One user places every order: far above one person's order rate.
+    let mut serve = vec![
+        "--site-addr".to_owned(),
+        "127.0.0.1:0".to_owned(),
+        "--order-rate".to_owned(),
+        "1000000".to_owned(),
+    ];
     if let Some(url) = &redis {
         serve.extend(["--redis-url".to_owned(), url.clone(), "--redis-prefix".to_owned(), prefix.clone()]);
     }

@@ -6,7 +6,7 @@ mod credentials;
 mod identity;
 mod local;
 mod sessions;
-mod throttle;
+pub mod throttle;
 mod tokens;
 
 pub use cognito::{CognitoIdentity, CognitoSettings};
@@ -14,8 +14,9 @@ pub use credentials::{Email, Password};
 pub use identity::{Account, Authenticated, Identity, ProviderTokens, Registration};
 pub use local::LocalIdentity;
 pub use sessions::Sessions;
-pub use throttle::Throttle;
+pub use throttle::{Counters, Request, Throttle, address_key};
 
+use crate::platform::net::{Cidr, client_ip};
 use app::{
     domain::User,
     error::AppError,
@@ -34,17 +35,25 @@ pub struct Accounts {
     throttle: Throttle,
     /// E-mails that are admins whatever the database says (`LTD_ADMIN_EMAILS`), lower-cased.
     admin_emails: HashSet<String>,
+    /// Proxies whose forwarding headers name the client (`LTD_TRUSTED_PROXIES`).
+    trusted_proxies: Vec<Cidr>,
 }
 
 impl Accounts {
     pub fn new(identity: Arc<dyn Identity>, sessions: Sessions, throttle: Throttle) -> Self {
-        Self { identity, sessions, throttle, admin_emails: HashSet::new() }
+        Self { identity, sessions, throttle, admin_emails: HashSet::new(), trusted_proxies: Vec::new() }
     }
 
     /// Makes these e-mails admins (`LTD_ADMIN_EMAILS`).
     pub fn with_admin_emails<'a>(mut self, emails: impl IntoIterator<Item = &'a str>) -> Self {
         self.admin_emails =
             emails.into_iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
+        self
+    }
+
+    /// Takes the client's address from these proxies' forwarding headers.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<Cidr>) -> Self {
+        self.trusted_proxies = proxies;
         self
     }
 
@@ -61,26 +70,37 @@ impl Accounts {
     pub async fn identify(&self, request: &Parts) -> Result<Caller, AppError> {
         let session_token = self.sessions.token_from(&request.headers);
         let user = match &session_token {
-            Some(token) => self.session_user(token).await?,
+            Some(token) => self.user_of_session(token).await?,
             None => None,
         };
         Ok(Caller {
-            ip: request.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip()),
+            ip: request
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| client_ip(info.0.ip(), &request.headers, &self.trusted_proxies)),
             session_token,
             user,
         })
     }
 
-    /// Creates an account.
-    pub async fn register(&self, email: &str, password: &str) -> Result<Registration, AppError> {
+    /// Creates an account (at most `LTD_SIGN_UPS_PER_ADDRESS` per client address per 15
+    /// minutes). Used by the REST API and by [`AccountService::sign_up`].
+    pub async fn register(
+        &self,
+        caller: &Caller,
+        email: &str,
+        password: &str,
+    ) -> Result<Registration, AppError> {
         let email = Email::parse(email)?;
         let password = Password::parse(password)?;
+        // Counted once the input is valid: a mistyped form costs nothing.
+        self.throttle.request(Request::SignUp, "", caller.ip).await?;
         self.identity.register(&email, &password).await
     }
 
     /// The user a session belongs to, if it is live. A session whose provider access token
     /// is about to expire renews it; one the provider revoked ends here.
-    async fn session_user(&self, token: &str) -> Result<Option<User>, AppError> {
+    pub async fn user_of_session(&self, token: &str) -> Result<Option<User>, AppError> {
         let Some((account, tokens)) = self.sessions.user(token).await? else {
             return Ok(None);
         };
@@ -121,7 +141,7 @@ impl Accounts {
 impl AccountService for Accounts {
     /// Creates an account and, unless it must confirm its e-mail first, opens its first session.
     async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedUp, AppError> {
-        let registration = self.register(email, password).await?;
+        let registration = self.register(caller, email, password).await?;
         if registration.confirmation_required {
             return Ok(SignedUp::ConfirmationRequired { user: self.with_role(registration.account) });
         }
@@ -134,13 +154,17 @@ impl AccountService for Accounts {
     }
 
     /// Mails a new confirmation code (whether the account exists is not revealed).
-    async fn resend_confirmation(&self, email: &str) -> Result<(), AppError> {
-        self.identity.resend_confirmation(&Email::parse(email)?).await
+    async fn resend_confirmation(&self, caller: &Caller, email: &str) -> Result<(), AppError> {
+        let email = Email::parse(email)?;
+        self.throttle.request(Request::NewCode, email.as_str(), caller.ip).await?;
+        self.identity.resend_confirmation(&email).await
     }
 
     /// Mails a password reset code (whether the account exists is not revealed).
-    async fn forgot_password(&self, email: &str) -> Result<(), AppError> {
-        self.identity.forgot_password(&Email::parse(email)?).await
+    async fn forgot_password(&self, caller: &Caller, email: &str) -> Result<(), AppError> {
+        let email = Email::parse(email)?;
+        self.throttle.request(Request::PasswordReset, email.as_str(), caller.ip).await?;
+        self.identity.forgot_password(&email).await
     }
 
     /// Sets a new password with the mailed code; the account's sessions end.
@@ -153,8 +177,8 @@ impl AccountService for Accounts {
     /// Checks the credentials, throttled per account and address, and opens a fresh session.
     async fn sign_in(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedIn, AppError> {
         let email = Email::parse(email)?;
-        // Refuse before spending a password hash on a throttled caller.
-        self.throttle.check(email.as_str(), caller.ip)?;
+        // Counted before the password hash is spent, so guesses sent at once all count.
+        let attempt = self.throttle.sign_in(email.as_str(), caller.ip).await?;
         let password = Password::parse(password).map_err(|_| AppError::InvalidCredentials);
         let outcome = match password {
             Ok(password) => self.identity.authenticate(&email, &password).await,
@@ -162,14 +186,15 @@ impl AccountService for Accounts {
         };
         match outcome {
             Ok(Authenticated { account, tokens }) => {
-                self.throttle.succeeded(email.as_str(), caller.ip);
+                self.throttle.succeeded(attempt).await;
                 self.open_session(caller, account, tokens.as_ref()).await
             }
-            Err(AppError::InvalidCredentials) => {
-                self.throttle.failed(email.as_str(), caller.ip);
-                Err(AppError::InvalidCredentials)
+            // The reservation stands: it was a failed sign-in.
+            Err(AppError::InvalidCredentials) => Err(AppError::InvalidCredentials),
+            Err(other) => {
+                self.throttle.released(attempt).await;
+                Err(other)
             }
-            Err(other) => Err(other),
         }
     }
 

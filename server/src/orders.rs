@@ -2,6 +2,7 @@
 
 mod failures;
 mod letters;
+mod limits;
 mod live;
 mod refunds;
 mod row;
@@ -10,6 +11,7 @@ mod watchdog;
 mod webhook;
 
 pub use letters::OrderLetters;
+pub use limits::OrderLimits;
 pub use row::OrderRow;
 pub use webhook::{Webhook, WebhookOutcome};
 
@@ -51,6 +53,8 @@ pub struct Orders {
     watch: Duration,
     /// Tests only: a wait after an order is marked done, before anything else happens.
     pause_after_done: Duration,
+    /// How many orders one user may place.
+    limits: OrderLimits,
 }
 
 /// The default of `LTD_REQUEUE_AFTER_SECS`.
@@ -82,7 +86,14 @@ impl Orders {
             alerts: None,
             watch: REQUEUE_AFTER,
             pause_after_done: Duration::ZERO,
+            limits: OrderLimits::default(),
         }
+    }
+
+    /// Per-user order limits (`LTD_ORDER_RATE`, `LTD_MAX_AWAITING_PAYMENT`).
+    pub fn with_limits(mut self, limits: OrderLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Failures are reported to the operators through `alerts`.
@@ -230,9 +241,15 @@ impl Orders {
 #[async_trait::async_trait]
 impl OrderService for Orders {
     /// Stores a new order. A free one is queued for drawing at once; a priced one waits
-    /// for payment. Invalid input stores nothing.
+    /// for payment. Invalid input, and an order over the user's limits, store nothing.
     #[tracing::instrument(skip_all, fields(user.id = %user.id))]
-    async fn create(&self, user: &User, shape: &str, colour: &str) -> Result<Order, AppError> {
+    async fn create(
+        &self,
+        user: &User,
+        shape: &str,
+        colour: &str,
+        seed: Option<u32>,
+    ) -> Result<Order, AppError> {
         let (shape, colour) = parse_request(shape, colour)?;
         let Some(info) = self.catalogue.find(shape).await? else {
             return Err(AppError::validation("shape", format!("{} is not on sale", shape.display_name())));
@@ -240,6 +257,8 @@ impl OrderService for Orders {
         let free = info.price_cents == 0;
         let status = if free { OrderStatus::Queued } else { OrderStatus::AwaitingPayment };
         let id = uuid::Uuid::now_v7().to_string();
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        self.limits.check(&mut tx, &user.id, !free, CHECKOUT_OPEN_SECS * 1000).await?;
         let now = now_millis();
         let row: OrderRow = sqlx::query_as(concat!(
             "INSERT INTO orders (id, user_id, shape, color, seed, status, price_cents, currency, \
@@ -251,7 +270,7 @@ impl OrderService for Orders {
         .bind(&user.id)
         .bind(shape.name())
         .bind(colour.as_css())
-        .bind(i64::from(rand::random::<u32>()))
+        .bind(i64::from(seed.unwrap_or_else(rand::random)))
         .bind(status)
         .bind(info.price_cents)
         .bind(&info.currency)
@@ -259,9 +278,10 @@ impl OrderService for Orders {
         .bind(now)
         .bind(now)
         .bind(free.then(|| self.watch_from_now()))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(internal("could not store the order"))?;
+        tx.commit().await.map_err(internal("could not store the order"))?;
         tracing::info!(order.id = %id, order.status = %status, "order created");
         if free {
             self.dispatch(&id).await;

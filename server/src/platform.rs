@@ -1,9 +1,11 @@
-//! What every layer stands on: time, the database pool, errors, metrics, secrets and logs.
+//! What every layer stands on: time, the database pool, errors, metrics, secrets, logs and
+//! client addresses.
 //! Imports nothing of this crate from outside `platform`.
 
 pub mod clock;
 pub mod db;
 pub mod error;
 pub mod metrics;
+pub mod net;
 pub mod secret;
 pub mod telemetry;

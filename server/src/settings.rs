@@ -183,6 +183,9 @@ pub struct WebSettings {
     pub admin_emails: Vec<String>,
 
     #[command(flatten)]
+    pub limits: LimitSettings,
+
+    #[command(flatten)]
     pub payments: crate::payments::PaymentSettings,
 
     #[command(flatten)]
@@ -190,6 +193,39 @@ pub struct WebSettings {
 
     #[command(flatten)]
     pub cognito: crate::accounts::CognitoSettings,
+}
+
+/// Limits per user and per client address.
+#[derive(Clone, Debug, Args)]
+pub struct LimitSettings {
+    /// How many orders one user may place a minute; the next gets 429 with Retry-After.
+    #[arg(long, env = "LTD_ORDER_RATE", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub order_rate: u32,
+
+    /// How many of one user's orders may wait for payment (open checkouts) at once; the
+    /// next priced order gets 429 until one is paid or its checkout expires.
+    #[arg(long, env = "LTD_MAX_AWAITING_PAYMENT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_awaiting_payment: u32,
+
+    /// How many live-update streams one user may hold open at once (per web process); the
+    /// next gets 429.
+    #[arg(long, env = "LTD_MAX_STREAMS_PER_USER", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_streams_per_user: u32,
+
+    /// How often an open live-update stream checks that its session (and, for the admin
+    /// feed, the admin role) still holds, in seconds; it ends when not.
+    #[arg(long, env = "LTD_STREAM_RECHECK_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=30))]
+    pub stream_recheck_secs: u64,
+
+    /// How many accounts may be created from one client address per 15 minutes.
+    #[arg(long, env = "LTD_SIGN_UPS_PER_ADDRESS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub sign_ups_per_address: u32,
+
+    /// Proxies (comma-separated CIDRs, e.g. `10.0.0.0/8,fd00::/8`) whose `X-Forwarded-For`
+    /// or `Forwarded` header names the client. Unset: the peer address is the client, and
+    /// those headers are ignored.
+    #[arg(long, env = "LTD_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::platform::net::Cidr::parse_arg)]
+    pub trusted_proxies: Vec<crate::platform::net::Cidr>,
 }
 
 /// How mail leaves: SMTP when `SMTP_URL` is set, else the database outbox (`/dev/mail`).

@@ -1,7 +1,7 @@
 //! Building the application and serving it.
 
 use crate::{
-    accounts::{Accounts, CognitoIdentity, Identity, LocalIdentity, Sessions, Throttle},
+    accounts::{Accounts, CognitoIdentity, Counters, Identity, LocalIdentity, Sessions, Throttle, throttle},
     alerts::Alerts,
     catalogue::Catalogue,
     console::Console,
@@ -10,7 +10,7 @@ use crate::{
     jobs::artist::Retries,
     jobs::{self, Sweep, Workers},
     mail::{self, Delivery, Postman, templates::Templates},
-    orders::{OrderLetters, Orders, Webhook},
+    orders::{OrderLetters, OrderLimits, Orders, Webhook},
     payments,
     pictures::Storage,
     platform::db,
@@ -22,6 +22,7 @@ use crate::{
         self, dev_mail,
         ops::{self, Ops},
         state::{AppState, Closing, Site},
+        streams::Streams,
     },
 };
 use anyhow::Context;
@@ -113,6 +114,10 @@ impl Application {
             )
             .with_alerts(alerts.clone())
             .with_watchdog(Duration::from_secs(web.requeue_after_secs))
+            .with_limits(OrderLimits {
+                per_minute: web.limits.order_rate,
+                awaiting_payment: web.limits.max_awaiting_payment,
+            })
             .with_test_pause_after_done(test_pause(web.test_pause_after_done_ms)),
         );
         let metrics = Arc::new(Metrics::default());
@@ -128,6 +133,10 @@ impl Application {
             )
             .with_test_pause_after_fetch(test_pause(web.test_pause_after_fetch_ms)),
         );
+        let throttle_counters = match &web.redis_url {
+            Some(url) => Counters::Redis(throttle::Redis::connect(url.expose(), &web.redis_prefix).await?),
+            None => Counters::Memory(throttle::Memory::default()),
+        };
         let identity: Arc<dyn Identity> =
             match CognitoIdentity::from_settings(&web.cognito, pool.clone()).await? {
                 Some(cognito) => Arc::new(cognito),
@@ -136,9 +145,10 @@ impl Application {
         let accounts = Accounts::new(
             identity,
             Sessions::new(pool.clone(), web.session_days, web.secure_cookies()),
-            Throttle::default(),
+            Throttle::new(throttle_counters, web.limits.sign_ups_per_address),
         )
-        .with_admin_emails(web.admin_emails.iter().map(String::as_str));
+        .with_admin_emails(web.admin_emails.iter().map(String::as_str))
+        .with_trusted_proxies(web.limits.trusted_proxies.clone());
         let (stop, stopping) = watch::channel(false);
         let state = AppState {
             leptos_options: leptos_options(settings, web),
@@ -151,6 +161,10 @@ impl Application {
             console: Arc::new(Console::new(pool.clone(), queue.clone())),
             postman: postman.clone(),
             closing: Closing(stopping),
+            streams: Streams::new(
+                web.limits.max_streams_per_user,
+                Duration::from_secs(web.limits.stream_recheck_secs),
+            ),
             site: Arc::new(Site { public_url: public_url.clone(), https: web.secure_cookies() }),
         };
         let ops = Ops {

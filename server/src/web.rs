@@ -12,3 +12,4 @@ pub mod security;
 pub mod server_fn_status;
 pub mod sign_in_first;
 pub mod state;
+pub mod streams;

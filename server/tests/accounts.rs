@@ -166,7 +166,8 @@ async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
     }
     assert_eq!(
         app.sign_in(&client, "fay@example.com", "guess guess").await.status(),
-        StatusCode::UNAUTHORIZED
+        StatusCode::TOO_MANY_REQUESTS,
+        "five wrong passwords are all an account gets from one address"
     );
 
     // Now even the right password waits.

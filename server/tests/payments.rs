@@ -655,3 +655,57 @@ async fn a_signature_header_of_thousands_of_values_is_refused_and_orders_in_flig
         app.wait_for_status(&client, id, "done").await;
     }
 }
+
+#[tokio::test]
+async fn an_order_with_a_seed_is_drawn_as_the_picture_the_form_previewed() {
+    use app::domain::{Colour, Shape, scene};
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("seeded@example.com").await;
+    let body = json!({ "shape": "voronoi", "color": "tomato", "seed": 4_000_000_123_u32 });
+    let created = app.post_json(&client, "/api/v1/orders", &body).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let order: Value = created.json().await.expect("json");
+    assert_eq!(order["seed"], 4_000_000_123_u32);
+    let id = order["id"].as_str().expect("id").to_owned();
+    let session = order["checkout_url"].as_str().and_then(|u| u.rsplit('/').next()).expect("session");
+    let paid = stripe::event(
+        "evt_seed",
+        "checkout.session.completed",
+        stripe::session(session, &id, "paid", "complete", 500),
+    );
+    assert_eq!(app.deliver_signed(&paid).await.status(), StatusCode::OK);
+    app.wait_for_status(&client, &id, "done").await;
+
+    let colour = Colour::parse("tomato").expect("colour");
+    let png = app.get(&client, &format!("/api/v1/orders/{id}/picture")).await.bytes().await.expect("png");
+    let expected =
+        server::render::render_png(Shape::Voronoi, &colour, 4_000_000_123, server::render::DEFAULT_SIZE)
+            .expect("render");
+    assert!(png[..] == expected[..], "the PNG is the render of the seed's scene");
+
+    let svg = app.get(&client, &format!("/api/v1/orders/{id}/picture?format=svg")).await;
+    assert_eq!(svg.status(), StatusCode::OK);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert_eq!(svg.text().await.expect("svg"), scene::svg(Shape::Voronoi, &colour, 4_000_000_123));
+    let other_seed =
+        server::render::render_png(Shape::Voronoi, &colour, 7, server::render::DEFAULT_SIZE).expect("render");
+    assert!(png[..] != other_seed[..], "another seed is another picture");
+
+    let wrong = app.get(&client, &format!("/api/v1/orders/{id}/picture?format=gif")).await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_of(wrong).await["field"], "format");
+
+    for seed in [json!(-1), json!(4_294_967_296_u64), json!("7"), json!(1.5)] {
+        let refused = app
+            .post_json(
+                &client,
+                "/api/v1/orders",
+                &json!({ "shape": "voronoi", "color": "red", "seed": seed }),
+            )
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{seed}");
+        assert_eq!(error_of(refused).await["field"], "seed");
+    }
+    let orders: Vec<Value> = app.get(&client, "/api/v1/orders").await.json().await.expect("json");
+    assert_eq!(orders.len(), 1, "refused orders are not stored");
+}

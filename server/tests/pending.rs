@@ -149,8 +149,11 @@ async fn an_order_whose_job_was_never_queued_is_queued_by_the_sweep_exactly_once
         .expect("user");
     let user = User { id: "u1".into(), email: "a@b.io".into(), is_admin: false };
 
-    let order =
-        orders_with(&pool, Arc::new(DownQueue)).await.create(&user, "square", "red").await.expect("stored");
+    let order = orders_with(&pool, Arc::new(DownQueue))
+        .await
+        .create(&user, "square", "red", None)
+        .await
+        .expect("stored");
     assert_eq!(order.status.as_str(), "queued", "the order is kept although queueing failed");
 
     let recording = Arc::new(RecordingQueue::default());

@@ -336,7 +336,8 @@ async fn redis_stopping_during_a_burst_of_200_orders_loses_none_and_draws_none_t
     let mut deployment = deployment().await;
     let mut redis = OwnRedis::start();
     deployment.redis = redis.url();
-    let own = ["--sweep-secs", "1"];
+    // One user places all 200 orders: above the default order rate.
+    let own = ["--sweep-secs", "1", "--order-rate", "1000"];
     let web = Process::start(&deployment, "web", &own);
     let mut worker = Process::start(&deployment, "worker", &own);
     let client = signed_in(&web, "burst@example.com").await;

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 pub fn Picture(
     #[prop(into)] shape: Signal<Shape>,
     #[prop(into)] colour: Signal<Colour>,
-    #[prop(default = 0)] seed: u32,
+    #[prop(into, default = Signal::stored(0))] seed: Signal<u32>,
     #[prop(into)] label: String,
 ) -> impl IntoView {
-    let svg = move || scene::svg(shape.get(), &colour.get(), seed);
+    let svg = move || scene::svg(shape.get(), &colour.get(), seed.get());
     view! { <div class="picture" role="img" aria-label=label inner_html=svg></div> }
 }

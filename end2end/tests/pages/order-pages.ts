@@ -6,6 +6,8 @@ export class NewOrderPage {
   readonly preview: Locator;
   readonly submit: Locator;
   readonly notAColour: Locator;
+  readonly shuffle: Locator;
+  readonly seed: Locator;
 
   constructor(readonly page: Page) {
     // A text input with a datalist is a combobox; the picker beside it is labelled apart.
@@ -13,6 +15,8 @@ export class NewOrderPage {
     this.preview = page.getByRole('img', { name: 'Preview', exact: true });
     this.submit = page.getByRole('button', { name: 'Order' });
     this.notAColour = page.getByTestId('not-a-colour');
+    this.shuffle = page.getByRole('button', { name: /^Shuffle/ });
+    this.seed = page.locator('.order-form input[name=seed]');
   }
 
   async goto() {
@@ -41,7 +45,7 @@ export class OrderPage {
   constructor(readonly page: Page) {
     this.status = page.getByTestId('order-status');
     this.picture = page.locator('img.picture');
-    this.download = page.getByRole('link', { name: 'Download' });
+    this.download = page.getByRole('link', { name: 'Download', exact: true });
     this.heading = page.getByRole('heading', { level: 1 });
   }
 }

@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
     match OrderRequest::parse(body) {
-        Ok((shape, colour)) => {
+        Ok((shape, colour, _seed)) => {
             assert_eq!(Shape::parse(shape.name()), Ok(shape));
             assert_eq!(Colour::parse(colour.as_css()).as_ref(), Ok(&colour));
         }

@@ -64,7 +64,7 @@ pub fn app_error(call: Call, code: Option<&str>, message: Option<&str>) -> AppEr
             AppError::validation("email", "enter an e-mail address like name@example.com")
         }
         "TooManyRequestsException" | "LimitExceededException" | "TooManyFailedAttemptsException" => {
-            AppError::TooManyRequests { retry_after_secs: 60 }
+            AppError::too_many_attempts(60)
         }
         "" => AppError::Unavailable {
             message: "the sign-in service cannot be reached; try again in a moment".into(),
@@ -111,11 +111,7 @@ mod tests {
     #[test]
     fn throttling_answers_too_many_requests() {
         for code in ["TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"] {
-            assert_eq!(
-                mapped(Call::SignIn, code),
-                AppError::TooManyRequests { retry_after_secs: 60 },
-                "{code}"
-            );
+            assert_eq!(mapped(Call::SignIn, code), AppError::too_many_attempts(60), "{code}");
         }
     }
 

@@ -10,7 +10,11 @@ use app::error::AppError;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
-use std::sync::{Arc, OnceLock};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
+use tokio::sync::Semaphore;
 
 /// How long a verification link works.
 const VERIFY_HOURS: u32 = 48;
@@ -43,15 +47,21 @@ impl Purpose {
     }
 }
 
+/// How long a password check waits for a free hasher before the caller is told to come
+/// back.
+const HASHER_WAIT: Duration = Duration::from_secs(3);
+
 /// The embedded default identity provider.
 pub struct LocalIdentity {
     pool: db::Pool,
     postman: Arc<Postman>,
+    hashers: Hashers,
 }
 
 impl LocalIdentity {
     pub fn new(pool: db::Pool, postman: Arc<Postman>) -> Self {
-        Self { pool, postman }
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Self { pool, postman, hashers: Hashers::new(cores, HASHER_WAIT) }
     }
 
     /// Replaces the account's code for `purpose` by a new one and mails it.
@@ -119,7 +129,7 @@ impl LocalIdentity {
 impl Identity for LocalIdentity {
     #[tracing::instrument(skip_all)]
     async fn register(&self, email: &Email, password: &Password) -> Result<Registration, AppError> {
-        let hash = hash_off_thread(password).await?;
+        let hash = self.hashers.hash(password).await?;
         let id = uuid::Uuid::now_v7().to_string();
         let inserted =
             sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
@@ -172,7 +182,7 @@ impl Identity for LocalIdentity {
 
     async fn reset_password(&self, email: &Email, code: &str, password: &Password) -> Result<(), AppError> {
         let user_id = self.take_code(email, code, Purpose::Reset).await?;
-        let hash = hash_off_thread(password).await?;
+        let hash = self.hashers.hash(password).await?;
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         // The mailed link proves the address too.
         sqlx::query(
@@ -207,9 +217,7 @@ impl Identity for LocalIdentity {
         let (id, hash, is_admin, verified_at) =
             row.unwrap_or_else(|| (String::new(), dummy_hash().to_owned(), 0, None));
         // Verify even for unknown e-mails so both answers take the same time.
-        let matches = tokio::task::spawn_blocking(move || verify_password(password.expose(), &hash))
-            .await
-            .map_err(internal("password verification task failed"))?;
+        let matches = self.hashers.verify(password, hash).await?;
         if found && matches {
             let account = Account {
                 id,
@@ -224,13 +232,40 @@ impl Identity for LocalIdentity {
     }
 }
 
-/// The argon2id hash of `password`, computed on the blocking pool.
-async fn hash_off_thread(password: &Password) -> Result<String, AppError> {
-    let password = password.clone();
-    tokio::task::spawn_blocking(move || hash_password(password.expose()))
-        .await
-        .map_err(internal("password hashing task failed"))?
-        .map_err(internal("password hashing failed"))
+/// Runs argon2id on the blocking pool, at most one hash per core at a time: each takes
+/// ~19 MiB and a core for a while, so a flood of sign-ins waits here (and past `wait` is
+/// told to come back) instead of filling memory and the pool the artist draws on.
+struct Hashers {
+    permits: Semaphore,
+    wait: Duration,
+}
+
+impl Hashers {
+    fn new(at_once: usize, wait: Duration) -> Self {
+        Self { permits: Semaphore::new(at_once.max(1)), wait }
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let _permit = tokio::time::timeout(self.wait, self.permits.acquire())
+            .await
+            .map_err(|_| AppError::TooManyRequests {
+                message: "the server is busy checking passwords: try again in a second".into(),
+                retry_after_secs: 1,
+            })?
+            .map_err(internal("the password hashers are closed"))?;
+        tokio::task::spawn_blocking(work).await.map_err(internal("password hashing task failed"))
+    }
+
+    /// The argon2id hash of `password`.
+    async fn hash(&self, password: &Password) -> Result<String, AppError> {
+        let password = password.clone();
+        self.run(move || hash_password(password.expose())).await?.map_err(internal("password hashing failed"))
+    }
+
+    /// Whether `password` matches `hash`.
+    async fn verify(&self, password: Password, hash: String) -> Result<bool, AppError> {
+        self.run(move || verify_password(password.expose(), &hash)).await
+    }
 }
 
 fn hash_code(code: &str) -> Vec<u8> {

@@ -1,57 +1,107 @@
-//! Sign-in throttling.
+//! Throttling of sign-ins and of the requests that create accounts or send account mail.
 //!
-//! Three counters of failed sign-ins, each over a 15-minute window:
+//! Failed sign-ins are counted by three counters, each over a 15-minute window:
 //! - **account from one address**: 5 failures, then blocks doubling from 30 s up to 15 min;
 //! - **address**: 30 failures (many accounts from one place), then 15 min;
 //! - **account from anywhere**: 20 failures, then 60 s at most per block, so a distributed
 //!   attack is slowed while the real owner is never locked out for long.
 //!
-//! Attempts refused while blocked are not counted, and a success clears the account's
-//! counter for that address. Counts live in this process's memory.
+//! An attempt is counted as a failure *before* its password is checked (the reservation)
+//! and settled after: a success takes it back (and clears the account's counter for that
+//! address), an answer that is neither success nor wrong password releases it. So N guesses
+//! sent at once are counted as N, not as none. Attempts refused while blocked are not counted.
+//!
+//! Sign-ups, and the mails an account can ask for (password reset, a new confirmation code),
+//! are plain rates: per address and per e-mail.
+//!
+//! Addresses are keyed as the client's IPv4 address or its IPv6 /64 (one subscriber's
+//! network), so changing the low 64 bits does not escape a rule. Counts live in this
+//! process's memory, or in Redis when `REDIS_URL` is set (shared by every web instance).
+
+mod counters;
+
+pub use counters::{Counters, Memory, Redis, Rule};
 
 use app::error::AppError;
-use std::{
-    collections::HashMap,
-    net::IpAddr,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::{net::IpAddr, time::Duration};
 
 const WINDOW: Duration = Duration::from_secs(15 * 60);
-const MAX_ENTRIES: usize = 100_000;
-
-#[derive(Clone, Copy, Debug)]
-struct Rule {
-    allowed_failures: u32,
-    first_block: Duration,
-    longest_block: Duration,
-}
 
 const ACCOUNT_FROM_ADDRESS: Rule =
-    Rule { allowed_failures: 5, first_block: Duration::from_secs(30), longest_block: WINDOW };
-const ADDRESS: Rule = Rule { allowed_failures: 30, first_block: WINDOW, longest_block: WINDOW };
+    Rule { allowed: 5, first_block: Duration::from_secs(30), longest_block: WINDOW, window: WINDOW };
+const ADDRESS: Rule = Rule { allowed: 30, first_block: WINDOW, longest_block: WINDOW, window: WINDOW };
 const ACCOUNT: Rule = Rule {
-    allowed_failures: 20,
+    allowed: 20,
     first_block: Duration::from_secs(60),
     longest_block: Duration::from_secs(60),
+    window: WINDOW,
 };
+/// Account mails (reset, new code) asked for from one address.
+const MAILS_FROM_ADDRESS: Rule =
+    Rule { allowed: 20, first_block: WINDOW, longest_block: WINDOW, window: WINDOW };
+/// Account mails of one kind asked for one e-mail address.
+const MAILS_TO_EMAIL: Rule = Rule { allowed: 5, first_block: WINDOW, longest_block: WINDOW, window: WINDOW };
+/// The default of how many sign-ups one address may make in a window.
+pub const SIGN_UPS_PER_ADDRESS: u32 = 10;
 
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    failures: u32,
-    window_start: Instant,
-    blocked_until: Option<Instant>,
+/// What a request that is not a sign-in does, for its plain rate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Request {
+    SignUp,
+    PasswordReset,
+    NewCode,
 }
 
-/// Counts failed sign-ins and refuses callers that made too many.
-#[derive(Default)]
+/// A sign-in attempt that was let through; it counts as a failure until settled.
+#[derive(Debug)]
+#[must_use = "settle the attempt with Throttle::succeeded or Throttle::released"]
+pub struct Attempt {
+    keys: [String; 3],
+}
+
+/// Counts requests and refuses callers that made too many.
 pub struct Throttle {
-    entries: Mutex<HashMap<String, Entry>>,
+    counters: Counters,
+    /// Sign-ups from one address.
+    sign_ups: Rule,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Self::new(Counters::Memory(Memory::default()), SIGN_UPS_PER_ADDRESS)
+    }
+}
+
+/// The part of a client's address its counters are keyed by: an IPv4 address, or the /64
+/// of an IPv6 one.
+pub fn address_key(ip: Option<IpAddr>) -> String {
+    match ip.map(|ip| ip.to_canonical()) {
+        None => String::new(),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
 }
 
 impl Throttle {
-    fn keys(email: &str, ip: Option<IpAddr>) -> [(String, Rule); 3] {
-        let ip = ip.map(|ip| ip.to_string()).unwrap_or_default();
+    /// Counts in `counters`; allows `sign_ups_per_address` sign-ups from one address per
+    /// window.
+    pub fn new(counters: Counters, sign_ups_per_address: u32) -> Self {
+        Throttle {
+            counters,
+            sign_ups: Rule {
+                allowed: sign_ups_per_address,
+                first_block: WINDOW,
+                longest_block: WINDOW,
+                window: WINDOW,
+            },
+        }
+    }
+
+    fn sign_in_keys(email: &str, ip: Option<IpAddr>) -> [(String, Rule); 3] {
+        let ip = address_key(ip);
         [
             (format!("account-ip:{email}|{ip}"), ACCOUNT_FROM_ADDRESS),
             (format!("ip:{ip}"), ADDRESS),
@@ -59,106 +109,234 @@ impl Throttle {
         ]
     }
 
-    /// Refuses with [`AppError::TooManyRequests`] while any counter is blocked.
-    pub fn check(&self, email: &str, ip: Option<IpAddr>) -> Result<(), AppError> {
-        let now = Instant::now();
-        let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let wait = Self::keys(email, ip)
-            .iter()
-            .filter_map(|(key, _)| entries.get(key)?.blocked_until)
-            .filter(|until| *until > now)
-            .map(|until| until - now)
-            .max();
-        match wait {
-            Some(wait) => Err(AppError::TooManyRequests { retry_after_secs: wait.as_secs() + 1 }),
+    /// Counts one request against every rule, all or none; refused with
+    /// [`AppError::TooManyRequests`] while any counter is blocked or full.
+    async fn take(&self, keys: &[(String, Rule)]) -> Result<(), AppError> {
+        match self.counters.take(keys).await {
             None => Ok(()),
+            Some(wait) => Err(AppError::too_many_attempts(wait.as_secs() + 1)),
         }
     }
 
-    /// Records a failed sign-in.
-    pub fn failed(&self, email: &str, ip: Option<IpAddr>) {
-        let now = Instant::now();
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() >= MAX_ENTRIES {
-            entries.retain(|_, e| e.blocked_until.is_some_and(|u| u > now) || now - e.window_start < WINDOW);
-        }
-        for (key, rule) in Self::keys(email, ip) {
-            let entry =
-                entries.entry(key).or_insert(Entry { failures: 0, window_start: now, blocked_until: None });
-            if now - entry.window_start >= WINDOW && entry.blocked_until.is_none_or(|u| u <= now) {
-                *entry = Entry { failures: 0, window_start: now, blocked_until: None };
-            }
-            entry.failures += 1;
-            if let Some(over) = entry.failures.checked_sub(rule.allowed_failures).filter(|over| *over > 0) {
-                let doubled = rule.first_block.saturating_mul(1 << (over - 1).min(16));
-                entry.blocked_until = Some(now + doubled.min(rule.longest_block));
-            }
-        }
+    /// Lets a sign-in attempt through, counted as a failure, or refuses it while the caller
+    /// is blocked.
+    pub async fn sign_in(&self, email: &str, ip: Option<IpAddr>) -> Result<Attempt, AppError> {
+        let keys = Self::sign_in_keys(email, ip);
+        self.take(&keys).await?;
+        Ok(Attempt { keys: keys.map(|(key, _)| key) })
     }
 
-    /// Clears the account's counter for this address after a successful sign-in.
-    pub fn succeeded(&self, email: &str, ip: Option<IpAddr>) {
-        let [(key, _), ..] = Self::keys(email, ip);
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&key);
+    /// The attempt signed in: its failure is taken back and the account's counter for this
+    /// address cleared.
+    pub async fn succeeded(&self, attempt: Attempt) {
+        let [account_ip, rest @ ..] = attempt.keys;
+        self.counters.clear(&account_ip).await;
+        self.counters.give_back(&rest).await;
+    }
+
+    /// The attempt neither signed in nor had a wrong password (the provider was down, say):
+    /// it is not counted.
+    pub async fn released(&self, attempt: Attempt) {
+        self.counters.give_back(&attempt.keys).await;
+    }
+
+    /// Counts a sign-up or an account mail request, per address and per e-mail.
+    pub async fn request(&self, request: Request, email: &str, ip: Option<IpAddr>) -> Result<(), AppError> {
+        let ip = address_key(ip);
+        match request {
+            Request::SignUp => self.take(&[(format!("sign-up-ip:{ip}"), self.sign_ups)]).await,
+            Request::PasswordReset | Request::NewCode => {
+                self.take(&[
+                    (format!("mail-ip:{ip}"), MAILS_FROM_ADDRESS),
+                    (format!("mail-to:{request:?}:{email}"), MAILS_TO_EMAIL),
+                ])
+                .await
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    //! Each test runs on the memory counters, and on Redis when `LTD_TEST_REDIS_URL` is set.
     use super::*;
 
     fn ip(last: u8) -> Option<IpAddr> {
         Some(IpAddr::from([10, 0, 0, last]))
     }
 
-    #[test]
-    fn blocks_an_account_on_an_address_after_five_failures() {
+    /// The throttles to test: memory, and Redis (its own prefix) when there is one.
+    async fn throttles() -> Vec<Throttle> {
+        let mut all = vec![Throttle::default()];
+        if let Ok(url) = std::env::var("LTD_TEST_REDIS_URL") {
+            let prefix = format!("ltd-test-{}", uuid::Uuid::new_v4().simple());
+            let redis = Redis::connect(&url, &prefix).await.expect("the test Redis answers");
+            all.push(Throttle::new(Counters::Redis(redis), SIGN_UPS_PER_ADDRESS));
+        }
+        all
+    }
+
+    async fn refused_for(throttle: &Throttle, email: &str, ip: Option<IpAddr>) -> u64 {
+        match throttle.sign_in(email, ip).await {
+            Err(AppError::TooManyRequests { retry_after_secs, .. }) => retry_after_secs,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    async fn fail(throttle: &Throttle, email: &str, ip: Option<IpAddr>) {
+        let _failed = throttle.sign_in(email, ip).await.expect("allowed");
+    }
+
+    #[tokio::test]
+    async fn five_attempts_of_an_account_on_an_address_pass_and_the_sixth_is_refused() {
+        for throttle in throttles().await {
+            for _ in 0..5 {
+                fail(&throttle, "a@x.io", ip(1)).await;
+            }
+            let wait = refused_for(&throttle, "a@x.io", ip(1)).await;
+            assert!((1..=31).contains(&wait), "{wait}");
+            assert!(throttle.sign_in("a@x.io", ip(2)).await.is_ok(), "the owner elsewhere is not locked out");
+            assert!(throttle.sign_in("b@x.io", ip(1)).await.is_ok(), "other accounts on the address are not");
+        }
+    }
+
+    #[tokio::test]
+    async fn attempts_in_flight_count_before_they_are_settled() {
+        for throttle in throttles().await {
+            let mut in_flight = Vec::new();
+            for _ in 0..5 {
+                in_flight.push(throttle.sign_in("a@x.io", ip(1)).await.expect("allowed"));
+            }
+            assert!(throttle.sign_in("a@x.io", ip(1)).await.is_err(), "the sixth waits for no answer");
+            drop(in_flight);
+        }
+    }
+
+    #[tokio::test]
+    async fn blocks_double_while_the_guessing_goes_on() {
         let throttle = Throttle::default();
         for _ in 0..5 {
-            assert!(throttle.check("a@x.io", ip(1)).is_ok());
-            throttle.failed("a@x.io", ip(1));
+            fail(&throttle, "a@x.io", ip(1)).await;
         }
-        assert!(throttle.check("a@x.io", ip(1)).is_ok(), "five failures are allowed");
-        throttle.failed("a@x.io", ip(1));
-        let Err(AppError::TooManyRequests { retry_after_secs }) = throttle.check("a@x.io", ip(1)) else {
-            panic!("the sixth failure blocks");
+        let first = refused_for(&throttle, "a@x.io", ip(1)).await;
+        let Counters::Memory(memory) = &throttle.counters else {
+            unreachable!("the default counts in memory")
         };
-        assert!((1..=31).contains(&retry_after_secs), "{retry_after_secs}");
-        assert!(throttle.check("a@x.io", ip(2)).is_ok(), "the owner elsewhere is not locked out");
-        assert!(throttle.check("b@x.io", ip(1)).is_ok(), "other accounts on the address are not");
-    }
-
-    #[test]
-    fn blocks_an_address_that_tries_many_accounts() {
-        let throttle = Throttle::default();
-        for n in 0..31 {
-            throttle.failed(&format!("user{n}@x.io"), ip(3));
-        }
-        assert!(throttle.check("fresh@x.io", ip(3)).is_err());
-        assert!(throttle.check("fresh@x.io", ip(4)).is_ok());
-    }
-
-    #[test]
-    fn a_distributed_attack_blocks_the_account_for_a_minute_at_most() {
-        let throttle = Throttle::default();
-        for n in 0..40 {
-            throttle.failed("victim@x.io", ip(n));
-        }
-        let Err(AppError::TooManyRequests { retry_after_secs }) = throttle.check("victim@x.io", ip(200))
-        else {
-            panic!("blocked");
-        };
-        assert!(retry_after_secs <= 61, "{retry_after_secs}");
-    }
-
-    #[test]
-    fn success_clears_the_account_counter() {
-        let throttle = Throttle::default();
+        memory.unblock("account-ip:a@x.io|10.0.0.1");
         for _ in 0..5 {
-            throttle.failed("a@x.io", ip(1));
+            fail(&throttle, "a@x.io", ip(1)).await;
         }
-        throttle.succeeded("a@x.io", ip(1));
-        throttle.failed("a@x.io", ip(1));
-        assert!(throttle.check("a@x.io", ip(1)).is_ok());
+        let second = refused_for(&throttle, "a@x.io", ip(1)).await;
+        assert!(second > first + 20, "{first} then {second}");
+    }
+
+    #[tokio::test]
+    async fn blocks_an_address_that_tries_many_accounts() {
+        for throttle in throttles().await {
+            for n in 0..30 {
+                fail(&throttle, &format!("user{n}@x.io"), ip(3)).await;
+            }
+            assert!(throttle.sign_in("fresh@x.io", ip(3)).await.is_err());
+            assert!(throttle.sign_in("fresh@x.io", ip(4)).await.is_ok());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_distributed_attack_blocks_the_account_for_a_minute_at_most() {
+        for throttle in throttles().await {
+            for n in 0..20 {
+                fail(&throttle, "victim@x.io", ip(n)).await;
+            }
+            let wait = refused_for(&throttle, "victim@x.io", ip(200)).await;
+            assert!(wait <= 61, "{wait}");
+        }
+    }
+
+    #[tokio::test]
+    async fn success_takes_the_attempt_back_and_clears_the_account_counter() {
+        for throttle in throttles().await {
+            for _ in 0..4 {
+                fail(&throttle, "a@x.io", ip(1)).await;
+            }
+            throttle.succeeded(throttle.sign_in("a@x.io", ip(1)).await.expect("allowed")).await;
+            for _ in 0..5 {
+                fail(&throttle, "a@x.io", ip(1)).await;
+            }
+            // 35 sign-ins that succeed never block the address.
+            for n in 0..35 {
+                let attempt = throttle.sign_in(&format!("u{n}@x.io"), ip(9)).await.expect("allowed");
+                throttle.succeeded(attempt).await;
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_released_attempt_is_not_counted() {
+        for throttle in throttles().await {
+            for _ in 0..10 {
+                throttle.released(throttle.sign_in("a@x.io", ip(1)).await.expect("allowed")).await;
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_ipv6_network_is_one_address() {
+        let one: IpAddr = "2001:db8:1:2::1".parse().expect("ip");
+        let other_host: IpAddr = "2001:db8:1:2:ffff:ee:dd:cc".parse().expect("ip");
+        let other_net: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(address_key(Some(one)), address_key(Some(other_host)));
+        assert_ne!(address_key(Some(one)), address_key(Some(other_net)));
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().expect("ip");
+        assert_eq!(address_key(Some(mapped)), "10.0.0.1");
+
+        for throttle in throttles().await {
+            for n in 0..5u16 {
+                let host = IpAddr::from([0x2001, 0xdb8, 1, 2, 0, 0, 0, n + 1]);
+                fail(&throttle, "a@x.io", Some(host)).await;
+            }
+            assert!(throttle.sign_in("a@x.io", Some(other_host)).await.is_err());
+        }
+    }
+
+    #[tokio::test]
+    async fn account_mails_are_limited_per_e_mail_and_per_address() {
+        for throttle in throttles().await {
+            for _ in 0..5 {
+                throttle.request(Request::PasswordReset, "a@x.io", ip(1)).await.expect("allowed");
+            }
+            assert!(throttle.request(Request::PasswordReset, "a@x.io", ip(2)).await.is_err());
+            assert!(throttle.request(Request::NewCode, "a@x.io", ip(2)).await.is_ok(), "another kind");
+            for n in 0..15 {
+                throttle
+                    .request(Request::PasswordReset, &format!("u{n}@x.io"), ip(1))
+                    .await
+                    .expect("allowed");
+            }
+            assert!(
+                throttle.request(Request::PasswordReset, "fresh@x.io", ip(1)).await.is_err(),
+                "20 from one address"
+            );
+            for _ in 0..10 {
+                throttle.request(Request::SignUp, "", ip(5)).await.expect("allowed");
+            }
+            assert!(throttle.request(Request::SignUp, "", ip(5)).await.is_err());
+        }
+    }
+
+    #[tokio::test]
+    async fn two_instances_on_one_redis_share_their_counts() {
+        let Ok(url) = std::env::var("LTD_TEST_REDIS_URL") else { return };
+        let prefix = format!("ltd-test-{}", uuid::Uuid::new_v4().simple());
+        let instance = || async {
+            let redis = Redis::connect(&url, &prefix).await.expect("the test Redis answers");
+            Throttle::new(Counters::Redis(redis), SIGN_UPS_PER_ADDRESS)
+        };
+        let (a, b) = (instance().await, instance().await);
+        for n in 0..5 {
+            let web = if n % 2 == 0 { &a } else { &b };
+            fail(web, "a@x.io", ip(1)).await;
+        }
+        assert!(a.sign_in("a@x.io", ip(1)).await.is_err());
+        assert!(b.sign_in("a@x.io", ip(1)).await.is_err());
     }
 }

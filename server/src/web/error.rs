@@ -27,7 +27,7 @@ impl IntoResponse for ApiError {
             body["field"] = json!(field);
         }
         let mut response = (status, Json(json!({ "error": body }))).into_response();
-        if let AppError::TooManyRequests { retry_after_secs } = error {
+        if let AppError::TooManyRequests { retry_after_secs, .. } = error {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response

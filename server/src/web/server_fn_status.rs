@@ -27,7 +27,7 @@ pub async fn fix_status(response: Response) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let AppError::TooManyRequests { retry_after_secs } = error {
+        if let AppError::TooManyRequests { retry_after_secs, .. } = error {
             parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
     }

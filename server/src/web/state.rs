@@ -26,6 +26,8 @@ pub struct AppState {
     pub postman: Arc<Postman>,
     /// Completes when the server shuts down: live streams end then.
     pub closing: Closing,
+    /// The open live-update streams, per user.
+    pub streams: Arc<crate::web::streams::Streams>,
     pub site: Arc<Site>,
 }
 

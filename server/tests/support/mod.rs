@@ -97,6 +97,10 @@ impl TestApp {
         if let (Some(resources), false) = (&resources, serve_args.contains(&"--storage")) {
             args.extend(["--storage".into(), format!("s3://{}/pictures", resources.bucket)]);
         }
+        // Every test client signs up from 127.0.0.1: a test of that limit sets its own.
+        if !serve_args.contains(&"--sign-ups-per-address") {
+            args.extend(["--sign-ups-per-address".into(), "100000".into()]);
+        }
         args.extend(serve_args.iter().map(|a| (*a).to_owned()));
         let cli = Cli::parse_from(args);
         let web: WebSettings = match cli.command {

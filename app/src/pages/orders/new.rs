@@ -30,6 +30,8 @@ pub fn NewOrderPage() -> impl IntoView {
             colour_text.set(typed);
         }
     });
+    // Which picture of the shape: the preview shows it and the order is drawn with it.
+    let seed = RwSignal::new(first_seed());
     let typed = Memo::new(move |_| Colour::parse(&colour_text.get()).ok());
     // The preview keeps the last colour that parsed while the user is mid-word.
     let preview = Memo::new(move |previous: Option<&Colour>| {
@@ -49,7 +51,9 @@ pub fn NewOrderPage() -> impl IntoView {
                                 .await
                                 .map(|list| {
                                     list.into_iter()
-                                        .map(|info| view! { <ShapeOption info selected=shape colour=preview /> })
+                                        .map(|info| {
+                                            view! { <ShapeOption info selected=shape colour=preview seed /> }
+                                        })
                                         .collect_view()
                                 })
                         })}
@@ -87,7 +91,22 @@ pub fn NewOrderPage() -> impl IntoView {
                 <FieldError error field="color" />
                 <div class="preview">
                     <h2>"Preview"</h2>
-                    <Picture shape=shape colour=preview seed=7 label="Preview" />
+                    <Picture shape=shape colour=preview seed=seed label="Preview" />
+                    <input
+                        type="hidden"
+                        name="seed"
+                        value=seed.get_untracked().to_string()
+                        prop:value=move || seed.get().to_string()
+                    />
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-testid="shuffle"
+                        aria-label="Shuffle: show another picture of this shape"
+                        on:click=move |_| seed.set(random_seed())
+                    >
+                        "Shuffle"
+                    </button>
                     <Show when=move || typed.get().is_none()>
                         <p class="hint" data-testid="not-a-colour">"That is not a colour yet."</p>
                     </Show>
@@ -122,13 +141,53 @@ fn chosen_before_hydration() -> (Option<Shape>, Option<String>) {
     (None, None)
 }
 
+/// The seed the page starts with: on the server a random one; in the browser the one the
+/// server rendered (so hydration keeps the picture), or a random one when the page was
+/// built in the browser.
+#[cfg(feature = "hydrate")]
+fn first_seed() -> u32 {
+    use wasm_bindgen::JsCast;
+    document()
+        .query_selector(".order-form input[name=seed]")
+        .ok()
+        .flatten()
+        .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.value().parse().ok())
+        .unwrap_or_else(random_seed)
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn first_seed() -> u32 {
+    random_seed()
+}
+
+/// A new random seed: the browser's `Math.random`.
+#[cfg(feature = "hydrate")]
+fn random_seed() -> u32 {
+    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+}
+
+/// A new random seed: std's randomly keyed hasher (a picture's seed needs no more).
+#[cfg(not(feature = "hydrate"))]
+fn random_seed() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(u64::from(std::process::id()));
+    hasher.finish() as u32
+}
+
 fn fallback_colour() -> Colour {
     Colour::parse(FIRST_COLOUR).unwrap_or_else(|_| unreachable!("{FIRST_COLOUR} is a CSS colour name"))
 }
 
 /// One radio card: thumbnail (in the chosen colour), name and price.
 #[component]
-fn ShapeOption(info: ShapeInfo, selected: RwSignal<Shape>, colour: Memo<Colour>) -> impl IntoView {
+fn ShapeOption(
+    info: ShapeInfo,
+    selected: RwSignal<Shape>,
+    colour: Memo<Colour>,
+    seed: RwSignal<u32>,
+) -> impl IntoView {
     let name = info.name;
     let label = format!("{} thumbnail", info.display_name);
     view! {
@@ -140,7 +199,7 @@ fn ShapeOption(info: ShapeInfo, selected: RwSignal<Shape>, colour: Memo<Colour>)
                 checked=move || selected.get() == name
                 on:change=move |_| selected.set(name)
             />
-            <Picture shape=name colour=colour seed=7 label />
+            <Picture shape=name colour=colour seed=seed label />
             <span class="name">{info.display_name.clone()}</span>
             <span class="price" class:free=info.free>
                 {info.price_label()}

@@ -62,8 +62,15 @@ fn OrderView(order: Order) -> impl IntoView {
                         Some(url) => {
                             view! {
                                 <img src=url.clone() alt=alt.clone() class="picture" />
-                                <a class="button" href=url download=file_name.clone()>
+                                <a class="button" href=url.clone() download=file_name.clone()>
                                     "Download"
+                                </a>
+                                <a
+                                    class="button secondary"
+                                    href=format!("{url}?format=svg")
+                                    download=file_name.replace(".png", ".svg")
+                                >
+                                    "Download SVG"
                                 </a>
                             }
                                 .into_any()

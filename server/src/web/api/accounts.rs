@@ -46,9 +46,10 @@ pub struct CreatedAccount {
 /// `POST /api/v1/accounts` → 201 `{id, email, confirmation_required}`.
 pub async fn create_account(
     State(state): State<AppState>,
+    Anyone(caller): Anyone,
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<(StatusCode, Json<CreatedAccount>), ApiError> {
-    let registration = state.accounts.register(&body.email, &body.password).await?;
+    let registration = state.accounts.register(&caller, &body.email, &body.password).await?;
     let account = registration.account;
     let created = CreatedAccount {
         id: account.id,
@@ -70,18 +71,20 @@ pub async fn confirm(
 /// `POST /api/v1/accounts/confirm/resend` `{email}` → 202 (whether the account exists or not).
 pub async fn resend_confirmation(
     State(state): State<AppState>,
+    Anyone(caller): Anyone,
     ApiJson(body): ApiJson<EmailOnly>,
 ) -> Result<StatusCode, ApiError> {
-    state.accounts.resend_confirmation(&body.email).await?;
+    state.accounts.resend_confirmation(&caller, &body.email).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
 /// `POST /api/v1/accounts/password-reset` `{email}` → 202 (whether the account exists or not).
 pub async fn forgot_password(
     State(state): State<AppState>,
+    Anyone(caller): Anyone,
     ApiJson(body): ApiJson<EmailOnly>,
 ) -> Result<StatusCode, ApiError> {
-    state.accounts.forgot_password(&body.email).await?;
+    state.accounts.forgot_password(&caller, &body.email).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

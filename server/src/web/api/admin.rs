@@ -1,8 +1,11 @@
 //! `/api/v1/admin/...`, for admins only: shape prices and availability, the console's
 //! figures, the failures (dead letters) with retry, and the live feed.
 
-use super::{ApiJson, auth::Admin};
-use crate::{web::error::ApiError, web::state::AppState};
+use super::{
+    ApiJson,
+    auth::{Admin, Anyone},
+};
+use crate::web::{error::ApiError, state::AppState, streams::Audience};
 use app::{
     domain::{Failure, Order, Overview, Shape, ShapeSettings, ShapeUpdate},
     error::AppError,
@@ -12,11 +15,11 @@ use axum::{
     Json,
     extract::{Path, State},
     http::StatusCode,
-    response::sse::{Event, KeepAlive, Sse},
+    response::sse::{Event, Sse},
 };
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use serde::Deserialize;
-use std::{convert::Infallible, time::Duration};
+use std::convert::Infallible;
 use tokio::sync::broadcast::error::RecvError;
 
 /// `GET /api/v1/admin/shapes`.
@@ -85,11 +88,13 @@ pub async fn retry_mail(
 }
 
 /// `GET /api/v1/admin/live`: `event: live` with `{kind, order}` for every payment, failure
-/// and refund from now on. Ends when the server shuts down.
+/// and refund from now on. Ends when the server shuts down, the session ends or the caller
+/// is no longer an admin.
 pub async fn live(
     State(state): State<AppState>,
-    _: Admin,
+    Anyone(caller): Anyone,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let (_, pass) = state.streams.open(&state.accounts, &caller, Audience::Admin)?;
     let mut receiver = state.orders.events().subscribe();
     let open = state.metrics.sse_stream();
     let stream = async_stream::stream! {
@@ -109,6 +114,5 @@ pub async fn live(
             }
         }
     };
-    Ok(Sse::new(stream.take_until(state.closing.clone().wait()))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(pass.serve(stream, state.closing.clone().wait()))
 }

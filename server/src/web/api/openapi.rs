@@ -95,9 +95,9 @@ fn admin_paths() -> Value {
                 ok_json("The order, queued", json!({ "$ref": "#/components/schemas/Order" })))
         } },
         "/admin/live": { "get": {
-            "summary": "Payments, failures and refunds as they happen (text/event-stream, `event: live`, data = {kind, order}) (admins)",
+            "summary": "Payments, failures and refunds as they happen (text/event-stream, `event: live`, data = {kind, order}) (admins); ends with the session or the admin role",
             "security": admin,
-            "responses": with(error_responses(&["401", "403"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
+            "responses": with(error_responses(&["401", "403", "429"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
         } }
     })
 }
@@ -177,7 +177,8 @@ fn base() -> Value {
                 "NewOrder": {
                     "type": "object", "required": ["shape", "color"],
                     "properties": { "shape": { "type": "string", "examples": ["circle", "Tiled lines"], "description": "A shape name in any case; spaces, hyphens and underscores alike" },
-                        "color": { "type": "string", "examples": ["rebeccapurple", "#663399"], "description": "A CSS colour: name, #rgb, #rrggbb, #rrggbbaa, rgb()/rgba(), hsl()/hsla()" } }
+                        "color": { "type": "string", "examples": ["rebeccapurple", "#663399"], "description": "A CSS colour: name, #rgb, #rrggbb, #rrggbbaa, rgb()/rgba(), hsl()/hsla()" },
+                        "seed": { "type": "integer", "minimum": 0, "maximum": 4294967295_u64, "description": "Which picture of the shape: the order is drawn with it (the order form's preview sends the seed it shows); the server picks one when it is left out" } }
                 },
                 "Order": {
                     "type": "object",
@@ -233,9 +234,9 @@ fn base() -> Value {
             } },
             "/orders": {
                 "post": {
-                    "summary": "Order a picture (free shapes are queued; priced ones await payment at checkout_url)",
+                    "summary": "Order a picture (free shapes are queued; priced ones await payment at checkout_url). At most LTD_ORDER_RATE orders a minute and LTD_MAX_AWAITING_PAYMENT open checkouts per user (429 with Retry-After)",
                     "security": [{ "session": [] }], "requestBody": json_body("NewOrder"),
-                    "responses": with(error_responses(&[&body_errors[..], &["401", "503"]].concat()),
+                    "responses": with(error_responses(&[&body_errors[..], &["401", "429", "503"]].concat()),
                         json!({ "201": { "description": "Created", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Order" } } } } }))
                 },
                 "get": {
@@ -245,9 +246,9 @@ fn base() -> Value {
                 }
             },
             "/orders/events": { "get": {
-                "summary": "Status events of all my orders (text/event-stream, `event: status`, data = Order); unfinished ones first",
+                "summary": "Status events of all my orders (text/event-stream, `event: status`, data = Order); unfinished ones first. Ends with the session; at most LTD_MAX_STREAMS_PER_USER open streams (429)",
                 "security": [{ "session": [] }],
-                "responses": with(error_responses(&["401"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
+                "responses": with(error_responses(&["401", "429"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
             } },
             "/orders/{id}": { "get": {
                 "summary": "One of my orders", "security": [{ "session": [] }], "parameters": id_param(),
@@ -255,14 +256,16 @@ fn base() -> Value {
                     json!({ "200": { "description": "The order", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Order" } } } } }))
             } },
             "/orders/{id}/picture": { "get": {
-                "summary": "The picture of a done order (Cache-Control: private, ETag)", "security": [{ "session": [] }], "parameters": id_param(),
-                "responses": with(error_responses(&["401", "404"]),
-                    json!({ "200": { "description": "PNG", "content": { "image/png": {} } }, "304": { "description": "Not modified" } }))
+                "summary": "The picture of a done order: the PNG as drawn (Cache-Control: private, ETag), or with format=svg its vector scene, the SVG the order form previewed",
+                "security": [{ "session": [] }],
+                "parameters": [id_param()[0].clone(), json!({ "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["png", "svg"] } })],
+                "responses": with(error_responses(&["401", "404", "422"]),
+                    json!({ "200": { "description": "PNG or SVG", "content": { "image/png": {}, "image/svg+xml": {} } }, "304": { "description": "Not modified" } }))
             } },
             "/orders/{id}/events": { "get": {
-                "summary": "Status events of one order: the current state first; closes once settled (done, refunded, or failed unpaid)",
+                "summary": "Status events of one order: the current state first; closes once settled (done, refunded, or failed unpaid) or with the session; at most LTD_MAX_STREAMS_PER_USER open streams (429)",
                 "security": [{ "session": [] }], "parameters": id_param(),
-                "responses": with(error_responses(&["401", "404"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
+                "responses": with(error_responses(&["401", "404", "429"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
             } },
             "/stripe/webhook": { "post": {
                 "summary": "Stripe's signed events (Stripe-Signature over the raw body, 300 s tolerance); checkout.session.completed, async_payment_succeeded, async_payment_failed and expired act on orders, others are acknowledged",

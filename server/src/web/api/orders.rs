@@ -1,7 +1,13 @@
 //! `/api/v1/orders`: create, list, read, the picture, and live status events.
 
-use super::{ApiJson, auth::SignedIn};
-use crate::{events::OrderEvent, web::error::ApiError, web::state::AppState};
+use super::{
+    ApiJson,
+    auth::{Anyone, SignedIn},
+};
+use crate::{
+    events::OrderEvent,
+    web::{error::ApiError, state::AppState, streams::Audience},
+};
 use app::{
     domain::{Order, OrderStatus, User},
     error::AppError,
@@ -10,16 +16,17 @@ use app::{
 };
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{
         IntoResponse, Response,
-        sse::{Event, KeepAlive, Sse},
+        sse::{Event, Sse},
     },
 };
-use futures::{Stream, StreamExt};
+use futures::Stream;
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::{convert::Infallible, time::Duration};
+use std::{collections::HashMap, convert::Infallible};
 use tokio::sync::broadcast::error::RecvError;
 
 /// `POST /api/v1/orders` → 201 with the order.
@@ -28,7 +35,7 @@ pub async fn create(
     SignedIn(user): SignedIn,
     ApiJson(body): ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
-    let order = state.orders.create(&user, &body.shape, &body.color).await?;
+    let order = state.orders.create(&user, &body.shape, &body.color, body.seed).await?;
     Ok((StatusCode::CREATED, Json(order)))
 }
 
@@ -49,16 +56,47 @@ pub async fn get(
     Ok(Json(state.orders.get(&user, &id).await?))
 }
 
-/// `GET /api/v1/orders/{id}/picture` → the PNG of a done order, only to its owner.
+/// The picture's format: `?format=png` (the default) or `?format=svg`.
+#[derive(Debug, Default, Deserialize)]
+pub struct PictureQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// `GET /api/v1/orders/{id}/picture[?format=png|svg]` → the PNG of a done order as drawn, or
+/// its vector scene (the very SVG the order form previewed), only to its owner.
 pub async fn picture(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
+    Query(query): Query<PictureQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let svg = match query.format.as_deref() {
+        None | Some("png") => false,
+        Some("svg") => true,
+        Some(_) => return Err(AppError::validation("format", "format must be png or svg").into()),
+    };
     let row = state.orders.row_of(&user, &id).await?;
     let key =
         row.picture_key.as_deref().filter(|_| row.status == OrderStatus::Done).ok_or(AppError::NotFound)?;
+    if svg {
+        let order = row.to_order()?;
+        let scene = app::domain::scene::svg(order.shape, &order.color, order.seed);
+        let disposition = format!("inline; filename=\"let-them-draw-{id}.svg\"");
+        return Ok((
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("inline")),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable")),
+            ],
+            scene,
+        )
+            .into_response());
+    }
     let png = state
         .pictures
         .get(key)
@@ -95,43 +133,53 @@ pub async fn picture(
 }
 
 /// `GET /api/v1/orders/{id}/events` → `event: status` with the order JSON: first the current
-/// state, then every change; the stream ends after `done` or `failed`.
+/// state, then every change; the stream ends after `done` or `failed`, or with the session.
 pub async fn events(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
+    Anyone(caller): Anyone,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let (user, pass) = state.streams.open(&state.accounts, &caller, Audience::User)?;
     // Subscribe before reading the current state, so no change falls between the two.
     let receiver = state.orders.events().subscribe();
     let current = state.orders.get(&user, &id).await?;
     let open = state.metrics.sse_stream();
     let closing = state.closing.clone().wait();
-    Ok(Sse::new(status_stream(state, user, current, receiver, open).take_until(closing))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(pass.serve(status_stream(state, user, current, receiver, open), closing))
 }
 
 /// `GET /api/v1/orders/events` → `event: status` for every change to any of my orders,
-/// starting with the current state of the unfinished ones. Never ends by itself.
+/// starting with the current state of the unfinished ones. Ends only with the session.
 pub async fn events_all(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
+    Anyone(caller): Anyone,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let (user, pass) = state.streams.open(&state.accounts, &caller, Audience::User)?;
     let mut receiver = state.orders.events().subscribe();
     let current = state.orders.list(&user).await?;
     let open = state.metrics.sse_stream();
     let closing = state.closing.clone().wait();
     let stream = async_stream::stream! {
         let _counted = open;
+        // What each order was last shown as, so a late event cannot take it back.
+        let mut shown: HashMap<String, OrderStatus> = current.iter().map(|o| (o.id.clone(), o.status)).collect();
         for order in current.iter().filter(|o| !o.is_settled()) {
             yield Ok(status_event(order));
         }
         loop {
             match receiver.recv().await {
-                Ok(event) if event.user_id == user.id => yield Ok(status_event(&event.order)),
+                Ok(event) if event.user_id == user.id => {
+                    let last = shown.get(&event.order.id).copied();
+                    if last.is_none_or(|last| !is_stale(last, event.order.status)) {
+                        shown.insert(event.order.id.clone(), event.order.status);
+                        yield Ok(status_event(&event.order));
+                    }
+                }
                 Ok(_) => {}
                 Err(RecvError::Lagged(_)) => {
                     let Ok(orders) = state.orders.list(&user).await else { break };
                     for order in &orders {
+                        shown.insert(order.id.clone(), order.status);
                         yield Ok(status_event(order));
                     }
                 }
@@ -139,7 +187,7 @@ pub async fn events_all(
             }
         }
     };
-    Ok(Sse::new(stream.take_until(closing)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(pass.serve(stream, closing))
 }
 
 fn status_stream(
@@ -154,10 +202,11 @@ fn status_stream(
         let _counted = open;
         let id = current.id.clone();
         let mut settled = current.is_settled();
+        let mut shown = current.status;
         yield Ok(status_event(&current));
         while !settled {
             let order = match receiver.recv().await {
-                Ok(event) if event.order.id == id => event.order,
+                Ok(event) if event.order.id == id && !is_stale(shown, event.order.status) => event.order,
                 Ok(_) => continue,
                 // Missed some changes: the database has the truth.
                 Err(RecvError::Lagged(_)) => match state.orders.get(&user, &id).await {
@@ -167,11 +216,35 @@ fn status_stream(
                 Err(RecvError::Closed) => break,
             };
             settled = order.is_settled();
+            shown = order.status;
             yield Ok(status_event(&order));
         }
     }
 }
 
+/// An event that says an order is in a status it cannot have come to from the one already
+/// shown: it was published before that one and arrived late (events from different
+/// processes can cross on the way).
+fn is_stale(shown: OrderStatus, next: OrderStatus) -> bool {
+    next != shown && !shown.may_become(next)
+}
+
 fn status_event(order: &Order) -> Event {
     Event::default().event("status").data(serde_json::to_string(order).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderStatus::*;
+
+    #[test]
+    fn a_late_event_cannot_take_an_order_back() {
+        assert!(is_stale(InProgress, Queued));
+        assert!(is_stale(Done, InProgress));
+        assert!(is_stale(Queued, AwaitingPayment));
+        assert!(!is_stale(Queued, InProgress));
+        assert!(!is_stale(InProgress, InProgress), "a retry's news keeps the status");
+        assert!(!is_stale(Failed, Queued), "an admin's retry queues a failed order again");
+    }
 }
