@@ -154,7 +154,7 @@ pub async fn update_shape(
     let (services, caller) = crate::services::context()?;
     caller.admin()?;
     let update = ShapeUpdate {
-        price_cents: Some(parse_price(&price)?),
+        price_cents: Some(parse_price(&price, &currency)?),
         currency: Some(currency),
         active: Some(active.is_some()),
     };

@@ -30,8 +30,22 @@ test('an admin changes the price of tiled lines and the request page shows it', 
   const card = page.locator('.shape-option').filter({ hasText: 'Tiled lines' });
   await expect(card.locator('.price')).toHaveText('$4.50');
 
+  // A currency without minor units: 500 yen is typed and shown as 500, never 5.00.
+  await adminShapes.goto();
+  await adminShapes.price('Tiled lines').fill('500');
+  await adminShapes.currency('Tiled lines').fill('jpy');
+  await adminShapes.save('Tiled lines').click();
+  await expect(adminShapes.row('Tiled lines')).toContainText('¥500');
+  await expect(adminShapes.price('Tiled lines')).toHaveValue('500');
+  await adminShapes.price('Tiled lines').fill('500.5');
+  await adminShapes.save('Tiled lines').click();
+  await expect(page.locator('#price-error')).toContainText('no decimals');
+  await newOrder.goto();
+  await expect(card.locator('.price')).toHaveText('¥500');
+
   // Put it back for anyone who runs the suite against the same server again.
   await adminShapes.goto();
+  await adminShapes.currency('Tiled lines').fill('usd');
   await adminShapes.price('Tiled lines').fill('3.00');
   await adminShapes.save('Tiled lines').click();
   await expect(adminShapes.row('Tiled lines')).toContainText('$3.00');

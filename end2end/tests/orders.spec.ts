@@ -6,6 +6,8 @@ test('order a free circle and watch it being drawn without reloading', async ({ 
   await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
   await expect(orderPage.heading).toHaveText('Circle in rebeccapurple');
   await expect(orderPage.status).not.toHaveText('done');
+  // Screen readers hear the status change: the badge is a polite live region.
+  await expect(orderPage.status).toHaveAttribute('aria-live', 'polite');
   // A mark on this very document: a reload would lose it.
   await page.evaluate(() => ((window as any).__stillHere = true));
 

@@ -83,30 +83,75 @@ pub fn parse_currency(code: &str) -> Result<String, AppError> {
     }
 }
 
-/// Reads a price typed by a person, in major units (`3`, `3.5`, `3.50`), as minor units.
-pub fn parse_price(text: &str) -> Result<i64, AppError> {
-    let refuse = || AppError::validation("price", "a price looks like 3.00 (at most two decimals)");
+/// How many digits a currency's minor unit has (ISO 4217): 0 for the yen, 3 for the
+/// Kuwaiti dinar, 2 for most.
+pub fn minor_digits(currency: &str) -> u32 {
+    const NONE: [&str; 16] = [
+        "bif", "clp", "djf", "gnf", "isk", "jpy", "kmf", "krw", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf",
+        "xof", "xpf",
+    ];
+    const THREE: [&str; 7] = ["bhd", "iqd", "jod", "kwd", "lyd", "omr", "tnd"];
+    let currency = currency.to_ascii_lowercase();
+    if NONE.contains(&currency.as_str()) {
+        0
+    } else if THREE.contains(&currency.as_str()) {
+        3
+    } else {
+        2
+    }
+}
+
+/// Reads a price typed by a person in major units of `currency` (`3`, `3.5`, `3.50`; `500`
+/// yen), as minor units.
+pub fn parse_price(text: &str, currency: &str) -> Result<i64, AppError> {
+    let digits = minor_digits(currency.trim());
+    let refuse = || {
+        let example = match digits {
+            0 => "500 (no decimals in this currency)".to_owned(),
+            n => format!("3.{} (at most {n} decimals)", "0".repeat(n as usize)),
+        };
+        AppError::validation("price", format!("a price looks like {example}"))
+    };
     let text = text.trim();
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty() || whole.len() > 8 || fraction.len() > 2 {
+    if whole.is_empty()
+        || whole.len() > 8
+        || fraction.len() > digits as usize
+        || (digits == 0 && text.contains('.'))
+    {
         return Err(refuse());
     }
     if !whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit()) {
         return Err(refuse());
     }
     let whole: i64 = whole.parse().map_err(|_| refuse())?;
-    let fraction: i64 = format!("{fraction:0<2}").parse().map_err(|_| refuse())?;
-    Ok(whole * 100 + fraction)
+    let padded = format!("{fraction:0<width$}", width = digits as usize);
+    let fraction: i64 = if padded.is_empty() { 0 } else { padded.parse().map_err(|_| refuse())? };
+    Ok(whole * 10_i64.pow(digits) + fraction)
 }
 
-/// Formats an amount in minor units, e.g. `(250, "usd")` → `$2.50`.
-pub fn format_price(cents: i64, currency: &str) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let amount = format!("{sign}{}.{:02}", cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
+/// An amount in minor units as major units without a symbol, as a person types it:
+/// `(250, "usd")` → `2.50`, `(500, "jpy")` → `500`.
+pub fn major_amount(minor: i64, currency: &str) -> String {
+    let digits = minor_digits(currency);
+    let sign = if minor < 0 { "-" } else { "" };
+    let unit = 10_u64.pow(digits);
+    let (whole, fraction) = (minor.unsigned_abs() / unit, minor.unsigned_abs() % unit);
+    match digits {
+        0 => format!("{sign}{whole}"),
+        n => format!("{sign}{whole}.{fraction:0width$}", width = n as usize),
+    }
+}
+
+/// Formats an amount in the currency's minor units, e.g. `(250, "usd")` → `$2.50`,
+/// `(500, "jpy")` → `¥500`, `(1500, "kwd")` → `1.500 KWD`.
+pub fn format_price(minor: i64, currency: &str) -> String {
+    let amount = major_amount(minor, currency);
     match currency.to_ascii_lowercase().as_str() {
         "usd" => format!("${amount}"),
         "eur" => format!("€{amount}"),
         "gbp" => format!("£{amount}"),
+        "jpy" => format!("¥{amount}"),
         other => format!("{amount} {}", other.to_ascii_uppercase()),
     }
 }
@@ -120,6 +165,9 @@ mod tests {
         assert_eq!(format_price(200, "usd"), "$2.00");
         assert_eq!(format_price(5, "eur"), "€0.05");
         assert_eq!(format_price(1234, "chf"), "12.34 CHF");
+        assert_eq!(format_price(500, "jpy"), "¥500", "the yen has no minor unit");
+        assert_eq!(format_price(1500, "KWD"), "1.500 KWD", "the dinar has three digits");
+        assert_eq!(format_price(-250, "usd"), "$-2.50");
         let free = ShapeInfo {
             name: Shape::Circle,
             display_name: "Circle".into(),
@@ -132,13 +180,25 @@ mod tests {
 
     #[test]
     fn typed_prices_become_minor_units() {
-        assert_eq!(parse_price("3").ok(), Some(300));
-        assert_eq!(parse_price(" 3.5 ").ok(), Some(350));
-        assert_eq!(parse_price("0.05").ok(), Some(5));
-        assert_eq!(parse_price("12.34").ok(), Some(1234));
+        assert_eq!(parse_price("3", "usd").ok(), Some(300));
+        assert_eq!(parse_price(" 3.5 ", "usd").ok(), Some(350));
+        assert_eq!(parse_price("0.05", "usd").ok(), Some(5));
+        assert_eq!(parse_price("12.34", "usd").ok(), Some(1234));
+        assert_eq!(parse_price("500", "jpy").ok(), Some(500));
+        assert_eq!(parse_price("1.5", "kwd").ok(), Some(1500));
+        assert_eq!(parse_price("1.234", "KWD").ok(), Some(1234));
         for bad in ["", ".5", "3.456", "-1", "1e3", "3,00", "abc", "123456789"] {
-            let error = parse_price(bad).expect_err(bad);
+            let error = parse_price(bad, "usd").expect_err(bad);
             assert_eq!(error.field(), Some("price"), "{bad}");
+        }
+        for bad in ["500.5", "500.", "5.00"] {
+            let error = parse_price(bad, "jpy").expect_err(bad);
+            assert!(error.to_string().contains("no decimals"), "{bad}: {error}");
+        }
+        // Typed and shown again, a price reads the same.
+        for (text, currency) in [("3.50", "usd"), ("500", "jpy"), ("1.250", "kwd")] {
+            let minor = parse_price(text, currency).expect("valid");
+            assert!(format_price(minor, currency).contains(text), "{text} {currency}");
         }
     }
 

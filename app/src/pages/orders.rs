@@ -22,6 +22,8 @@ fn StatusBadge(#[prop(into)] order: Signal<Order>) -> impl IntoView {
             data-status=move || status().as_str()
             data-retrying=move || retrying().then_some("true")
             data-testid="order-status"
+            role="status"
+            aria-live="polite"
             title=move || {
                 order
                     .with(|o| {

@@ -12,6 +12,10 @@ export class AdminShapesPage {
     return this.page.getByLabel(`${displayName} price`);
   }
 
+  currency(displayName: string): Locator {
+    return this.page.getByLabel(`${displayName} currency`);
+  }
+
   active(displayName: string): Locator {
     return this.page.getByLabel(`${displayName} active`);
   }

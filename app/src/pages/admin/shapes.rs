@@ -3,7 +3,10 @@
 use super::{AdminNav, load_error};
 use crate::{
     components::{FieldError, FormError, form_error},
-    domain::{ShapeSettings, catalogue::format_price},
+    domain::{
+        ShapeSettings,
+        catalogue::{format_price, major_amount},
+    },
     server_fns::{UpdateShape, admin_shapes},
 };
 use leptos::prelude::*;
@@ -65,7 +68,7 @@ pub fn AdminShapesPage() -> impl IntoView {
 fn ShapeRow(shape: ShapeSettings, action: ServerAction<UpdateShape>) -> impl IntoView {
     let name = shape.name.name();
     let form_id = format!("shape-{name}");
-    let price = format!("{}.{:02}", shape.price_cents / 100, shape.price_cents % 100);
+    let price = major_amount(shape.price_cents, &shape.currency);
     let current = if shape.price_cents == 0 {
         "free".to_owned()
     } else {
