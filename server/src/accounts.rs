@@ -24,6 +24,7 @@ use app::{
 };
 use axum::{extract::ConnectInfo, http::HeaderValue, http::request::Parts};
 use std::{collections::HashSet, net::SocketAddr, sync::Arc};
+use tokio::sync::broadcast;
 
 /// Provider tokens this close to expiry (seconds) are renewed before the request goes on.
 const REFRESH_MARGIN_SECS: i64 = 60;
@@ -37,11 +38,20 @@ pub struct Accounts {
     admin_emails: HashSet<String>,
     /// Proxies whose forwarding headers name the client (`LTD_TRUSTED_PROXIES`).
     trusted_proxies: Vec<Cidr>,
+    /// The session tokens signed out in this process, for the live streams opened with them.
+    signed_out: broadcast::Sender<String>,
 }
 
 impl Accounts {
     pub fn new(identity: Arc<dyn Identity>, sessions: Sessions, throttle: Throttle) -> Self {
-        Self { identity, sessions, throttle, admin_emails: HashSet::new(), trusted_proxies: Vec::new() }
+        Self {
+            identity,
+            sessions,
+            throttle,
+            admin_emails: HashSet::new(),
+            trusted_proxies: Vec::new(),
+            signed_out: broadcast::channel(64).0,
+        }
     }
 
     /// Makes these e-mails admins (`LTD_ADMIN_EMAILS`).
@@ -49,6 +59,11 @@ impl Accounts {
         self.admin_emails =
             emails.into_iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
         self
+    }
+
+    /// Hears every session token signed out in this process from now on.
+    pub fn signed_out(&self) -> broadcast::Receiver<String> {
+        self.signed_out.subscribe()
     }
 
     /// Takes the client's address from these proxies' forwarding headers.
@@ -200,11 +215,14 @@ impl AccountService for Accounts {
 
     /// Revokes the caller's session; returns the cookie that clears it in the browser.
     async fn sign_out(&self, caller: &Caller) -> Result<HeaderValue, AppError> {
-        if let Some(token) = &caller.session_token
-            && let Some(tokens) = self.sessions.revoke(token).await?
-        {
-            // Signed out here whatever the provider says; its failure is only logged.
-            if let Err(error) = self.identity.sign_out(&tokens).await {
+        if let Some(token) = &caller.session_token {
+            let provider_tokens = self.sessions.revoke(token).await?;
+            // This process's live streams of the session end at once.
+            let _ = self.signed_out.send(token.clone());
+            if let Some(tokens) = provider_tokens
+                // Signed out here whatever the provider says; its failure is only logged.
+                && let Err(error) = self.identity.sign_out(&tokens).await
+            {
                 tracing::warn!(%error, "could not sign out at the identity provider");
             }
         }

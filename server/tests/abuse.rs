@@ -175,6 +175,21 @@ async fn signing_out_ends_the_users_open_streams() {
 }
 
 #[tokio::test]
+async fn signing_out_ends_the_streams_of_that_session_at_once_not_at_the_next_check() {
+    // The default re-check comes every 30 s; the sign-out is heard on the instance itself.
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("uma@example.com").await;
+    let stream = read_until_closed(&app, &client, "/api/v1/orders/events", Duration::from_secs(10));
+    let sign_out = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let out = client.delete(app.url("/api/v1/sessions")).send().await.expect("request");
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    };
+    let (stream, ()) = tokio::join!(stream, sign_out);
+    assert!(stream.is_some(), "the stream ended within 10 s of the sign-out");
+}
+
+#[tokio::test]
 async fn revoking_the_admin_role_ends_the_admin_live_feed() {
     let data = tempfile::tempdir().expect("dir");
     let app = TestApp::spawn_with(data, &["--stream-recheck-secs", "1"]).await;

@@ -13,6 +13,7 @@ use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
+use tokio::sync::broadcast;
 
 /// How often an idle stream sends a comment, so proxies keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -109,7 +110,8 @@ impl Drop for StreamPass {
 }
 
 impl StreamPass {
-    /// Completes when the stream's session has ended or no longer grants the audience.
+    /// Completes when the stream's session has ended or no longer grants the audience: at
+    /// once when it is signed out in this process, else at the next check.
     async fn session_ended(
         accounts: Arc<Accounts>,
         session: String,
@@ -117,8 +119,21 @@ impl StreamPass {
         audience: Audience,
         every: Duration,
     ) {
+        let mut signed_out = accounts.signed_out();
         loop {
-            tokio::time::sleep(every).await;
+            let woken = async {
+                loop {
+                    match signed_out.recv().await {
+                        Ok(token) if token == session => return,
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
+                    }
+                }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                () = woken => {}
+            }
             match accounts.user_of_session(&session).await {
                 Ok(Some(user)) if user.id == user_id && (audience == Audience::User || user.is_admin) => {}
                 Ok(_) => {
