@@ -14,7 +14,9 @@ pub use credentials::{Email, Password};
 pub use identity::{Account, Authenticated, Identity, ProviderTokens, Registration};
 pub use local::LocalIdentity;
 pub use sessions::Sessions;
-pub use throttle::{Counters, Request, Throttle, address_key};
+pub use throttle::{Counters, Throttle};
+
+use throttle::AccountMail;
 
 use crate::platform::net::{Cidr, client_ip};
 use app::{
@@ -109,7 +111,7 @@ impl Accounts {
         let email = Email::parse(email)?;
         let password = Password::parse(password)?;
         // Counted once the input is valid: a mistyped form costs nothing.
-        self.throttle.request(Request::SignUp, "", caller.ip).await?;
+        self.throttle.sign_up(caller.ip).await?;
         self.identity.register(&email, &password).await
     }
 
@@ -171,14 +173,14 @@ impl AccountService for Accounts {
     /// Mails a new confirmation code (whether the account exists is not revealed).
     async fn resend_confirmation(&self, caller: &Caller, email: &str) -> Result<(), AppError> {
         let email = Email::parse(email)?;
-        self.throttle.request(Request::NewCode, email.as_str(), caller.ip).await?;
+        self.throttle.account_mail(AccountMail::NewCode, email.as_str(), caller.ip).await?;
         self.identity.resend_confirmation(&email).await
     }
 
     /// Mails a password reset code (whether the account exists is not revealed).
     async fn forgot_password(&self, caller: &Caller, email: &str) -> Result<(), AppError> {
         let email = Email::parse(email)?;
-        self.throttle.request(Request::PasswordReset, email.as_str(), caller.ip).await?;
+        self.throttle.account_mail(AccountMail::PasswordReset, email.as_str(), caller.ip).await?;
         self.identity.forgot_password(&email).await
     }
 

@@ -164,6 +164,7 @@ impl Application {
             streams: Streams::new(
                 web.limits.max_streams_per_user,
                 Duration::from_secs(web.limits.stream_recheck_secs),
+                metrics.clone(),
             ),
             site: Arc::new(Site { public_url: public_url.clone(), https: web.secure_cookies() }),
         };

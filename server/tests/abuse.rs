@@ -38,21 +38,26 @@ async fn fifty_wrong_passwords_sent_at_once_get_at_most_five_answers_and_the_res
     assert!((1..=31).contains(&retry_after(&blocked)));
 }
 
+/// A sign-in with `password` from a request whose `X-Forwarded-For` is `forwarded_for`.
+async fn sign_in_via(app: &TestApp, forwarded_for: &str, email: &str, password: &str) -> StatusCode {
+    TestApp::browser()
+        .post(app.url("/api/v1/sessions"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .expect("request")
+        .status()
+}
+
 /// Five wrong passwords for `email` from the client at `forwarded_for`, then one more:
 /// the status of that sixth attempt.
 async fn sixth_guess_from(app: &TestApp, email: &str, forwarded_for: &str) -> StatusCode {
-    let client = TestApp::browser();
-    let guess = || {
-        client
-            .post(app.url("/api/v1/sessions"))
-            .header("x-forwarded-for", forwarded_for)
-            .json(&json!({ "email": email, "password": "not the password" }))
-            .send()
-    };
     for _ in 0..5 {
-        assert_eq!(guess().await.expect("request").status(), StatusCode::UNAUTHORIZED);
+        let status = sign_in_via(app, forwarded_for, email, "not the password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    guess().await.expect("request").status()
+    sign_in_via(app, forwarded_for, email, "not the password").await
 }
 
 #[tokio::test]
@@ -66,24 +71,12 @@ async fn behind_a_trusted_proxy_each_forwarded_client_is_throttled_on_its_own() 
         StatusCode::TOO_MANY_REQUESTS
     );
     // Another client behind the same proxy is not locked out by the first one's guesses.
-    let second = TestApp::browser()
-        .post(app.url("/api/v1/sessions"))
-        .header("x-forwarded-for", "198.51.100.2")
-        .json(&json!({ "email": "ivy@example.com", "password": PASSWORD }))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(second.status(), StatusCode::NO_CONTENT);
+    let second = sign_in_via(&app, "198.51.100.2", "ivy@example.com", PASSWORD).await;
+    assert_eq!(second, StatusCode::NO_CONTENT);
     // A client that writes the header itself does not pick its address: the proxy's
     // right-most entry is the one believed.
-    let forged = TestApp::browser()
-        .post(app.url("/api/v1/sessions"))
-        .header("x-forwarded-for", "198.51.100.2, 198.51.100.1")
-        .json(&json!({ "email": "ivy@example.com", "password": PASSWORD }))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(forged.status(), StatusCode::TOO_MANY_REQUESTS);
+    let forged = sign_in_via(&app, "198.51.100.2, 198.51.100.1", "ivy@example.com", PASSWORD).await;
+    assert_eq!(forged, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
@@ -95,14 +88,8 @@ async fn without_trusted_proxies_the_forwarded_header_is_ignored() {
         StatusCode::TOO_MANY_REQUESTS
     );
     // A "different" client is the same address: still blocked.
-    let other = TestApp::browser()
-        .post(app.url("/api/v1/sessions"))
-        .header("x-forwarded-for", "198.51.100.2")
-        .json(&json!({ "email": "jan@example.com", "password": PASSWORD }))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(other.status(), StatusCode::TOO_MANY_REQUESTS);
+    let other = sign_in_via(&app, "198.51.100.2", "jan@example.com", PASSWORD).await;
+    assert_eq!(other, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]

@@ -29,25 +29,28 @@ const WINDOW: Duration = Duration::from_secs(15 * 60);
 
 const ACCOUNT_FROM_ADDRESS: Rule =
     Rule { allowed: 5, first_block: Duration::from_secs(30), longest_block: WINDOW, window: WINDOW };
-const ADDRESS: Rule = Rule { allowed: 30, first_block: WINDOW, longest_block: WINDOW, window: WINDOW };
 const ACCOUNT: Rule = Rule {
     allowed: 20,
     first_block: Duration::from_secs(60),
     longest_block: Duration::from_secs(60),
     window: WINDOW,
 };
+/// A plain rate: `allowed` per window, then blocked for the rest of one.
+const fn per_window(allowed: u32) -> Rule {
+    Rule { allowed, first_block: WINDOW, longest_block: WINDOW, window: WINDOW }
+}
+
+const ADDRESS: Rule = per_window(30);
 /// Account mails (reset, new code) asked for from one address.
-const MAILS_FROM_ADDRESS: Rule =
-    Rule { allowed: 20, first_block: WINDOW, longest_block: WINDOW, window: WINDOW };
+const MAILS_FROM_ADDRESS: Rule = per_window(20);
 /// Account mails of one kind asked for one e-mail address.
-const MAILS_TO_EMAIL: Rule = Rule { allowed: 5, first_block: WINDOW, longest_block: WINDOW, window: WINDOW };
+const MAILS_TO_EMAIL: Rule = per_window(5);
 /// The default of how many sign-ups one address may make in a window.
 pub const SIGN_UPS_PER_ADDRESS: u32 = 10;
 
-/// What a request that is not a sign-in does, for its plain rate.
+/// A mail an account can ask for, each kind with its own rate per e-mail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Request {
-    SignUp,
+pub enum AccountMail {
     PasswordReset,
     NewCode,
 }
@@ -89,15 +92,7 @@ impl Throttle {
     /// Counts in `counters`; allows `sign_ups_per_address` sign-ups from one address per
     /// window.
     pub fn new(counters: Counters, sign_ups_per_address: u32) -> Self {
-        Throttle {
-            counters,
-            sign_ups: Rule {
-                allowed: sign_ups_per_address,
-                first_block: WINDOW,
-                longest_block: WINDOW,
-                window: WINDOW,
-            },
-        }
+        Throttle { counters, sign_ups: per_window(sign_ups_per_address) }
     }
 
     fn sign_in_keys(email: &str, ip: Option<IpAddr>) -> [(String, Rule); 3] {
@@ -140,19 +135,23 @@ impl Throttle {
         self.counters.give_back(&attempt.keys).await;
     }
 
-    /// Counts a sign-up or an account mail request, per address and per e-mail.
-    pub async fn request(&self, request: Request, email: &str, ip: Option<IpAddr>) -> Result<(), AppError> {
-        let ip = address_key(ip);
-        match request {
-            Request::SignUp => self.take(&[(format!("sign-up-ip:{ip}"), self.sign_ups)]).await,
-            Request::PasswordReset | Request::NewCode => {
-                self.take(&[
-                    (format!("mail-ip:{ip}"), MAILS_FROM_ADDRESS),
-                    (format!("mail-to:{request:?}:{email}"), MAILS_TO_EMAIL),
-                ])
-                .await
-            }
-        }
+    /// Counts a sign-up from `ip`.
+    pub async fn sign_up(&self, ip: Option<IpAddr>) -> Result<(), AppError> {
+        self.take(&[(format!("sign-up-ip:{}", address_key(ip)), self.sign_ups)]).await
+    }
+
+    /// Counts a request for an account mail to `email` from `ip`.
+    pub async fn account_mail(
+        &self,
+        kind: AccountMail,
+        email: &str,
+        ip: Option<IpAddr>,
+    ) -> Result<(), AppError> {
+        self.take(&[
+            (format!("mail-ip:{}", address_key(ip)), MAILS_FROM_ADDRESS),
+            (format!("mail-to:{kind:?}:{email}"), MAILS_TO_EMAIL),
+        ])
+        .await
     }
 }
 
@@ -302,24 +301,25 @@ mod tests {
     async fn account_mails_are_limited_per_e_mail_and_per_address() {
         for throttle in throttles().await {
             for _ in 0..5 {
-                throttle.request(Request::PasswordReset, "a@x.io", ip(1)).await.expect("allowed");
+                throttle.account_mail(AccountMail::PasswordReset, "a@x.io", ip(1)).await.expect("allowed");
             }
-            assert!(throttle.request(Request::PasswordReset, "a@x.io", ip(2)).await.is_err());
-            assert!(throttle.request(Request::NewCode, "a@x.io", ip(2)).await.is_ok(), "another kind");
+            assert!(throttle.account_mail(AccountMail::PasswordReset, "a@x.io", ip(2)).await.is_err());
+            assert!(
+                throttle.account_mail(AccountMail::NewCode, "a@x.io", ip(2)).await.is_ok(),
+                "another kind"
+            );
             for n in 0..15 {
-                throttle
-                    .request(Request::PasswordReset, &format!("u{n}@x.io"), ip(1))
-                    .await
-                    .expect("allowed");
+                let email = format!("u{n}@x.io");
+                throttle.account_mail(AccountMail::PasswordReset, &email, ip(1)).await.expect("allowed");
             }
             assert!(
-                throttle.request(Request::PasswordReset, "fresh@x.io", ip(1)).await.is_err(),
+                throttle.account_mail(AccountMail::PasswordReset, "fresh@x.io", ip(1)).await.is_err(),
                 "20 from one address"
             );
             for _ in 0..10 {
-                throttle.request(Request::SignUp, "", ip(5)).await.expect("allowed");
+                throttle.sign_up(ip(5)).await.expect("allowed");
             }
-            assert!(throttle.request(Request::SignUp, "", ip(5)).await.is_err());
+            assert!(throttle.sign_up(ip(5)).await.is_err());
         }
     }
 

@@ -3,7 +3,10 @@
 //! with is still live (and, for the admin feed, still an admin's); it ends when not, so a
 //! sign-out, a password reset or `admin revoke` closes what was open.
 
-use crate::accounts::Accounts;
+use crate::{
+    accounts::Accounts,
+    platform::metrics::{Metrics, SseGuard},
+};
 use app::{domain::User, error::AppError, services::Caller};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
@@ -23,6 +26,8 @@ pub struct Streams {
     open: Mutex<HashMap<String, u32>>,
     max_per_user: u32,
     recheck: Duration,
+    /// Counts every open stream (`ltd_sse_streams_open`).
+    metrics: Arc<Metrics>,
 }
 
 /// Who may hear a stream.
@@ -36,8 +41,8 @@ pub enum Audience {
 
 impl Streams {
     /// At most `max_per_user` streams per user; sessions re-checked every `recheck`.
-    pub fn new(max_per_user: u32, recheck: Duration) -> Arc<Self> {
-        Arc::new(Self { open: Mutex::default(), max_per_user, recheck })
+    pub fn new(max_per_user: u32, recheck: Duration, metrics: Arc<Metrics>) -> Arc<Self> {
+        Arc::new(Self { open: Mutex::default(), max_per_user, recheck, metrics })
     }
 
     fn counts(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
@@ -78,23 +83,20 @@ impl Streams {
             user_id: user.id.clone(),
             session,
             audience,
+            _counted: self.metrics.sse_stream(),
         };
         Ok((user, pass))
     }
-
-    /// How many streams `user_id` holds open here.
-    pub fn open_of(&self, user_id: &str) -> u32 {
-        self.counts().get(user_id).copied().unwrap_or(0)
-    }
 }
 
-/// One admitted stream: counted while it lives.
+/// One admitted stream: counted (per user and in the metrics) while it lives.
 pub struct StreamPass {
     streams: Arc<Streams>,
     accounts: Arc<Accounts>,
     user_id: String,
     session: String,
     audience: Audience,
+    _counted: SseGuard,
 }
 
 impl Drop for StreamPass {

@@ -171,9 +171,7 @@ fn random_seed() -> u32 {
 #[cfg(not(feature = "hydrate"))]
 fn random_seed() -> u32 {
     use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(u64::from(std::process::id()));
-    hasher.finish() as u32
+    std::collections::hash_map::RandomState::new().build_hasher().finish() as u32
 }
 
 fn fallback_colour() -> Colour {

@@ -96,9 +96,7 @@ pub async fn live(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let (_, pass) = state.streams.open(&state.accounts, &caller, Audience::Admin)?;
     let mut receiver = state.orders.events().subscribe();
-    let open = state.metrics.sse_stream();
     let stream = async_stream::stream! {
-        let _counted = open;
         loop {
             match receiver.recv().await {
                 Ok(event) => {

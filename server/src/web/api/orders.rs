@@ -57,9 +57,8 @@ pub async fn get(
 }
 
 /// The picture's format: `?format=png` (the default) or `?format=svg`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct PictureQuery {
-    #[serde(default)]
     format: Option<String>,
 }
 
@@ -80,30 +79,20 @@ pub async fn picture(
     let row = state.orders.row_of(&user, &id).await?;
     let key =
         row.picture_key.as_deref().filter(|_| row.status == OrderStatus::Done).ok_or(AppError::NotFound)?;
-    if svg {
+    let (body, content_type, extension) = if svg {
         let order = row.to_order()?;
         let scene = app::domain::scene::svg(order.shape, &order.color, order.seed);
-        let disposition = format!("inline; filename=\"let-them-draw-{id}.svg\"");
-        return Ok((
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")),
-                (
-                    header::CONTENT_DISPOSITION,
-                    HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("inline")),
-                ),
-                (header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable")),
-            ],
-            scene,
-        )
-            .into_response());
-    }
-    let png = state
-        .pictures
-        .get(key)
-        .await
-        .map_err(|e| crate::platform::error::internal("could not read the picture")(format!("{e:#}")))?
-        .ok_or(AppError::NotFound)?;
-    let etag = format!("\"{:x}\"", Sha256::digest(&png));
+        (scene.into_bytes(), "image/svg+xml", "svg")
+    } else {
+        let png = state
+            .pictures
+            .get(key)
+            .await
+            .map_err(|e| crate::platform::error::internal("could not read the picture")(format!("{e:#}")))?
+            .ok_or(AppError::NotFound)?;
+        (png, "image/png", "png")
+    };
+    let etag = format!("\"{:x}\"", Sha256::digest(&body));
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -111,16 +100,16 @@ pub async fn picture(
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let disposition = format!("inline; filename=\"let-them-draw-{id}.png\"");
+        let disposition = format!("inline; filename=\"let-them-draw-{id}.{extension}\"");
         (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
                 (
                     header::CONTENT_DISPOSITION,
                     HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("inline")),
                 ),
             ],
-            png,
+            body,
         )
             .into_response()
     };
@@ -143,9 +132,8 @@ pub async fn events(
     // Subscribe before reading the current state, so no change falls between the two.
     let receiver = state.orders.events().subscribe();
     let current = state.orders.get(&user, &id).await?;
-    let open = state.metrics.sse_stream();
     let closing = state.closing.clone().wait();
-    Ok(pass.serve(status_stream(state, user, current, receiver, open), closing))
+    Ok(pass.serve(status_stream(state, user, current, receiver), closing))
 }
 
 /// `GET /api/v1/orders/events` → `event: status` for every change to any of my orders,
@@ -157,10 +145,8 @@ pub async fn events_all(
     let (user, pass) = state.streams.open(&state.accounts, &caller, Audience::User)?;
     let mut receiver = state.orders.events().subscribe();
     let current = state.orders.list(&user).await?;
-    let open = state.metrics.sse_stream();
     let closing = state.closing.clone().wait();
     let stream = async_stream::stream! {
-        let _counted = open;
         // What each order was last shown as, so a late event cannot take it back.
         let mut shown: HashMap<String, OrderStatus> = current.iter().map(|o| (o.id.clone(), o.status)).collect();
         for order in current.iter().filter(|o| !o.is_settled()) {
@@ -195,11 +181,8 @@ fn status_stream(
     user: User,
     current: Order,
     mut receiver: tokio::sync::broadcast::Receiver<OrderEvent>,
-    open: crate::platform::metrics::SseGuard,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     async_stream::stream! {
-        // Counted as open until the stream is dropped.
-        let _counted = open;
         let id = current.id.clone();
         let mut settled = current.is_settled();
         let mut shown = current.status;
