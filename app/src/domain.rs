@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod checkout;
 pub mod colour;
 mod colour_names;
+pub mod history;
 pub mod order;
 pub mod scene;
 pub mod shape;
@@ -13,7 +14,8 @@ pub use admin::{Failure, FailureKind, HourCount, LiveItem, Overview, Revenue};
 pub use catalogue::{ShapeInfo, ShapeSettings, ShapeUpdate};
 pub use checkout::CheckoutChoice;
 pub use colour::{Colour, ColourError};
-pub use order::{Order, OrderStatus, parse_request};
+pub use history::{OrderFilter, OrderPage, OrderQuery};
+pub use order::{Order, OrderStatus, SharedPicture, parse_request};
 pub use shape::{Shape, UnknownShape};
 
 use serde::{Deserialize, Serialize};

@@ -12,6 +12,7 @@ pub mod request;
 pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod services;
+pub mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -81,6 +82,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("orders"), ParamSegment("id"))
                         view=pages::OrderPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("p"), ParamSegment("token"))
+                        view=pages::SharedPicturePage
                         ssr=SsrMode::Async
                     />
                     <Route

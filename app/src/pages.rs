@@ -6,6 +6,7 @@ mod checkout;
 mod home;
 mod not_found;
 mod orders;
+mod shared;
 
 pub use accounts::{ConfirmAccountPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage};
 pub use admin::{AdminConsolePage, AdminFailuresPage, AdminLivePage, AdminShapesPage};
@@ -13,3 +14,4 @@ pub use checkout::SimulatedCheckoutPage;
 pub use home::Home;
 pub use not_found::NotFound;
 pub use orders::{MyOrdersPage, NewOrderPage, OrderPage};
+pub use shared::SharedPicturePage;

@@ -27,6 +27,17 @@ impl OrderRequest {
     }
 }
 
+/// `POST /api/v1/orders/{id}/again`: `{"color"?, "seed"?}`: the same shape again, in
+/// the same colour and with the same seed unless given.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgainRequest {
+    #[serde(default)]
+    pub color: Option<String>,
+    #[serde(default)]
+    pub seed: Option<u32>,
+}
+
 /// Reads a JSON object into `T`: 400 for malformed JSON, 422 naming the field for wrong data.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     // Every request body of this API is an object; serde alone would also take an array

@@ -2,7 +2,9 @@
 //! browser goes next.
 
 use crate::{
-    domain::{Failure, Order, Overview, ShapeInfo, ShapeSettings, User},
+    domain::{
+        Failure, Order, OrderPage, OrderQuery, Overview, ShapeInfo, ShapeSettings, SharedPicture, User,
+    },
     error::AppError,
 };
 use leptos::{prelude::*, server_fn::codec::GetUrl};
@@ -206,11 +208,66 @@ pub async fn get_order(id: String) -> Result<Order, AppError> {
     services.orders.get(&caller.user()?, &id).await
 }
 
-/// The signed-in user's orders, newest first.
+/// A page of the signed-in user's orders, newest first, searched and filtered.
 #[server(prefix = "/api/fn", endpoint = "orders", input = GetUrl)]
-pub async fn list_orders() -> Result<Vec<Order>, AppError> {
+pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, AppError> {
     let (services, caller) = crate::services::context()?;
-    services.orders.list(&caller.user()?).await
+    services.orders.list(&caller.user()?, &query.parse()?).await
+}
+
+/// **Order again**: the same shape in `color` (else the same colour) with the same seed,
+/// then to checkout (priced shapes) or to the new order's page.
+#[server(prefix = "/api/fn", endpoint = "order_again")]
+pub async fn order_again(id: String, color: Option<String>) -> Result<Order, AppError> {
+    let (services, caller) = crate::services::context()?;
+    let colour = color.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let order = services.orders.again(&caller.user()?, &id, colour, None).await?;
+    match &order.checkout_url {
+        Some(url) => leptos_axum::redirect(url),
+        None => leptos_axum::redirect(&format!("/orders/{}", order.id)),
+    }
+    Ok(order)
+}
+
+/// **Cancel** an order waiting for payment, then back to its page.
+#[server(prefix = "/api/fn", endpoint = "cancel_order")]
+pub async fn cancel_order(id: String) -> Result<Order, AppError> {
+    let (services, caller) = crate::services::context()?;
+    let order = services.orders.cancel(&caller.user()?, &id).await?;
+    leptos_axum::redirect(&format!("/orders/{}", order.id));
+    Ok(order)
+}
+
+/// Saves the note on an order (empty removes it), then back to its page.
+#[server(prefix = "/api/fn", endpoint = "save_note")]
+pub async fn save_note(id: String, note: String) -> Result<Order, AppError> {
+    let (services, caller) = crate::services::context()?;
+    let order = services.orders.set_note(&caller.user()?, &id, Some(&note)).await?;
+    leptos_axum::redirect(&format!("/orders/{}", order.id));
+    Ok(order)
+}
+
+/// **Share** (`share` set) or **stop sharing** a done picture, then back to its page.
+#[server(prefix = "/api/fn", endpoint = "share_order")]
+pub async fn share_order(id: String, share: Option<String>) -> Result<Option<String>, AppError> {
+    let (services, caller) = crate::services::context()?;
+    let user = caller.user()?;
+    let url = match share.as_deref() {
+        Some("false") | Some("off") | None => {
+            services.sharing.unshare(&user, &id).await?;
+            None
+        }
+        Some(_) => Some(services.sharing.share(&user, &id).await?),
+    };
+    leptos_axum::redirect(&format!("/orders/{id}"));
+    Ok(url)
+}
+
+/// The picture behind a share link, to anyone.
+#[server(prefix = "/api/fn", endpoint = "shared_picture", input = GetUrl)]
+pub async fn get_shared_picture(token: String) -> Result<SharedPicture, AppError> {
+    let (services, _) = crate::services::context()?;
+    services.sharing.shared(&token).await
 }
 
 /// Where to go after signing in: a path on this site only, never another origin.
@@ -228,26 +285,11 @@ pub fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-/// `value` percent-encoded for a URL's query string.
-pub fn query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use crate::url::query_value;
 
 #[cfg(test)]
 mod tests {
-    use super::{query_value, safe_next};
-
-    #[test]
-    fn query_values_are_percent_encoded() {
-        assert_eq!(query_value("a+b@example.com"), "a%2Bb%40example.com");
-        assert_eq!(query_value("x y&z=é"), "x%20y%26z%3D%C3%A9");
-    }
+    use super::safe_next;
 
     #[test]
     fn next_is_kept_only_for_local_paths() {

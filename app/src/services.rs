@@ -8,7 +8,10 @@
 //! server functions and the REST API alike.
 
 use crate::{
-    domain::{CheckoutChoice, Failure, Order, Overview, ShapeInfo, ShapeSettings, ShapeUpdate, User},
+    domain::{
+        CheckoutChoice, Failure, Order, OrderFilter, OrderPage, Overview, ShapeInfo, ShapeSettings,
+        ShapeUpdate, SharedPicture, User,
+    },
     error::AppError,
 };
 use http::{HeaderValue, header, request::Parts};
@@ -96,10 +99,34 @@ pub trait OrderService: Send + Sync {
     ) -> Result<Order, AppError>;
     /// One of `user`'s orders; anyone else's is not found.
     async fn get(&self, user: &User, id: &str) -> Result<Order, AppError>;
-    /// `user`'s orders, newest first.
-    async fn list(&self, user: &User) -> Result<Vec<Order>, AppError>;
+    /// A page of `user`'s orders, newest first, as `filter` picks them.
+    async fn list(&self, user: &User, filter: &OrderFilter) -> Result<OrderPage, AppError>;
+    /// A new order of the same shape as `user`'s order `id`, in `colour` and with `seed`
+    /// when given (else the order's own).
+    async fn again(
+        &self,
+        user: &User,
+        id: &str,
+        colour: Option<&str>,
+        seed: Option<u32>,
+    ) -> Result<Order, AppError>;
+    /// Cancels `user`'s order `id` while it waits for payment; its checkout closes.
+    async fn cancel(&self, user: &User, id: &str) -> Result<Order, AppError>;
+    /// Sets (or with `None`, removes) the note on `user`'s order `id`.
+    async fn set_note(&self, user: &User, id: &str, note: Option<&str>) -> Result<Order, AppError>;
     /// Queues a failed, unpaid order again (the caller checks it is an admin).
     async fn retry(&self, id: &str) -> Result<Order, AppError>;
+}
+
+/// Share links: a done picture shown to anyone who has its link.
+#[async_trait::async_trait]
+pub trait SharingService: Send + Sync {
+    /// Shares `user`'s done order `id`; returns the link (the same one while shared).
+    async fn share(&self, user: &User, id: &str) -> Result<String, AppError>;
+    /// Ends the sharing of `user`'s order `id`: its link is not found afterwards.
+    async fn unshare(&self, user: &User, id: &str) -> Result<(), AppError>;
+    /// The picture behind a share link.
+    async fn shared(&self, token: &str) -> Result<SharedPicture, AppError>;
 }
 
 /// The built-in simulated checkout of the embedded default.
@@ -148,6 +175,7 @@ pub trait MailService: Send + Sync {
 pub struct Services {
     pub accounts: Arc<dyn AccountService>,
     pub orders: Arc<dyn OrderService>,
+    pub sharing: Arc<dyn SharingService>,
     pub checkout: Arc<dyn CheckoutService>,
     pub catalogue: Arc<dyn CatalogueService>,
     pub console: Arc<dyn ConsoleService>,

@@ -41,3 +41,27 @@ test('pay for a picture at the simulated checkout without JavaScript', async ({ 
     await expect(orderPage.status).toHaveText('done', { timeout: 1000 });
   }).toPass({ timeout: 20_000 });
 });
+
+test('search, note, cancel and order again without JavaScript', async ({ page, newOrder, orderPage, checkout, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.order('Voronoi', 'gold');
+  await checkout.cancel.click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await page.getByRole('button', { name: 'Cancel order' }).click();
+  await expect(orderPage.status).toHaveText('cancelled');
+
+  await page.getByLabel('Your note (only you see it)').fill('gift');
+  await page.getByRole('button', { name: 'Save note' }).click();
+  await expect(page.getByTestId('note')).toHaveText('gift');
+
+  await page.locator('#again-color').fill('navy');
+  await page.getByRole('button', { name: 'Order again' }).click();
+  await expect(page).toHaveURL(/\/checkout\/simulated\//);
+
+  await page.goto('/orders');
+  await page.getByRole('searchbox', { name: 'Search' }).fill('gift');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const rows = page.getByRole('list', { name: 'My orders' }).getByRole('listitem');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Voronoi in gold');
+});

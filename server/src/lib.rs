@@ -8,8 +8,8 @@
 //!   Thin: REST handlers and server functions call the same service methods, the ones
 //!   `app::services` declares and the domain services implement.
 //! - `jobs`: what workers run (the artist, the workers, the sweep).
-//! - domain services: `orders` above `catalogue`, `alerts`, `console`, `accounts` and
-//!   `queue`; those above `mail`, `payments`, `events`, `pictures` and `render`. A domain
+//! - domain services: `gallery` (downloads in every size, share links) above `orders`;
+//!   `orders` above `catalogue`, `alerts`, `console`, `accounts` and `queue`; those above `mail`, `payments`, `events`, `pictures` and `render`. A domain
 //!   service never imports `web`, `jobs` or `startup`.
 //! - `platform`: clock, database, errors, metrics, secrets, logs; imports nothing of this
 //!   crate outside itself.
@@ -23,6 +23,7 @@ pub mod cli;
 pub mod console;
 pub mod draw;
 pub mod events;
+pub mod gallery;
 pub mod jobs;
 pub mod mail;
 pub mod orders;

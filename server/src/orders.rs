@@ -1,11 +1,14 @@
 //! Orders: created by clients, drawn by the artist, watched live.
 
+mod cancel;
 mod failures;
+mod history;
 mod letters;
 mod limits;
 mod live;
 mod refunds;
 mod row;
+mod sharing;
 mod status;
 mod watchdog;
 mod webhook;
@@ -28,7 +31,7 @@ use crate::{
     queue::DrawQueue,
 };
 use app::{
-    domain::{Order, OrderStatus, User, parse_request},
+    domain::{Order, OrderFilter, OrderPage, OrderStatus, User, parse_request},
     error::AppError,
     services::OrderService,
 };
@@ -262,8 +265,8 @@ impl OrderService for Orders {
         let now = now_millis();
         let row: OrderRow = sqlx::query_as(concat!(
             "INSERT INTO orders (id, user_id, shape, color, seed, status, price_cents, currency, \
-             enqueue_pending, created_at, updated_at, watch_at, publish_pending) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1) RETURNING ",
+             enqueue_pending, created_at, updated_at, watch_at, publish_pending, color_rgba) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13) RETURNING ",
             crate::order_columns!()
         ))
         .bind(&id)
@@ -278,6 +281,7 @@ impl OrderService for Orders {
         .bind(now)
         .bind(now)
         .bind(free.then(|| self.watch_from_now()))
+        .bind(colour.hex_rgba())
         .fetch_one(&mut *tx)
         .await
         .map_err(internal("could not store the order"))?;
@@ -294,8 +298,10 @@ impl OrderService for Orders {
             currency: info.currency.clone(),
             stripe_price_id: info.stripe_price_id.clone(),
             success_url: format!("{}/orders/{id}", self.public_url),
-            cancel_url: format!("{}/orders/new?shape={}", self.public_url, shape.name()),
+            // Back from the checkout without paying: the order's page offers to pay or cancel.
+            cancel_url: format!("{}/orders/{id}", self.public_url),
             expires_at: crate::platform::clock::now_secs() + CHECKOUT_OPEN_SECS,
+            customer_email: Some(user.email.clone()).filter(|email| email.contains('@')),
         };
         match self.payments.create_checkout(&request).await {
             Ok(checkout) => {
@@ -338,18 +344,27 @@ impl OrderService for Orders {
         self.row_of(user, id).await?.to_order()
     }
 
-    /// The caller's orders, newest first.
-    async fn list(&self, user: &User) -> Result<Vec<Order>, AppError> {
-        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            crate::order_columns!(),
-            " FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500"
-        ))
-        .bind(&user.id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(internal("could not list the orders"))?;
-        rows.iter().map(OrderRow::to_order).collect()
+    /// A page of the caller's orders, newest first.
+    async fn list(&self, user: &User, filter: &OrderFilter) -> Result<OrderPage, AppError> {
+        self.page(user, filter).await
+    }
+
+    async fn again(
+        &self,
+        user: &User,
+        id: &str,
+        colour: Option<&str>,
+        seed: Option<u32>,
+    ) -> Result<Order, AppError> {
+        self.order_again(user, id, colour, seed).await
+    }
+
+    async fn cancel(&self, user: &User, id: &str) -> Result<Order, AppError> {
+        self.cancel_order(user, id).await?.to_order()
+    }
+
+    async fn set_note(&self, user: &User, id: &str, note: Option<&str>) -> Result<Order, AppError> {
+        self.write_note(user, id, note).await?.to_order()
     }
 
     /// Queues a failed, unpaid order again: see [`failures`].

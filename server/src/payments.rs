@@ -28,6 +28,8 @@ pub struct CheckoutRequest {
     pub cancel_url: String,
     /// Unix seconds.
     pub expires_at: i64,
+    /// The customer's e-mail: the provider fills it in and sends its receipt there.
+    pub customer_email: Option<String>,
 }
 
 /// An open checkout session: where the client pays.
@@ -67,6 +69,8 @@ pub trait PaymentProvider: Send + Sync {
     /// Refunds an order's payment in full; returns the provider's refund id. Asked again
     /// for the same order, the provider makes no second refund.
     async fn refund(&self, request: &RefundRequest) -> anyhow::Result<String>;
+    /// Closes an open checkout session: it can no longer be paid.
+    async fn expire_checkout(&self, session_id: &str) -> anyhow::Result<()>;
     /// The simulated provider, which serves its own checkout page.
     fn simulated(&self) -> Option<&SimulatedPayments> {
         None

@@ -4,7 +4,7 @@ use app::domain::{Colour, Shape, scene};
 use resvg::{tiny_skia, usvg};
 
 /// Smallest and largest picture side, in pixels.
-pub const SIZES: std::ops::RangeInclusive<u32> = 64..=2048;
+pub const SIZES: std::ops::RangeInclusive<u32> = 64..=4096;
 /// The side of an ordered picture unless configured otherwise.
 pub const DEFAULT_SIZE: u32 = 512;
 
@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn sizes_outside_the_range_are_refused() {
         let colour = Colour::parse("red").unwrap_or_else(|e| panic!("{e}"));
-        for size in [0, 63, 2049] {
+        for size in [0, 63, 4097] {
             assert!(
                 matches!(render_png(Shape::Square, &colour, 0, size), Err(RenderError::Size(s)) if s == size)
             );

@@ -155,6 +155,7 @@ impl Application {
             accounts: Arc::new(accounts),
             catalogue,
             orders: orders.clone(),
+            gallery: Arc::new(crate::gallery::Gallery::new(orders.clone(), pictures.clone(), &public_url)),
             pictures: pictures.clone(),
             webhook,
             metrics: metrics.clone(),

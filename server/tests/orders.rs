@@ -37,8 +37,8 @@ async fn a_free_order_is_drawn_and_its_picture_served_to_its_owner() {
         ada.get(app.url(&picture_url)).header(header::IF_NONE_MATCH, etag).send().await.expect("request");
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 
-    let list: Value = app.get(&ada, "/api/v1/orders").await.json().await.expect("json");
-    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    let list = app.orders_of(&ada).await;
+    assert_eq!(list.len(), 1);
     assert_eq!(list[0]["id"], id.as_str());
 }
 
@@ -76,8 +76,8 @@ async fn orders_list_newest_first_and_only_their_own() {
     }
     app.order(&di, "circle", "black").await;
 
-    let list: Value = app.get(&cy, "/api/v1/orders").await.json().await.expect("json");
-    let listed: Vec<&str> = list.as_array().expect("array").iter().filter_map(|o| o["id"].as_str()).collect();
+    let list = app.orders_of(&cy).await;
+    let listed: Vec<&str> = list.iter().filter_map(|o| o["id"].as_str()).collect();
     ids.reverse();
     assert_eq!(listed, ids);
 }
@@ -147,8 +147,7 @@ async fn bad_order_input_is_refused_naming_the_field_and_nothing_is_stored() {
     let wrong_type = eve.post(&url).header("content-type", "text/plain").body("circle red").send().await;
     assert_eq!(wrong_type.expect("request").status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
-    let list: Value = app.get(&eve, "/api/v1/orders").await.json().await.expect("json");
-    assert_eq!(list, json!([]), "nothing was stored");
+    assert!(app.orders_of(&eve).await.is_empty(), "nothing was stored");
 }
 
 #[tokio::test]

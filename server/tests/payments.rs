@@ -296,7 +296,7 @@ async fn cancel_keeps_the_order_unpaid_and_expire_fails_it() {
         &[("session_id", &session), ("choice", "cancel")],
     )
     .await;
-    assert_eq!(location(&cancel), "/orders/new?shape=voronoi");
+    assert_eq!(location(&cancel), format!("/orders/{}", order["id"].as_str().expect("id")));
     assert_eq!(status_of(&app, &client, &order).await["status"], "awaiting_payment");
 
     let expire = post_form(
@@ -426,7 +426,8 @@ async fn stripe_checkout_is_opened_with_the_order_and_its_price() {
     assert_eq!(request.field("line_items[0][price_data][currency]"), Some("usd"));
     assert_eq!(request.field("line_items[0][price_data][product_data][name]"), Some("Voronoi in indigo"));
     assert_eq!(request.field("success_url"), Some(app.url(&format!("/orders/{id}")).as_str()));
-    assert_eq!(request.field("cancel_url"), Some(app.url("/orders/new?shape=voronoi").as_str()));
+    assert_eq!(request.field("cancel_url"), Some(app.url(&format!("/orders/{id}")).as_str()));
+    assert_eq!(request.field("customer_email"), Some("payer@example.com"), "Stripe mails its receipt there");
     let expires: i64 = request.field("expires_at").and_then(|t| t.parse().ok()).expect("expires_at");
     let ahead = expires - stripe::now();
     assert!((1790..=1835).contains(&ahead), "expires {ahead} s ahead");
@@ -452,7 +453,7 @@ async fn when_stripe_is_down_the_client_is_told_and_nothing_is_charged() {
     let response = app.order(&client, "voronoi", "indigo").await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(error_of(response).await["code"], "unavailable");
-    let orders: Vec<Value> = app.get(&client, "/api/v1/orders").await.json().await.expect("json");
+    let orders = app.orders_of(&client).await;
     assert_eq!(orders.len(), 1, "the attempt is kept, visibly failed");
     assert_eq!(orders[0]["status"], "failed");
     assert_eq!(orders[0]["failure_reason"], "checkout could not be opened");
@@ -706,6 +707,32 @@ async fn an_order_with_a_seed_is_drawn_as_the_picture_the_form_previewed() {
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{seed}");
         assert_eq!(error_of(refused).await["field"], "seed");
     }
-    let orders: Vec<Value> = app.get(&client, "/api/v1/orders").await.json().await.expect("json");
+    let orders = app.orders_of(&client).await;
     assert_eq!(orders.len(), 1, "refused orders are not stored");
+}
+
+#[tokio::test]
+async fn with_stripe_a_cancelled_order_closes_its_checkout_and_a_late_payment_is_refunded() {
+    let fake = StripeFake::start().await;
+    let app = with_stripe(&fake, &[]).await;
+    let client = app.signed_in_user("payer@example.com").await;
+    let order: Value = app.order(&client, "voronoi", "indigo").await.json().await.expect("json");
+    let id = order["id"].as_str().expect("id");
+    let session =
+        order["checkout_url"].as_str().and_then(|u| u.rsplit('/').next()).expect("session").to_owned();
+
+    let cancelled =
+        client.post(app.url(&format!("/api/v1/orders/{id}/cancel"))).send().await.expect("cancel");
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let expire =
+        fake.received().into_iter().find(|r| r.path.ends_with("/expire")).expect("an expire request");
+    assert_eq!(expire.path, format!("/v1/checkout/sessions/{session}/expire"));
+
+    // The customer had paid in another tab just before: the money goes back.
+    let body = serde_json::to_vec(&completed("evt_late", &order, &session, "paid")).expect("json");
+    let signature = stripe::signature(&body, "whsec_from_stripe", stripe::now());
+    assert_eq!(outcome(app.deliver(&body, Some(&signature)).await).await, "applied");
+    let refunded = app.wait_for_status(&client, id, "refunded").await;
+    assert!(refunded["paid_at"].is_string() && refunded["refunded_at"].is_string(), "{refunded}");
+    assert_eq!(fake.refunds().len(), 1);
 }

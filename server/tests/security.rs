@@ -51,7 +51,7 @@ async fn every_route_about_an_order_answers_404_to_another_user_as_for_a_missing
         .expect("request");
     assert_eq!(paid.status(), StatusCode::NOT_FOUND);
     let list: Value = app.get(&stranger, "/api/v1/orders").await.json().await.expect("json");
-    assert_eq!(list, json!([]));
+    assert_eq!(list["orders"], json!([]));
     let owners: Value = app
         .get(&owner, &format!("/api/v1/orders/{}", priced["id"].as_str().expect("id")))
         .await
@@ -100,7 +100,7 @@ async fn cross_site_writes_to_the_api_and_server_functions_are_refused_and_chang
         .expect("request");
     assert_eq!(sibling.status(), StatusCode::FORBIDDEN, "a sibling subdomain is another site too");
     let list: Value = app.get(&victim, "/api/v1/orders").await.json().await.expect("json");
-    assert_eq!(list, json!([]), "nothing was ordered");
+    assert_eq!(list["orders"], json!([]), "nothing was ordered");
     assert_eq!(app.whoami(&victim).await.as_deref(), Some("victim@example.com"), "still signed in");
 
     // The site's own pages, and programs that send neither header, go through.
@@ -314,7 +314,7 @@ async fn oversized_bodies_are_refused_with_413_everywhere() {
     let webhook = app.deliver(big.as_bytes(), Some("t=1,v1=00")).await;
     assert_eq!(webhook.status(), StatusCode::PAYLOAD_TOO_LARGE, "webhook");
     let list: Value = app.get(&client, "/api/v1/orders").await.json().await.expect("json");
-    assert_eq!(list, json!([]), "nothing was stored");
+    assert_eq!(list["orders"], json!([]), "nothing was stored");
 }
 
 #[tokio::test]

@@ -62,6 +62,12 @@ impl Colour {
         format!("#{r:02x}{g:02x}{b:02x}")
     }
 
+    /// `#rrggbbaa`: one spelling per colour, whatever notation it was typed in.
+    pub fn hex_rgba(&self) -> String {
+        let [r, g, b, a] = self.rgba;
+        format!("#{r:02x}{g:02x}{b:02x}{a:02x}")
+    }
+
     /// Alpha as 0.0–1.0, for SVG opacity attributes.
     pub fn opacity(&self) -> f32 {
         f32::from(self.rgba[3]) / 255.0

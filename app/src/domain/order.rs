@@ -16,6 +16,8 @@ pub enum OrderStatus {
     Failed,
     /// A paid order that failed, its payment given back.
     Refunded,
+    /// Its owner cancelled it while it waited for payment.
+    Cancelled,
 }
 
 impl OrderStatus {
@@ -25,10 +27,12 @@ impl OrderStatus {
     pub fn next(self) -> &'static [OrderStatus] {
         use OrderStatus::*;
         match self {
-            AwaitingPayment => &[Queued, Failed],
+            AwaitingPayment => &[Queued, Failed, Cancelled],
             Queued => &[InProgress, Done, Failed],
             InProgress => &[InProgress, Done, Failed],
             Failed => &[Queued, Refunded],
+            // A payment that arrives after the cancel is given back.
+            Cancelled => &[Refunded],
             Done | Refunded => &[],
         }
     }
@@ -39,13 +43,14 @@ impl OrderStatus {
     }
 
     /// Every status, in the order of an order's life.
-    pub const ALL: [OrderStatus; 6] = [
+    pub const ALL: [OrderStatus; 7] = [
         OrderStatus::AwaitingPayment,
         OrderStatus::Queued,
         OrderStatus::InProgress,
         OrderStatus::Done,
         OrderStatus::Failed,
         OrderStatus::Refunded,
+        OrderStatus::Cancelled,
     ];
 
     /// The stored name, e.g. `awaiting_payment`.
@@ -61,6 +66,7 @@ impl OrderStatus {
             OrderStatus::Done => "done",
             OrderStatus::Failed => "failed",
             OrderStatus::Refunded => "refunded",
+            OrderStatus::Cancelled => "cancelled",
         }
     }
 
@@ -73,13 +79,17 @@ impl OrderStatus {
             OrderStatus::Done => "done",
             OrderStatus::Failed => "failed",
             OrderStatus::Refunded => "refunded",
+            OrderStatus::Cancelled => "cancelled",
         }
     }
 
-    /// Done, failed and refunded orders change no more (an admin may queue a failed, unpaid
-    /// order again).
+    /// Done, failed, refunded and cancelled orders change no more (an admin may queue a
+    /// failed, unpaid order again; a late payment of a cancelled one is given back).
     pub fn is_final(self) -> bool {
-        matches!(self, OrderStatus::Done | OrderStatus::Failed | OrderStatus::Refunded)
+        matches!(
+            self,
+            OrderStatus::Done | OrderStatus::Failed | OrderStatus::Refunded | OrderStatus::Cancelled
+        )
     }
 }
 
@@ -143,12 +153,35 @@ pub struct Order {
     /// Set once the payment is recorded (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_at: Option<String>,
+    /// What was paid, in the currency's minor units, once the payment is recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_cents: Option<i64>,
     /// Drawing attempts that failed so far; above 0 while in progress, the artist is retrying.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub failed_attempts: u32,
     /// Set once a failed paid order's payment is given back (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded_at: Option<String>,
+    /// The owner's note, plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Set while the picture is shared: the public page that shows it (`/p/<token>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_url: Option<String>,
+}
+
+/// A shared picture as anyone with its link sees it: no owner, no order id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SharedPicture {
+    pub shape: Shape,
+    pub color: Colour,
+    pub seed: u32,
+    /// The PNG, on this site.
+    pub image_url: String,
+    /// The page's own address, absolute (for Open Graph).
+    pub page_url: String,
+    /// The image's address, absolute (for Open Graph).
+    pub image_absolute_url: String,
 }
 
 fn is_zero(count: &u32) -> bool {
@@ -159,7 +192,9 @@ impl Order {
     /// Whether nothing more will happen to the order: done, refunded, or failed without a
     /// payment (a failed paid order is refunded next).
     pub fn is_settled(&self) -> bool {
-        self.status.is_final() && !(self.status == OrderStatus::Failed && self.paid_at.is_some())
+        let refund_due =
+            matches!(self.status, OrderStatus::Failed | OrderStatus::Cancelled) && self.paid_at.is_some();
+        self.status.is_final() && !refund_due
     }
 
     /// Whether the artist is trying again after failed attempts.
@@ -213,6 +248,9 @@ mod tests {
             paid_at: None,
             failed_attempts: 0,
             refunded_at: None,
+            paid_cents: None,
+            note: None,
+            share_url: None,
         };
         let json = serde_json::to_value(&order).expect("serialises");
         assert_eq!(json["shape"], "tiled_lines");

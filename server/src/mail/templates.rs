@@ -40,6 +40,14 @@ pub struct OrderFacts<'a> {
     pub colour: &'a Colour,
 }
 
+/// What was paid for an order, for the receipt line of its "picture ready" mail.
+pub struct Paid {
+    /// E.g. `$5.00`.
+    pub amount: String,
+    /// E.g. `2026-12-03 18:20 UTC`.
+    pub on: String,
+}
+
 /// One failed drawing, or one mail that could not be sent, in an alert mail.
 pub struct AlertLine {
     /// The order that could not be drawn; for a mail, its id.
@@ -78,13 +86,18 @@ impl Templates {
         to: &str,
         order: &OrderFacts<'_>,
         thumbnail_png_base64: Option<String>,
+        paid: Option<&Paid>,
     ) -> Mail {
         let order_url = self.order_url(order.id);
+        let receipt = paid.map_or_else(String::new, |paid| {
+            format!(" You paid {} on {}; this mail is your receipt.", paid.amount, paid.on)
+        });
         let values = [
             ("shape", order.shape.display_name().to_lowercase()),
             ("color", order.colour.as_css().to_owned()),
             ("order_url", order_url),
             ("thumbnail_cid", THUMBNAIL_CID.to_owned()),
+            ("receipt", receipt),
         ];
         let mut mail = self.mail(to, "Your picture is ready", &PICTURE_READY, &values);
         match thumbnail_png_base64 {
@@ -278,8 +291,8 @@ mod tests {
         let colour = Colour::parse("rebeccapurple").expect("a colour");
         let order = facts(&colour);
         vec![
-            templates.picture_ready("a@example.com", &order, Some("iVBORw0KGgo=".into())),
-            templates.picture_ready("a@example.com", &order, None),
+            templates.picture_ready("a@example.com", &order, Some("iVBORw0KGgo=".into()), None),
+            templates.picture_ready("a@example.com", &order, None, None),
             templates.payment_failed("a@example.com", &order),
             templates.checkout_expired("a@example.com", &order),
             templates.draw_failed("a@example.com", &order, "the artist could not draw it"),

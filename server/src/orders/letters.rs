@@ -4,7 +4,7 @@ use super::OrderRow;
 use crate::{
     mail::{
         Letters, Mail, OrderLetter, OrderNews,
-        templates::{OrderFacts, Templates},
+        templates::{OrderFacts, Paid, Templates},
     },
     platform::db,
     render,
@@ -52,7 +52,17 @@ impl Letters for OrderLetters {
         let (shape, colour) = (row.shape()?, row.colour()?);
         let facts = OrderFacts { id: &row.id, shape, colour: &colour };
         Ok(Some(match &letter.news {
-            OrderNews::Ready => self.templates.picture_ready(&to, &facts, thumbnail(&row).await),
+            OrderNews::Ready => {
+                let paid = row.paid_at.map(|at| Paid {
+                    amount: app::domain::catalogue::format_price(
+                        row.amount_paid_cents.unwrap_or(row.price_cents),
+                        &row.currency,
+                    ),
+                    on: crate::platform::clock::rfc3339(at).get(..16).unwrap_or_default().replace('T', " ")
+                        + " UTC",
+                });
+                self.templates.picture_ready(&to, &facts, thumbnail(&row).await, paid.as_ref())
+            }
             OrderNews::PaymentFailed => self.templates.payment_failed(&to, &facts),
             OrderNews::CheckoutExpired => self.templates.checkout_expired(&to, &facts),
             OrderNews::DrawFailed { reason } => self.templates.draw_failed(&to, &facts, reason),

@@ -32,7 +32,7 @@ impl Orders {
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let refunded: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET status = $5, refund_id = $1, refunded_at = $2, refund_pending = 0, \
-             publish_pending = 1, updated_at = $3 WHERE id = $4 AND status = $6 AND refund_pending = 1 RETURNING ",
+             publish_pending = 1, updated_at = $3 WHERE id = $4 AND status IN ($6, $7) AND refund_pending = 1 RETURNING ",
             crate::order_columns!()
         ))
         .bind(&refund_id)
@@ -41,6 +41,7 @@ impl Orders {
         .bind(&row.id)
         .bind(REFUND.to)
         .bind(REFUND.from[0])
+        .bind(REFUND.from[1])
         .fetch_optional(&mut *tx)
         .await
         .map_err(internal("could not record the refund"))?;
@@ -63,9 +64,10 @@ impl Orders {
         let rows: Vec<OrderRow> = sqlx::query_as(concat!(
             "SELECT ",
             crate::order_columns!(),
-            " FROM orders WHERE refund_pending = 1 AND status = $1"
+            " FROM orders WHERE refund_pending = 1 AND status IN ($1, $2)"
         ))
         .bind(REFUND.from[0])
+        .bind(REFUND.from[1])
         .fetch_all(&self.pool)
         .await
         .map_err(internal("could not read the refunds to make"))?;

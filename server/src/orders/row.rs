@@ -31,6 +31,8 @@ pub struct OrderRow {
     pub refunded_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub note: Option<String>,
+    pub share_token: Option<String>,
 }
 
 /// The columns of [`OrderRow`], as a literal so queries stay `&'static str`.
@@ -40,7 +42,7 @@ macro_rules! order_columns {
     () => {
         "id, user_id, shape, color, seed, status, failure_reason, price_cents, currency, picture_key, \
          checkout_session_id, checkout_url, payment_intent, amount_paid_cents, paid_at, failed_attempts, \
-         render_ms, refund_pending, refund_id, refunded_at, created_at, updated_at"
+         render_ms, refund_pending, refund_id, refunded_at, created_at, updated_at, note, share_token"
     };
 }
 
@@ -82,6 +84,9 @@ impl OrderRow {
             paid_at: self.paid_at.map(rfc3339),
             failed_attempts: u32::try_from(self.failed_attempts).unwrap_or_default(),
             refunded_at: self.refunded_at.map(rfc3339),
+            paid_cents: self.amount_paid_cents.filter(|_| self.paid_at.is_some()),
+            note: self.note.clone(),
+            share_url: self.share_token.as_ref().map(|token| format!("/p/{token}")),
         })
     }
 }

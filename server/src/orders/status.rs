@@ -23,8 +23,10 @@ pub(super) const FAIL_PAYMENT: Move = Move { from: &[AwaitingPayment], to: Faile
 pub(super) const PAY: Move = Move { from: &[AwaitingPayment], to: Queued };
 /// An admin queues a failed, unpaid order again.
 pub(super) const RETRY: Move = Move { from: &[Failed], to: Queued };
-/// A failed paid order's money went back.
-pub(super) const REFUND: Move = Move { from: &[Failed], to: Refunded };
+/// A failed or cancelled paid order's money went back.
+pub(super) const REFUND: Move = Move { from: &[Failed, Cancelled], to: Refunded };
+/// The owner cancels an order waiting for payment.
+pub(super) const CANCEL: Move = Move { from: &[AwaitingPayment], to: Cancelled };
 
 /// Orders the worker has yet to finish.
 pub(super) const UNFINISHED: [OrderStatus; 2] = [Queued, InProgress];
@@ -35,7 +37,7 @@ mod tests {
 
     #[test]
     fn every_change_the_service_makes_is_one_the_order_life_allows() {
-        for change in [START, FINISH, FAIL_DRAWING, FAIL_PAYMENT, PAY, RETRY, REFUND] {
+        for change in [START, FINISH, FAIL_DRAWING, FAIL_PAYMENT, PAY, RETRY, REFUND, CANCEL] {
             for from in change.from {
                 assert!(from.may_become(change.to), "{from} may not become {}", change.to);
             }

@@ -148,7 +148,7 @@ impl CheckoutService for Webhook {
             currency: &row.currency,
         };
         let (body, signature) = match choice {
-            CheckoutChoice::Cancel => return Ok(format!("/orders/new?shape={}", row.shape)),
+            CheckoutChoice::Cancel => return Ok(format!("/orders/{}", row.id)),
             CheckoutChoice::Pay => simulated.paid_event(&session),
             CheckoutChoice::Expire => simulated.expired_event(&session),
         };
@@ -198,7 +198,7 @@ impl Orders {
                  failure_reason = CASE WHEN status = $6 AND ",
                 payment_mismatch!(),
                 " THEN 'payment did not match' ELSE failure_reason END, \
-                 refund_pending = CASE WHEN status = $9 OR (status = $6 AND ",
+                 refund_pending = CASE WHEN status IN ($9, $10) OR (status = $6 AND ",
                 payment_mismatch!(),
                 ") THEN 1 ELSE refund_pending END, \
                  enqueue_pending = CASE WHEN status = $6 AND NOT ",
@@ -211,7 +211,7 @@ impl Orders {
                 payment_mismatch!(),
                 " THEN $9 WHEN status = $6 THEN $7 ELSE status END, \
                  publish_pending = 1, updated_at = $4 \
-                 WHERE checkout_session_id = $10 AND paid_at IS NULL RETURNING ",
+                 WHERE checkout_session_id = $11 AND paid_at IS NULL RETURNING ",
                 crate::order_columns!()
             ))
             .bind(now)
@@ -222,7 +222,8 @@ impl Orders {
             .bind(PAY.from[0])
             .bind(PAY.to)
             .bind(currency.clone())
-            .bind(FAIL_PAYMENT.to),
+            .bind(FAIL_PAYMENT.to)
+            .bind(OrderStatus::Cancelled),
             PaymentChange::StillUnpaid => {
                 tx.commit().await.map_err(internal("could not commit the payment event"))?;
                 return Ok(WebhookOutcome::Unchanged);
@@ -273,7 +274,7 @@ impl Orders {
             self.dispatch(&row.id).await;
         }
         self.publish(&row).await?;
-        if row.status == OrderStatus::Failed && row.refund_pending == 1 {
+        if matches!(row.status, OrderStatus::Failed | OrderStatus::Cancelled) && row.refund_pending == 1 {
             tracing::warn!(
                 order.id = %row.id, reason = row.failure_reason.as_deref().unwrap_or_default(),
                 "a payment for an order that cannot be drawn; refunding it"

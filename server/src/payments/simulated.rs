@@ -99,6 +99,11 @@ impl PaymentProvider for SimulatedPayments {
         Ok(format!("re_sim_{}", request.order_id.replace('-', "")))
     }
 
+    /// The simulated checkout page looks at its order: a cancelled order cannot be paid.
+    async fn expire_checkout(&self, _session_id: &str) -> anyhow::Result<()> {
+        Ok(())
+    }
+
     fn simulated(&self) -> Option<&SimulatedPayments> {
         Some(self)
     }

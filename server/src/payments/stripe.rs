@@ -9,7 +9,7 @@ use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_checkout::CheckoutSessionMode;
 use stripe_checkout::checkout_session::{
     CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
-    ProductData,
+    ExpireCheckoutSession, ProductData,
 };
 use stripe_core::refund::{CreateRefund, CreateRefundReason};
 use stripe_product::price::{CreatePrice, CreatePriceProductData};
@@ -58,7 +58,11 @@ impl PaymentProvider for StripePayments {
             }
         }
         let metadata = HashMap::from([("order_id".to_owned(), request.order_id.clone())]);
-        let session = CreateCheckoutSession::new()
+        let mut session = CreateCheckoutSession::new();
+        if let Some(email) = &request.customer_email {
+            session = session.customer_email(email.clone());
+        }
+        let session = session
             .mode(CheckoutSessionMode::Payment)
             .line_items(vec![item])
             .client_reference_id(request.order_id.clone())
@@ -91,6 +95,16 @@ impl PaymentProvider for StripePayments {
             .await
             .context("Stripe refused to create the price")?;
         Ok(Some(created.id.to_string()))
+    }
+
+    async fn expire_checkout(&self, session_id: &str) -> anyhow::Result<()> {
+        ExpireCheckoutSession::new(session_id.to_owned())
+            .customize()
+            .request_strategy(idempotent(format!("ltd-expire-{session_id}"))?)
+            .send(&self.client)
+            .await
+            .context("Stripe refused to expire the checkout session")?;
+        Ok(())
     }
 
     async fn refund(&self, request: &RefundRequest) -> anyhow::Result<String> {

@@ -8,7 +8,7 @@ mod openapi;
 mod orders;
 mod webhook;
 
-pub use json::ApiJson;
+pub use json::{ApiJson, OptionalJson};
 pub use openapi::spec as openapi_spec;
 
 use crate::{web::error::ApiError, web::state::AppState};
@@ -34,8 +34,12 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi::document))
         .route("/orders", post(orders::create).get(orders::list))
         .route("/orders/events", get(orders::events_all))
-        .route("/orders/{id}", get(orders::get))
+        .route("/orders/{id}", get(orders::get).patch(orders::set_note))
         .route("/orders/{id}/picture", get(orders::picture))
+        .route("/orders/{id}/again", post(orders::again))
+        .route("/orders/{id}/cancel", post(orders::cancel))
+        .route("/orders/{id}/share", post(orders::share).delete(orders::unshare))
+        .route("/shared/{token}/picture", get(orders::shared_picture))
         .route("/orders/{id}/events", get(orders::events))
         .route("/admin/shapes", get(admin::list))
         .route("/admin/shapes/{name}", get(admin::get).put(admin::update))

@@ -19,6 +19,8 @@ pub struct AppState {
     pub accounts: Arc<Accounts>,
     pub catalogue: Arc<Catalogue>,
     pub orders: Arc<Orders>,
+    /// Downloads in every size and format, and share links.
+    pub gallery: Arc<crate::gallery::Gallery>,
     pub pictures: Arc<dyn PictureStore>,
     pub webhook: Arc<Webhook>,
     pub metrics: Arc<crate::platform::metrics::Metrics>,
@@ -37,6 +39,7 @@ impl AppState {
         Services {
             accounts: self.accounts.clone(),
             orders: self.orders.clone(),
+            sharing: self.gallery.clone(),
             checkout: self.webhook.clone(),
             catalogue: self.catalogue.clone(),
             console: self.console.clone(),

@@ -250,6 +250,12 @@ impl TestApp {
         self.post_json(client, "/api/v1/orders", &json!({ "shape": shape, "color": color })).await
     }
 
+    /// The first page (up to 100) of `client`'s orders, newest first.
+    pub async fn orders_of(&self, client: &Client) -> Vec<Value> {
+        let page: Value = self.get(client, "/api/v1/orders?limit=100").await.json().await.expect("json");
+        page["orders"].as_array().cloned().unwrap_or_else(|| panic!("not a page of orders: {page}"))
+    }
+
     pub async fn get(&self, client: &Client, path: &str) -> Response {
         client.get(self.url(path)).send().await.unwrap_or_else(|error| panic!("GET {path}: {error}"))
     }

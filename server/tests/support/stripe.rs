@@ -120,6 +120,7 @@ impl StripeFake {
         let state = FakeState { received: Arc::default(), failing: Arc::default(), refunds: Arc::default() };
         let router = Router::new()
             .route("/v1/checkout/sessions", post(create_session))
+            .route("/v1/checkout/sessions/{id}/expire", post(expire_session))
             .route("/v1/prices", post(create_price))
             .route("/v1/refunds", post(create_refund))
             .with_state(state.clone());
@@ -202,6 +203,17 @@ async fn create_session(
     session["cancel_url"] = json!(field("cancel_url"));
     session["expires_at"] = json!(field("expires_at").and_then(|t| t.parse::<i64>().ok()));
     Ok(Json(session))
+}
+
+/// `POST /v1/checkout/sessions/{id}/expire`: the session, now expired.
+async fn expire_session(
+    State(state): State<FakeState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
+    receive(&state, &format!("/v1/checkout/sessions/{id}/expire"), headers, &body)?;
+    Ok(Json(session(&id, "", "unpaid", "expired", 0)))
 }
 
 async fn create_price(

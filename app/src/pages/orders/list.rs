@@ -1,13 +1,29 @@
 use super::{StatusBadge, short_time, title};
-use crate::{components::Picture, domain::Order, live::follow_orders, server_fns::list_orders};
+use crate::{
+    components::Picture,
+    domain::{Order, OrderPage, OrderQuery, OrderStatus, Shape},
+    live::follow_orders,
+    server_fns::list_orders,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 
-/// `/orders`: my orders, newest first, with live status badges.
+/// `/orders`: my orders, newest first, a page at a time, with search, filters and live
+/// status badges. Plain links and a GET form: it all works without JavaScript.
 #[component]
 pub fn MyOrdersPage() -> impl IntoView {
-    let orders = Resource::new(|| (), |_| list_orders());
+    let params = use_query_map();
+    let query = Memo::new(move |_| {
+        params.with(|p| OrderQuery {
+            limit: p.get("limit"),
+            cursor: p.get("cursor"),
+            q: p.get("q"),
+            status: p.get("status"),
+            shape: p.get("shape"),
+        })
+    });
+    let orders = Resource::new(move || query.get(), list_orders);
     view! {
         <Title text="My orders · Let Them Draw" />
         <div class="page-head">
@@ -16,10 +32,13 @@ pub fn MyOrdersPage() -> impl IntoView {
                 "Order a picture"
             </A>
         </div>
+        <SearchForm query=query.get_untracked() />
         <Suspense fallback=|| view! { <p>"Loading your orders…"</p> }>
             {move || Suspend::new(async move {
+                let query = query.get_untracked();
+                let searching = query != OrderQuery::default();
                 match orders.await {
-                    Ok(list) if list.is_empty() => {
+                    Ok(page) if page.orders.is_empty() && !searching => {
                         view! {
                             <p class="empty">
                                 "No orders yet. " <a href="/orders/new">"Order your first picture"</a>
@@ -27,11 +46,62 @@ pub fn MyOrdersPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Ok(list) => view! { <OrderList list /> }.into_any(),
-                    Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
+                    Ok(page) if page.orders.is_empty() => {
+                        view! { <p class="empty">"No orders match."</p> }.into_any()
+                    }
+                    Ok(OrderPage { orders, next_cursor }) => {
+                        let next = next_cursor.map(|cursor| format!("/orders?{}", query.next(&cursor).to_query_string()));
+                        view! {
+                            <OrderList list=orders />
+                            {next.map(|href| view! { <a class="button secondary" rel="next" href=href>"Older orders"</a> })}
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Search and filters: a GET form, so the results page is a link like any other.
+#[component]
+fn SearchForm(query: OrderQuery) -> impl IntoView {
+    let picked = |value: &Option<String>, option: &str| value.as_deref() == Some(option);
+    view! {
+        <form method="get" action="/orders" class="search-form" role="search">
+            <label for="q">"Search"</label>
+            <input id="q" name="q" type="search" value=query.q.clone().unwrap_or_default() placeholder="colour, shape or note" />
+            <label for="status-filter">"Status"</label>
+            <select id="status-filter" name="status">
+                <option value="">"Any"</option>
+                {OrderStatus::ALL
+                    .iter()
+                    .map(|status| {
+                        view! {
+                            <option value=status.as_str() selected=picked(&query.status, status.as_str())>
+                                {status.label()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <label for="shape-filter">"Shape"</label>
+            <select id="shape-filter" name="shape">
+                <option value="">"Any"</option>
+                {Shape::ALL
+                    .iter()
+                    .map(|shape| {
+                        view! {
+                            <option value=shape.name() selected=picked(&query.shape, shape.name())>
+                                {shape.display_name()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <button type="submit" class="secondary">"Search"</button>
+        </form>
     }
 }
 

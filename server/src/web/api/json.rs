@@ -38,3 +38,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         parse_json(&bytes).map(ApiJson).map_err(ApiError)
     }
 }
+
+/// A JSON body that may be left out: an empty body is `T::default()`; any other body is read
+/// as [`ApiJson`] reads it.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let empty = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|length| length.trim() == "0")
+            || (request.headers().get(header::CONTENT_LENGTH).is_none()
+                && request.headers().get(header::TRANSFER_ENCODING).is_none());
+        if empty {
+            return Ok(OptionalJson(T::default()));
+        }
+        ApiJson::from_request(request, state).await.map(|ApiJson(body)| OptionalJson(body))
+    }
+}

@@ -56,10 +56,12 @@ fn id_param() -> Value {
 
 pub fn spec() -> Value {
     let mut spec = base();
-    if let Some(paths) = spec["paths"].as_object_mut()
-        && let Value::Object(admin) = admin_paths()
-    {
-        paths.extend(admin);
+    if let Some(paths) = spec["paths"].as_object_mut() {
+        for extra in [history_paths(), admin_paths()] {
+            if let Value::Object(extra) = extra {
+                paths.extend(extra);
+            }
+        }
     }
     if let Some(schemas) = spec["components"]["schemas"].as_object_mut()
         && let Value::Object(admin) = admin_schemas()
@@ -71,6 +73,91 @@ pub fn spec() -> Value {
 
 fn ok_json(description: &str, schema: Value) -> Value {
     json!({ "200": { "description": description, "content": { "application/json": { "schema": schema } } } })
+}
+
+/// An order as its owner sees it.
+fn order_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["id", "shape", "color", "seed", "status", "price_cents", "currency", "created_at", "updated_at"],
+        "properties": {
+            "id": { "type": "string" }, "shape": { "$ref": "#/components/schemas/ShapeName" }, "color": { "type": "string" },
+            "seed": { "type": "integer", "minimum": 0 },
+            "status": { "$ref": "#/components/schemas/OrderStatus" },
+            "price_cents": { "type": "integer", "minimum": 0 }, "currency": { "type": "string" },
+            "created_at": { "type": "string", "format": "date-time" }, "updated_at": { "type": "string", "format": "date-time" },
+            "picture_url": { "type": "string", "description": "Set when done" },
+            "failure_reason": { "type": "string", "description": "Set when failed" },
+            "checkout_url": { "type": "string", "description": "Set while awaiting payment: where to pay" },
+            "paid_at": { "type": "string", "format": "date-time", "description": "Set once paid" },
+            "failed_attempts": { "type": "integer", "minimum": 1, "description": "Drawing attempts that failed so far; while in_progress, the artist is retrying" },
+            "refunded_at": { "type": "string", "format": "date-time", "description": "Set once a failed paid order is refunded" },
+            "paid_cents": { "type": "integer", "description": "What was paid, in the currency's minor units; set once paid" },
+            "note": { "type": "string", "description": "My note" },
+            "share_url": { "type": "string", "description": "Set while shared: the public page (/p/<token>)" }
+        }
+    })
+}
+
+/// `GET /orders`'s query.
+fn page_parameters() -> Value {
+    json!([
+        { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 20 } },
+        { "name": "cursor", "in": "query", "required": false, "schema": { "type": "string" }, "description": "next_cursor of the page before" },
+        { "name": "q", "in": "query", "required": false, "schema": { "type": "string", "maxLength": 100 } },
+        { "name": "status", "in": "query", "required": false, "schema": { "$ref": "#/components/schemas/OrderStatus" } },
+        { "name": "shape", "in": "query", "required": false, "schema": { "$ref": "#/components/schemas/ShapeName" } }
+    ])
+}
+
+fn history_paths() -> Value {
+    let me = json!([{ "session": [] }]);
+    let order = || json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Order" } } });
+    let body_errors = ["400", "413", "415", "422"];
+    json!({
+        "/orders/{id}": {
+                "get": {
+                    "summary": "One of my orders", "security": [{ "session": [] }], "parameters": id_param(),
+                    "responses": with(error_responses(&["401", "404"]),
+                        json!({ "200": { "description": "The order", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Order" } } } } }))
+                },
+                "patch": {
+                    "summary": "Set my note on the order (plain text, at most 500 characters; empty or null removes it)",
+                    "security": [{ "session": [] }], "parameters": id_param(), "requestBody": json_body("Note"),
+                    "responses": with(error_responses(&[&body_errors[..], &["401", "404"]].concat()),
+                        json!({ "200": { "description": "The order", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Order" } } } } }))
+                }
+            },
+        "/orders/{id}/again": { "post": {
+            "summary": "Order the same shape again, with the same colour and seed unless given; priced shapes go to checkout (checkout_url)",
+            "security": me, "parameters": id_param(),
+            "requestBody": { "required": false, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Again" } } } },
+            "responses": with(error_responses(&["400", "401", "404", "413", "415", "422", "429", "503"]),
+                json!({ "201": { "description": "The new order", "content": order() } }))
+        } },
+        "/orders/{id}/cancel": { "post": {
+            "summary": "Cancel an order waiting for payment; its checkout closes (a payment that still arrives is refunded)",
+            "security": me, "parameters": id_param(),
+            "responses": with(error_responses(&["401", "404", "409"]), json!({ "200": { "description": "The cancelled order", "content": order() } }))
+        } },
+        "/orders/{id}/share": {
+            "post": {
+                "summary": "Share a done picture: anyone with the link sees it (the same link while shared)",
+                "security": me, "parameters": id_param(),
+                "responses": with(error_responses(&["401", "404", "409"]), ok_json("The link", json!({ "$ref": "#/components/schemas/ShareLink" })))
+            },
+            "delete": {
+                "summary": "Stop sharing: the link is not found afterwards",
+                "security": me, "parameters": id_param(),
+                "responses": with(error_responses(&["401", "404"]), json!({ "204": { "description": "No longer shared" } }))
+            }
+        },
+        "/shared/{token}/picture": { "get": {
+            "summary": "The PNG behind a share link, to anyone",
+            "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "responses": with(error_responses(&["404"]), json!({ "200": { "description": "PNG", "content": { "image/png": {} } }, "304": { "description": "Not modified" } }))
+        } }
+    })
 }
 
 fn admin_paths() -> Value {
@@ -127,7 +214,15 @@ fn admin_schemas() -> Value {
                 "order_status": { "$ref": "#/components/schemas/OrderStatus" }, "retryable": { "type": "boolean" }
             }
         },
-        "OrderStatus": { "type": "string", "enum": ["awaiting_payment", "queued", "in_progress", "done", "failed", "refunded"] }
+        "OrderStatus": { "type": "string", "enum": ["awaiting_payment", "queued", "in_progress", "done", "failed", "refunded", "cancelled"] },
+        "OrderPage": { "type": "object", "required": ["orders"], "properties": {
+            "orders": { "type": "array", "items": { "$ref": "#/components/schemas/Order" } },
+            "next_cursor": { "type": "string", "description": "Absent on the last page" } } },
+        "Note": { "type": "object", "additionalProperties": false, "properties": { "note": { "type": ["string", "null"], "maxLength": 500 } } },
+        "Again": { "type": "object", "additionalProperties": false, "properties": {
+            "color": { "type": "string", "description": "A CSS colour; the order's own when left out" },
+            "seed": { "type": "integer", "minimum": 0, "maximum": 4294967295_u64, "description": "The order's own when left out" } } },
+        "ShareLink": { "type": "object", "required": ["url"], "properties": { "url": { "type": "string", "description": "/p/<token>" } } }
     })
 }
 
@@ -180,23 +275,7 @@ fn base() -> Value {
                         "color": { "type": "string", "examples": ["rebeccapurple", "#663399"], "description": "A CSS colour: name, #rgb, #rrggbb, #rrggbbaa, rgb()/rgba(), hsl()/hsla()" },
                         "seed": { "type": "integer", "minimum": 0, "maximum": 4294967295_u64, "description": "Which picture of the shape: the order is drawn with it (the order form's preview sends the seed it shows); the server picks one when it is left out" } }
                 },
-                "Order": {
-                    "type": "object",
-                    "required": ["id", "shape", "color", "seed", "status", "price_cents", "currency", "created_at", "updated_at"],
-                    "properties": {
-                        "id": { "type": "string" }, "shape": { "$ref": "#/components/schemas/ShapeName" }, "color": { "type": "string" },
-                        "seed": { "type": "integer", "minimum": 0 },
-                        "status": { "$ref": "#/components/schemas/OrderStatus" },
-                        "price_cents": { "type": "integer", "minimum": 0 }, "currency": { "type": "string" },
-                        "created_at": { "type": "string", "format": "date-time" }, "updated_at": { "type": "string", "format": "date-time" },
-                        "picture_url": { "type": "string", "description": "Set when done" },
-                        "failure_reason": { "type": "string", "description": "Set when failed" },
-                        "checkout_url": { "type": "string", "description": "Set while awaiting payment: where to pay" },
-                        "paid_at": { "type": "string", "format": "date-time", "description": "Set once paid" },
-                        "failed_attempts": { "type": "integer", "minimum": 1, "description": "Drawing attempts that failed so far; while in_progress, the artist is retrying" },
-                        "refunded_at": { "type": "string", "format": "date-time", "description": "Set once a failed paid order is refunded" }
-                    }
-                }
+                "Order": order_schema()
             }
         },
         "paths": {
@@ -240,9 +319,11 @@ fn base() -> Value {
                         json!({ "201": { "description": "Created", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Order" } } } } }))
                 },
                 "get": {
-                    "summary": "My orders, newest first", "security": [{ "session": [] }],
-                    "responses": with(error_responses(&["401"]),
-                        json!({ "200": { "description": "Orders", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Order" } } } } } }))
+                    "summary": "A page of my orders, newest first: follow next_cursor for the next; q searches the colour (as typed or the colour it names), the shape and the note",
+                    "security": [{ "session": [] }],
+                    "parameters": page_parameters(),
+                    "responses": with(error_responses(&["401", "422"]),
+                        json!({ "200": { "description": "A page of orders", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/OrderPage" } } } } }))
                 }
             },
             "/orders/events": { "get": {
@@ -250,15 +331,12 @@ fn base() -> Value {
                 "security": [{ "session": [] }],
                 "responses": with(error_responses(&["401", "429"]), json!({ "200": { "description": "Event stream", "content": { "text/event-stream": {} } } }))
             } },
-            "/orders/{id}": { "get": {
-                "summary": "One of my orders", "security": [{ "session": [] }], "parameters": id_param(),
-                "responses": with(error_responses(&["401", "404"]),
-                    json!({ "200": { "description": "The order", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Order" } } } } }))
-            } },
             "/orders/{id}/picture": { "get": {
-                "summary": "The picture of a done order: the PNG as drawn (Cache-Control: private, ETag), or with format=svg its vector scene, the SVG the order form previewed",
+                "summary": "The picture of a done order: the PNG as drawn (Cache-Control: private, ETag), with size=N one N pixels a side (rendered on first request, then kept), or with format=svg its vector scene, the SVG the order form previewed",
                 "security": [{ "session": [] }],
-                "parameters": [id_param()[0].clone(), json!({ "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["png", "svg"] } })],
+                "parameters": [id_param()[0].clone(),
+                    json!({ "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["png", "svg"] } }),
+                    json!({ "name": "size", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 256, "maximum": 4096 } })],
                 "responses": with(error_responses(&["401", "404", "422"]),
                     json!({ "200": { "description": "PNG or SVG", "content": { "image/png": {}, "image/svg+xml": {} } }, "304": { "description": "Not modified" } }))
             } },

@@ -1,18 +1,18 @@
 //! `/api/v1/orders`: create, list, read, the picture, and live status events.
 
 use super::{
-    ApiJson,
+    ApiJson, OptionalJson,
     auth::{Anyone, SignedIn},
 };
 use crate::{
     events::OrderEvent,
+    gallery::{Download, Format},
     web::{error::ApiError, state::AppState, streams::Audience},
 };
 use app::{
-    domain::{Order, OrderStatus, User},
-    error::AppError,
-    request::OrderRequest,
-    services::OrderService,
+    domain::{Order, OrderPage, OrderQuery, OrderStatus, User, history::NoteRequest},
+    request::{AgainRequest, OrderRequest},
+    services::{OrderService, SharingService},
 };
 use axum::{
     Json,
@@ -39,12 +39,14 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(order)))
 }
 
-/// `GET /api/v1/orders` → own orders, newest first.
+/// `GET /api/v1/orders?limit=&cursor=&q=&status=&shape=` → a page of own orders, newest
+/// first, with `next_cursor` while more follow.
 pub async fn list(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
-) -> Result<Json<Vec<Order>>, ApiError> {
-    Ok(Json(state.orders.list(&user).await?))
+    Query(query): Query<OrderQuery>,
+) -> Result<Json<OrderPage>, ApiError> {
+    Ok(Json(state.orders.list(&user, &query.parse()?).await?))
 }
 
 /// `GET /api/v1/orders/{id}` → the order, or 404 (also for someone else's).
@@ -56,14 +58,67 @@ pub async fn get(
     Ok(Json(state.orders.get(&user, &id).await?))
 }
 
-/// The picture's format: `?format=png` (the default) or `?format=svg`.
+/// `PATCH /api/v1/orders/{id}` with `{"note"}` → the order with its note.
+pub async fn set_note(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NoteRequest>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(state.orders.set_note(&user, &id, body.note.as_deref()).await?))
+}
+
+/// `POST /api/v1/orders/{id}/again` with optional `{"color", "seed"}` → 201 with the new
+/// order (with its `checkout_url` when priced).
+pub async fn again(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<AgainRequest>,
+) -> Result<(StatusCode, Json<Order>), ApiError> {
+    let order = state.orders.again(&user, &id, body.color.as_deref(), body.seed).await?;
+    Ok((StatusCode::CREATED, Json(order)))
+}
+
+/// `POST /api/v1/orders/{id}/cancel` → the cancelled order; 409 unless it waits for payment.
+pub async fn cancel(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(state.orders.cancel(&user, &id).await?))
+}
+
+/// `POST /api/v1/orders/{id}/share` → `{"url": "/p/<token>"}`; 409 unless the order is done.
+pub async fn share(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let url = state.gallery.share(&user, &id).await?;
+    Ok(Json(serde_json::json!({ "url": url })))
+}
+
+/// `DELETE /api/v1/orders/{id}/share` → 204; the link is not found afterwards.
+pub async fn unshare(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.gallery.unshare(&user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The picture's format and size: `?format=png|svg&size=256…4096`.
 #[derive(Debug, Deserialize)]
 pub struct PictureQuery {
     format: Option<String>,
+    size: Option<String>,
 }
 
-/// `GET /api/v1/orders/{id}/picture[?format=png|svg]` → the PNG of a done order as drawn, or
-/// its vector scene (the very SVG the order form previewed), only to its owner.
+/// `GET /api/v1/orders/{id}/picture[?format=png|svg][&size=N]` → the picture of a done order,
+/// only to its owner: the PNG as drawn, one `size` pixels a side, or its vector scene (the
+/// very SVG the order form previewed).
 pub async fn picture(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
@@ -71,28 +126,29 @@ pub async fn picture(
     Query(query): Query<PictureQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let svg = match query.format.as_deref() {
-        None | Some("png") => false,
-        Some("svg") => true,
-        Some(_) => return Err(AppError::validation("format", "format must be png or svg").into()),
+    let format = Format::parse(query.format.as_deref(), query.size.as_deref())?;
+    let download = state.gallery.picture(&user, &id, format).await?;
+    let name = match format {
+        Format::Png { size: Some(size) } => format!("let-them-draw-{id}-{size}"),
+        _ => format!("let-them-draw-{id}"),
     };
-    let row = state.orders.row_of(&user, &id).await?;
-    let key =
-        row.picture_key.as_deref().filter(|_| row.status == OrderStatus::Done).ok_or(AppError::NotFound)?;
-    let (body, content_type, extension) = if svg {
-        let order = row.to_order()?;
-        let scene = app::domain::scene::svg(order.shape, &order.color, order.seed);
-        (scene.into_bytes(), "image/svg+xml", "svg")
-    } else {
-        let png = state
-            .pictures
-            .get(key)
-            .await
-            .map_err(|e| crate::platform::error::internal("could not read the picture")(format!("{e:#}")))?
-            .ok_or(AppError::NotFound)?;
-        (png, "image/png", "png")
-    };
-    let etag = format!("\"{:x}\"", Sha256::digest(&body));
+    Ok(send(download, &name, "private, max-age=31536000, immutable", &headers))
+}
+
+/// `GET /api/v1/shared/{token}/picture` → the PNG behind a share link, to anyone; 404 once
+/// the sharing ends.
+pub async fn shared_picture(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let download = state.gallery.shared_picture(&token).await?;
+    Ok(send(download, "let-them-draw", "public, no-cache", &headers))
+}
+
+/// A picture response with its ETag; `304` when the client has it already.
+fn send(download: Download, name: &str, cache: &'static str, headers: &HeaderMap) -> Response {
+    let etag = format!("\"{:x}\"", Sha256::digest(&download.bytes));
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -100,25 +156,25 @@ pub async fn picture(
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let disposition = format!("inline; filename=\"let-them-draw-{id}.{extension}\"");
+        let disposition = format!("inline; filename=\"{name}.{}\"", download.extension);
         (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (header::CONTENT_TYPE, HeaderValue::from_static(download.content_type)),
                 (
                     header::CONTENT_DISPOSITION,
                     HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("inline")),
                 ),
             ],
-            body,
+            download.bytes,
         )
             .into_response()
     };
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(etag) = HeaderValue::from_str(&etag) {
         headers.insert(header::ETAG, etag);
     }
-    Ok(response)
+    response
 }
 
 /// `GET /api/v1/orders/{id}/events` → `event: status` with the order JSON: first the current
@@ -144,7 +200,7 @@ pub async fn events_all(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let (user, pass) = state.streams.open(&state.accounts, &caller, Audience::User)?;
     let mut receiver = state.orders.events().subscribe();
-    let current = state.orders.list(&user).await?;
+    let current = state.orders.recent(&user).await?;
     let closing = state.closing.clone().wait();
     let stream = async_stream::stream! {
         // What each order was last shown as, so a late event cannot take it back.
@@ -163,7 +219,7 @@ pub async fn events_all(
                 }
                 Ok(_) => {}
                 Err(RecvError::Lagged(_)) => {
-                    let Ok(orders) = state.orders.list(&user).await else { break };
+                    let Ok(orders) = state.orders.recent(&user).await else { break };
                     for order in &orders {
                         shown.insert(order.id.clone(), order.status);
                         yield Ok(status_event(order));
