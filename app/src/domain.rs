@@ -20,6 +20,14 @@ pub use shape::{Shape, UnknownShape};
 
 use serde::{Deserialize, Serialize};
 
+/// `GET /api/v1/account/export`: everything the shop keeps about the caller.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountExport {
+    pub account: User,
+    /// Every order, oldest first, with its notes and payments.
+    pub orders: Vec<Order>,
+}
+
 /// A signed-in person as the pages and the API show them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {

@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("orders") view=pages::MyOrdersPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("account") view=pages::AccountPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("orders"), StaticSegment("new"))
                         view=pages::NewOrderPage

@@ -1,5 +1,6 @@
 //! One module per page.
 
+mod account;
 mod accounts;
 mod admin;
 mod checkout;
@@ -8,6 +9,7 @@ mod not_found;
 mod orders;
 mod shared;
 
+pub use account::AccountPage;
 pub use accounts::{ConfirmAccountPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage};
 pub use admin::{AdminConsolePage, AdminFailuresPage, AdminLivePage, AdminShapesPage};
 pub use checkout::SimulatedCheckoutPage;

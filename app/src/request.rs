@@ -38,6 +38,35 @@ pub struct AgainRequest {
     pub seed: Option<u32>,
 }
 
+/// `POST /api/v1/account/password`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// `POST /api/v1/account/email`: the new address.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailChange {
+    pub email: String,
+}
+
+/// `POST /api/v1/account/email/confirm`: the code mailed to the new address.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailCode {
+    pub code: String,
+}
+
+/// `DELETE /api/v1/account`: the password, to be sure.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountDeletion {
+    pub password: String,
+}
+
 /// Reads a JSON object into `T`: 400 for malformed JSON, 422 naming the field for wrong data.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     // Every request body of this API is an object; serde alone would also take an array

@@ -208,6 +208,47 @@ pub async fn get_order(id: String) -> Result<Order, AppError> {
     services.orders.get(&caller.user()?, &id).await
 }
 
+/// Changes the password (the current one required), then back to the account page.
+#[server(prefix = "/api/fn", endpoint = "change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    let (services, caller) = crate::services::context()?;
+    caller.user()?;
+    services.profile.change_password(&caller, &current_password, &new_password).await?;
+    leptos_axum::redirect("/account?notice=password");
+    Ok(())
+}
+
+/// Mails a code to a new address, then back to the account page to enter it.
+#[server(prefix = "/api/fn", endpoint = "change_email")]
+pub async fn change_email(email: String) -> Result<(), AppError> {
+    let (services, caller) = crate::services::context()?;
+    caller.user()?;
+    services.profile.change_email(&caller, &email).await?;
+    leptos_axum::redirect("/account?notice=email-sent");
+    Ok(())
+}
+
+/// Moves the account to the new address with the mailed code.
+#[server(prefix = "/api/fn", endpoint = "confirm_email")]
+pub async fn confirm_email(code: String) -> Result<User, AppError> {
+    let (services, caller) = crate::services::context()?;
+    caller.user()?;
+    let user = services.profile.confirm_email(&caller, &code).await?;
+    leptos_axum::redirect("/account?notice=email-changed");
+    Ok(user)
+}
+
+/// Deletes the account (the password required), signs out and goes home.
+#[server(prefix = "/api/fn", endpoint = "delete_account")]
+pub async fn delete_account(password: String) -> Result<(), AppError> {
+    use crate::services::{context, set_cookie};
+    let (services, caller) = context()?;
+    caller.user()?;
+    set_cookie(services.profile.delete_account(&caller, &password).await?);
+    leptos_axum::redirect("/?notice=deleted");
+    Ok(())
+}
+
 /// A page of the signed-in user's orders, newest first, searched and filtered.
 #[server(prefix = "/api/fn", endpoint = "orders", input = GetUrl)]
 pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, AppError> {

@@ -9,8 +9,8 @@
 
 use crate::{
     domain::{
-        CheckoutChoice, Failure, Order, OrderFilter, OrderPage, Overview, ShapeInfo, ShapeSettings,
-        ShapeUpdate, SharedPicture, User,
+        AccountExport, CheckoutChoice, Failure, Order, OrderFilter, OrderPage, Overview, ShapeInfo,
+        ShapeSettings, ShapeUpdate, SharedPicture, User,
     },
     error::AppError,
 };
@@ -118,6 +118,22 @@ pub trait OrderService: Send + Sync {
     async fn retry(&self, id: &str) -> Result<Order, AppError>;
 }
 
+/// The account page: the caller's password, e-mail, data and the account itself.
+#[async_trait::async_trait]
+pub trait ProfileService: Send + Sync {
+    /// Changes the password given the current one; the account's other sessions end.
+    async fn change_password(&self, caller: &Caller, current: &str, new: &str) -> Result<(), AppError>;
+    /// Mails a code to `new_email`; nothing changes until it is entered.
+    async fn change_email(&self, caller: &Caller, new_email: &str) -> Result<(), AppError>;
+    /// Moves the account to the address the code went to.
+    async fn confirm_email(&self, caller: &Caller, code: &str) -> Result<User, AppError>;
+    /// Everything the shop keeps about the caller.
+    async fn export(&self, caller: &Caller) -> Result<AccountExport, AppError>;
+    /// Deletes the caller's account given its password; returns the cookie that clears the
+    /// session.
+    async fn delete_account(&self, caller: &Caller, password: &str) -> Result<HeaderValue, AppError>;
+}
+
 /// Share links: a done picture shown to anyone who has its link.
 #[async_trait::async_trait]
 pub trait SharingService: Send + Sync {
@@ -176,6 +192,7 @@ pub struct Services {
     pub accounts: Arc<dyn AccountService>,
     pub orders: Arc<dyn OrderService>,
     pub sharing: Arc<dyn SharingService>,
+    pub profile: Arc<dyn ProfileService>,
     pub checkout: Arc<dyn CheckoutService>,
     pub catalogue: Arc<dyn CatalogueService>,
     pub console: Arc<dyn ConsoleService>,

@@ -1,5 +1,6 @@
 //! Accounts: sign-up, sign-in and sessions, over a pluggable [`Identity`] provider.
 
+mod changes;
 mod cognito;
 mod cognito_errors;
 mod credentials;

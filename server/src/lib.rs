@@ -30,6 +30,7 @@ pub mod orders;
 pub mod payments;
 pub mod pictures;
 pub mod platform;
+pub mod profile;
 pub mod queue;
 pub mod render;
 pub mod settings;

@@ -2,7 +2,7 @@
 
 mod cancel;
 mod failures;
-mod history;
+pub mod history;
 mod letters;
 mod limits;
 mod live;

@@ -63,6 +63,10 @@ impl Storage {
 pub trait PictureStore: Send + Sync {
     async fn put(&self, key: &str, png: Vec<u8>) -> anyhow::Result<()>;
     async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
+    /// Removes the picture at `key` and every picture whose key starts with `key`'s name
+    /// and a `/` (an order's other sizes: `orders/<id>.png` and `orders/<id>/…`). Missing
+    /// ones are no error.
+    async fn delete(&self, key: &str) -> anyhow::Result<()>;
     /// Whether the store can be reached (for `/readyz`).
     async fn check(&self) -> anyhow::Result<()>;
 }
@@ -111,6 +115,20 @@ impl PictureStore for LocalPictures {
         Ok(())
     }
 
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        let path = self.path(key)?;
+        let related = path.with_extension("");
+        for result in [tokio::fs::remove_file(&path).await, tokio::fs::remove_dir_all(&related).await] {
+            match result {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(error).with_context(|| format!("cannot delete picture {key}"));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
         match tokio::fs::read(self.path(key)?).await {
             Ok(bytes) => Ok(Some(bytes)),
@@ -151,6 +169,13 @@ mod tests {
         assert_eq!(store.get("orders/a.png").await.expect("read"), Some(vec![4, 5]));
         let files = std::fs::read_dir(dir.path().join("orders")).expect("dir").count();
         assert_eq!(files, 1, "no partial files left behind");
+        store.put("orders/a/1024.png", vec![6]).await.expect("a size");
+        store.put("orders/b.png", vec![7]).await.expect("another");
+        store.delete("orders/a.png").await.expect("delete");
+        assert_eq!(store.get("orders/a.png").await.expect("read"), None);
+        assert_eq!(store.get("orders/a/1024.png").await.expect("read"), None, "its sizes go too");
+        assert_eq!(store.get("orders/b.png").await.expect("read"), Some(vec![7]));
+        store.delete("orders/a.png").await.expect("deleting again is fine");
     }
 
     #[tokio::test]

@@ -150,9 +150,15 @@ impl Application {
         .with_admin_emails(web.admin_emails.iter().map(String::as_str))
         .with_trusted_proxies(web.limits.trusted_proxies.clone());
         let (stop, stopping) = watch::channel(false);
+        let accounts = Arc::new(accounts);
         let state = AppState {
             leptos_options: leptos_options(settings, web),
-            accounts: Arc::new(accounts),
+            profile: Arc::new(crate::profile::Profile::new(
+                accounts.clone(),
+                orders.clone(),
+                pictures.clone(),
+            )),
+            accounts,
             catalogue,
             orders: orders.clone(),
             gallery: Arc::new(crate::gallery::Gallery::new(orders.clone(), pictures.clone(), &public_url)),

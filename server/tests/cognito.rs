@@ -307,3 +307,69 @@ async fn an_admin_address_makes_an_admin_only_once_cognito_says_it_is_verified()
     assert_eq!(app.sign_in(&verified, email, STRONG).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.get(&verified, "/api/v1/admin/overview").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_account_page_changes_password_and_email_and_deletes_through_cognito() {
+    let (pool, endpoint) = new_pool().await;
+    let app = app_on(&pool, &endpoint).await;
+    let email = "page@example.com";
+    confirmed_account(&app, email).await;
+    assert_eq!(app.sign_in(&app.client, email, STRONG).await.status(), StatusCode::NO_CONTENT);
+    let phone = TestApp::browser();
+    assert_eq!(app.sign_in(&phone, email, STRONG).await.status(), StatusCode::NO_CONTENT);
+
+    // ChangePassword: Cognito checks the current password.
+    let wrong = json!({ "current_password": "Wrong-Horse-9", "new_password": "Other-Horse-10" });
+    let response = app.post_json(&app.client, "/api/v1/account/password", &wrong).await;
+    assert_eq!(error_of(response).await["field"], "current_password");
+    let change = json!({ "current_password": STRONG, "new_password": "Other-Horse-10" });
+    let response = app.post_json(&app.client, "/api/v1/account/password", &change).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&phone, "/api/v1/orders").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "other sessions end"
+    );
+    let fresh = TestApp::browser();
+    assert_eq!(app.sign_in(&fresh, email, "Other-Horse-10").await.status(), StatusCode::NO_CONTENT);
+
+    // UpdateUserAttributes: Cognito holds the new address and mails its code; the account
+    // here keeps the old one until VerifyUserAttribute takes the code (moto's server does
+    // not implement VerifyUserAttribute, so that step is not run here).
+    let asked =
+        app.post_json(&app.client, "/api/v1/account/email", &json!({ "email": "moved@example.com" })).await;
+    assert_eq!(asked.status(), StatusCode::ACCEPTED);
+    let users = pool.admin.list_users().user_pool_id(&pool.id).send().await.expect("list users");
+    let emails: Vec<&str> = users
+        .users()
+        .iter()
+        .flat_map(|u| u.attributes())
+        .filter(|a| a.name() == "email")
+        .filter_map(|a| a.value())
+        .collect();
+    assert_eq!(emails, ["moved@example.com"], "the new address went to Cognito");
+    assert_eq!(app.whoami(&app.client).await.as_deref(), Some(email), "not here before the code");
+
+    // DeleteUser, for another account: it is gone at Cognito too.
+    let leaving = "leaving@example.com";
+    confirmed_account(&app, leaving).await;
+    let client = TestApp::browser();
+    assert_eq!(app.sign_in(&client, leaving, STRONG).await.status(), StatusCode::NO_CONTENT);
+    let wrong = client
+        .delete(app.url("/api/v1/account"))
+        .json(&json!({ "password": "Wrong-Horse-9" }))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(error_of(wrong).await["field"], "password");
+    let deleted = client
+        .delete(app.url("/api/v1/account"))
+        .json(&json!({ "password": STRONG }))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let users = pool.admin.list_users().user_pool_id(&pool.id).send().await.expect("list users");
+    assert_eq!(users.users().len(), 1, "deleted at Cognito: {:?}", users.users());
+    assert_eq!(app.sign_in(&TestApp::browser(), leaving, STRONG).await.status(), StatusCode::UNAUTHORIZED);
+}

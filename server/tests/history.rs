@@ -92,12 +92,11 @@ async fn search_matches_colour_as_typed_or_named_shape_and_note_and_filters_comb
     assert_eq!(ids(&page(&app, &client, "q=circ").await), [id(&tomato)], "the shape's name");
     assert_eq!(ids(&page(&app, &client, "shape=square").await), [id(&navy), id(&hex)]);
     assert_eq!(ids(&page(&app, &client, "shape=square&q=ff63").await), [id(&hex)]);
-    let queued = page(&app, &client, "status=queued").await;
-    let done = page(&app, &client, "status=done").await;
-    assert_eq!(
-        ids(&queued).len() + ids(&done).len() + ids(&page(&app, &client, "status=in_progress").await).len(),
-        3
-    );
+    for order in [&tomato, &hex, &navy] {
+        app.wait_for_status(&client, id(order), "done").await;
+    }
+    assert_eq!(ids(&page(&app, &client, "status=done").await).len(), 3);
+    assert_eq!(ids(&page(&app, &client, "status=done&shape=circle").await), [id(&tomato)]);
     assert!(ids(&page(&app, &client, "status=refunded").await).is_empty());
 
     // Someone else's search finds none of these.
@@ -229,7 +228,8 @@ async fn a_done_picture_downloads_in_every_size_and_as_svg_rendering_each_size_o
     let client = app.signed_in_user("sizes@example.com").await;
     let order = ordered(&app, &client, "circle", "teal").await;
     let picture = format!("/api/v1/orders/{}/picture", id(&order));
-    let early = app.get(&client, &format!("{picture}?size=1024")).await;
+    let unpaid = ordered(&app, &client, "voronoi", "teal").await;
+    let early = app.get(&client, &format!("/api/v1/orders/{}/picture?size=1024", id(&unpaid))).await;
     assert_eq!(early.status(), StatusCode::NOT_FOUND, "nothing to download before it is done");
     app.wait_for_status(&client, id(&order), "done").await;
 
@@ -262,10 +262,12 @@ async fn a_done_picture_downloads_in_every_size_and_as_svg_rendering_each_size_o
 async fn a_shared_picture_is_shown_to_anyone_until_the_owner_stops_sharing() {
     let app = TestApp::spawn().await;
     let client = app.signed_in_user("sharer@example.com").await;
+    let unpaid = ordered(&app, &client, "voronoi", "gold").await;
+    let early =
+        client.post(app.url(&format!("/api/v1/orders/{}/share", id(&unpaid)))).send().await.expect("share");
+    assert_eq!(early.status(), StatusCode::CONFLICT, "only a done picture is shared");
     let order = ordered(&app, &client, "square", "gold").await;
     let share = format!("/api/v1/orders/{}/share", id(&order));
-    let early = client.post(app.url(&share)).send().await.expect("share");
-    assert_eq!(early.status(), StatusCode::CONFLICT, "only a done picture is shared");
     app.wait_for_status(&client, id(&order), "done").await;
 
     let shared: Value = client.post(app.url(&share)).send().await.expect("share").json().await.expect("json");

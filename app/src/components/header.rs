@@ -20,6 +20,7 @@ pub fn Header() -> impl IntoView {
                                     <A href="/orders/new">"Order a picture"</A>
                                     <A href="/orders">"My orders"</A>
                                     {user.is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
+                                    <A href="/account">"Account"</A>
                                     <span class="who" data-testid="signed-in-as">
                                         {user.email}
                                     </span>

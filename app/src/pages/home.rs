@@ -4,12 +4,18 @@ use crate::{
     server_fns::list_shapes,
 };
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 /// The catalogue: every shape with a thumbnail and its price.
 #[component]
 pub fn Home() -> impl IntoView {
     let shapes = Resource::new(|| (), |_| list_shapes());
+    let query = use_query_map();
+    let deleted = move || query.with(|q| q.get("notice").as_deref() == Some("deleted"));
     view! {
+        <Show when=deleted>
+            <p class="notice" role="status">"Your account is deleted. Thank you for drawing with us."</p>
+        </Show>
         <section class="hero">
             <h1>"Pick a shape. Any colour."</h1>
             <p>"Our artist draws it for you in seconds."</p>

@@ -64,3 +64,20 @@ CREATE INDEX orders_by_payment ON orders (paid_at) WHERE paid_at IS NOT NULL;
 CREATE INDEX orders_watch ON orders (watch_at) WHERE watch_at IS NOT NULL;
 CREATE INDEX orders_publish_pending ON orders (updated_at) WHERE publish_pending = 1;
 CREATE UNIQUE INDEX orders_by_share_token ON orders (share_token) WHERE share_token IS NOT NULL;
+
+-- The account page: a new e-mail waits here until the code mailed to it is entered; a
+-- deleted account keeps its row (its orders stay, anonymised, for the books) but not its
+-- address or password.
+ALTER TABLE users ADD COLUMN pending_email TEXT;
+ALTER TABLE users ADD COLUMN deleted_at BIGINT;
+-- The code mailed to a new address is a third kind of account code.
+CREATE TABLE account_codes_new (
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('verify', 'reset', 'change-email')),
+    code_hash  BLOB NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, purpose)
+);
+INSERT INTO account_codes_new SELECT user_id, purpose, code_hash, expires_at FROM account_codes;
+DROP TABLE account_codes;
+ALTER TABLE account_codes_new RENAME TO account_codes;

@@ -162,6 +162,24 @@ impl CognitoIdentity {
     }
 }
 
+impl CognitoIdentity {
+    /// The session's tokens, renewed first when the access token is about to expire;
+    /// `None` when Cognito revoked them.
+    async fn fresh(&self, tokens: &ProviderTokens) -> Result<Option<ProviderTokens>, AppError> {
+        if tokens.access_expires_at <= crate::platform::clock::now_secs() + 30 {
+            self.refresh(tokens).await
+        } else {
+            Ok(Some(tokens.clone()))
+        }
+    }
+
+    /// A live access token of the caller's session, for calls made on the user's behalf.
+    async fn access_token(&self, tokens: Option<&ProviderTokens>) -> Result<String, AppError> {
+        let tokens = tokens.ok_or(AppError::Unauthenticated)?;
+        Ok(self.fresh(tokens).await?.ok_or(AppError::Unauthenticated)?.access_token)
+    }
+}
+
 #[async_trait::async_trait]
 impl Identity for CognitoIdentity {
     #[tracing::instrument(skip_all)]
@@ -322,15 +340,124 @@ impl Identity for CognitoIdentity {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn sign_out(&self, tokens: &ProviderTokens) -> Result<(), AppError> {
-        // An expired access token cannot sign out: renew it first.
-        let tokens = if tokens.access_expires_at <= crate::platform::clock::now_secs() + 30 {
-            match self.refresh(tokens).await? {
-                Some(fresh) => fresh,
-                None => return Ok(()), // already revoked
+    async fn change_password(
+        &self,
+        _account: &Account,
+        tokens: Option<&ProviderTokens>,
+        current: &Password,
+        new: &Password,
+    ) -> Result<(), AppError> {
+        let access = self.access_token(tokens).await?;
+        self.client
+            .change_password()
+            .access_token(access)
+            .previous_password(current.expose())
+            .proposed_password(new.expose())
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::ChangePassword, &e))?;
+        Ok(())
+    }
+
+    async fn start_email_change(
+        &self,
+        _account: &Account,
+        tokens: Option<&ProviderTokens>,
+        new_email: &Email,
+    ) -> Result<(), AppError> {
+        let access = self.access_token(tokens).await?;
+        let email = AttributeType::builder()
+            .name("email")
+            .value(new_email.as_str())
+            .build()
+            .map_err(|e| internal("could not build the e-mail attribute")(e))?;
+        // With the pool's "keep the original address until the new one is verified" setting,
+        // Cognito mails the code and changes nothing yet.
+        self.client
+            .update_user_attributes()
+            .access_token(access)
+            .user_attributes(email)
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::ChangeEmail, &e))?;
+        Ok(())
+    }
+
+    async fn confirm_email_change(
+        &self,
+        account: &Account,
+        tokens: Option<&ProviderTokens>,
+        code: &str,
+    ) -> Result<String, AppError> {
+        let access = self.access_token(tokens).await?;
+        self.client
+            .verify_user_attribute()
+            .access_token(&access)
+            .attribute_name("email")
+            .code(parse_code(code)?)
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::ConfirmEmail, &e))?;
+        let user = self
+            .client
+            .get_user()
+            .access_token(&access)
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::ConfirmEmail, &e))?;
+        let email = user
+            .user_attributes()
+            .iter()
+            .find(|a| a.name() == "email")
+            .and_then(|a| a.value())
+            .map(str::to_lowercase)
+            .ok_or_else(|| internal("Cognito's user has no e-mail")("missing attribute"))?;
+        let moved = sqlx::query("UPDATE users SET email = $1, email_verified_at = $2 WHERE id = $3")
+            .bind(&email)
+            .bind(crate::platform::clock::now_secs())
+            .bind(&account.id)
+            .execute(&self.pool)
+            .await;
+        match moved {
+            Ok(_) => Ok(email),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(AppError::Conflict {
+                field: "email".into(),
+                message: "another account has this e-mail".into(),
+            }),
+            Err(error) => Err(internal("could not change the e-mail")(error)),
+        }
+    }
+
+    async fn delete_account(
+        &self,
+        account: &Account,
+        _tokens: Option<&ProviderTokens>,
+        password: &Password,
+    ) -> Result<(), AppError> {
+        // Signing in again proves the password; the server then deletes the user with its
+        // own credentials (AdminDeleteUser: its IAM role needs cognito-idp:AdminDeleteUser).
+        let email = Email::parse(&account.email)?;
+        match self.authenticate(&email, password).await {
+            Ok(_) => {}
+            Err(AppError::InvalidCredentials) => {
+                return Err(AppError::validation("password", "the password is wrong"));
             }
-        } else {
-            tokens.clone()
+            Err(other) => return Err(other),
+        }
+        self.client
+            .admin_delete_user()
+            .user_pool_id(&self.pool_id)
+            .username(email.as_str())
+            .send()
+            .await
+            .map_err(|e| cognito_error(Call::DeleteAccount, &e))?;
+        Ok(())
+    }
+
+    async fn sign_out(&self, tokens: &ProviderTokens) -> Result<(), AppError> {
+        let tokens = match self.fresh(tokens).await? {
+            Some(tokens) => tokens,
+            None => return Ok(()), // already revoked
         };
         self.client
             .global_sign_out()

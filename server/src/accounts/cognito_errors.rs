@@ -15,6 +15,11 @@ pub enum Call {
     Reset,
     Refresh,
     SignOut,
+    /// The account page: the current password was checked.
+    ChangePassword,
+    ChangeEmail,
+    ConfirmEmail,
+    DeleteAccount,
 }
 
 /// A Cognito error as the user should read it. The cause is logged.
@@ -57,6 +62,12 @@ pub fn app_error(call: Call, code: Option<&str>, message: Option<&str>) -> AppEr
             field: "code".into(),
             message: "this account is confirmed already: sign in".into(),
         },
+        "NotAuthorizedException" if call == Call::ChangePassword => {
+            AppError::validation("current_password", "the password is wrong")
+        }
+        "NotAuthorizedException" if call == Call::DeleteAccount => {
+            AppError::validation("password", "the password is wrong")
+        }
         "NotAuthorizedException" => AppError::InvalidCredentials,
         "UserNotFoundException" if call == Call::SignIn => AppError::InvalidCredentials,
         "UserNotFoundException" => AppError::NotFound,

@@ -67,6 +67,37 @@ pub trait Identity: Send + Sync {
     async fn refresh(&self, tokens: &ProviderTokens) -> Result<Option<ProviderTokens>, AppError> {
         Ok(Some(tokens.clone()))
     }
+    /// Changes the password, given the current one: a wrong one is
+    /// [`AppError::Validation`] on `current_password`.
+    async fn change_password(
+        &self,
+        account: &Account,
+        tokens: Option<&ProviderTokens>,
+        current: &Password,
+        new: &Password,
+    ) -> Result<(), AppError>;
+    /// Mails a code to `new_email`; the account keeps its address until the code is entered.
+    async fn start_email_change(
+        &self,
+        account: &Account,
+        tokens: Option<&ProviderTokens>,
+        new_email: &Email,
+    ) -> Result<(), AppError>;
+    /// Moves the account to the address the code went to; returns that address.
+    async fn confirm_email_change(
+        &self,
+        account: &Account,
+        tokens: Option<&ProviderTokens>,
+        code: &str,
+    ) -> Result<String, AppError>;
+    /// Checks the password and deletes the account at the provider (the caller forgets
+    /// the rest): a wrong password is [`AppError::Validation`] on `password`.
+    async fn delete_account(
+        &self,
+        account: &Account,
+        tokens: Option<&ProviderTokens>,
+        password: &Password,
+    ) -> Result<(), AppError>;
     /// Signs the account out at the provider (every device), given a session's tokens.
     async fn sign_out(&self, _tokens: &ProviderTokens) -> Result<(), AppError> {
         Ok(())

@@ -3,7 +3,7 @@
 
 use super::{
     Account, Email, Identity, Password,
-    identity::{Authenticated, Registration, parse_code},
+    identity::{Authenticated, ProviderTokens, Registration, parse_code},
 };
 use crate::{mail::Postman, platform::db, platform::error::internal};
 use app::error::AppError;
@@ -29,6 +29,7 @@ const MAIL_EVERY_SECS: i64 = 60;
 enum Purpose {
     Verify,
     Reset,
+    ChangeEmail,
 }
 
 impl Purpose {
@@ -36,12 +37,13 @@ impl Purpose {
         match self {
             Purpose::Verify => "verify",
             Purpose::Reset => "reset",
+            Purpose::ChangeEmail => "change-email",
         }
     }
 
     fn hours(self) -> u32 {
         match self {
-            Purpose::Verify => VERIFY_HOURS,
+            Purpose::Verify | Purpose::ChangeEmail => VERIFY_HOURS,
             Purpose::Reset => RESET_HOURS,
         }
     }
@@ -92,6 +94,7 @@ impl LocalIdentity {
         let mail = match purpose {
             Purpose::Verify => templates.verify_email(email.as_str(), &code, purpose.hours()),
             Purpose::Reset => templates.reset_password(email.as_str(), &code, purpose.hours()),
+            Purpose::ChangeEmail => templates.change_email(email.as_str(), &code, purpose.hours()),
         };
         let id = format!("account-{user_id}-{}-{}", purpose.as_str(), uuid::Uuid::now_v7().simple());
         self.postman.send(id, mail).await;
@@ -114,6 +117,26 @@ impl LocalIdentity {
         .await
         .map_err(internal("could not check the code"))?;
         row.map(|(user_id,)| user_id).ok_or_else(wrong)
+    }
+
+    /// Checks the account's password; a wrong one is a validation error on `field`.
+    async fn check_password(
+        &self,
+        account: &Account,
+        password: &Password,
+        field: &str,
+    ) -> Result<(), AppError> {
+        let hash: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
+            .bind(&account.id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(internal("could not look up the account"))?;
+        let hash = hash.map_or_else(|| dummy_hash().to_owned(), |(hash,)| hash);
+        if self.hashers.verify(password.clone(), hash).await? {
+            Ok(())
+        } else {
+            Err(AppError::validation(field, "the password is wrong"))
+        }
     }
 
     async fn find(&self, email: &Email) -> Result<Option<(String, Option<i64>)>, AppError> {
@@ -201,6 +224,105 @@ impl Identity for LocalIdentity {
             .map_err(internal("could not end the account's sessions"))?;
         tx.commit().await.map_err(internal("could not store the new password"))?;
         Ok(())
+    }
+
+    async fn change_password(
+        &self,
+        account: &Account,
+        _tokens: Option<&ProviderTokens>,
+        current: &Password,
+        new: &Password,
+    ) -> Result<(), AppError> {
+        self.check_password(account, current, "current_password").await?;
+        let hash = self.hashers.hash(new).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(&hash)
+            .bind(&account.id)
+            .execute(&self.pool)
+            .await
+            .map_err(internal("could not store the new password"))?;
+        Ok(())
+    }
+
+    async fn start_email_change(
+        &self,
+        account: &Account,
+        _tokens: Option<&ProviderTokens>,
+        new_email: &Email,
+    ) -> Result<(), AppError> {
+        if self.find(new_email).await?.is_some() {
+            return Err(AppError::Conflict {
+                field: "email".into(),
+                message: "another account has this e-mail".into(),
+            });
+        }
+        sqlx::query("UPDATE users SET pending_email = $1 WHERE id = $2")
+            .bind(new_email.as_str())
+            .bind(&account.id)
+            .execute(&self.pool)
+            .await
+            .map_err(internal("could not keep the new e-mail"))?;
+        // A new address asks for a new code at once.
+        sqlx::query("DELETE FROM account_codes WHERE user_id = $1 AND purpose = $2")
+            .bind(&account.id)
+            .bind(Purpose::ChangeEmail.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(internal("could not replace the code"))?;
+        self.mail_code(&account.id, new_email, Purpose::ChangeEmail).await
+    }
+
+    async fn confirm_email_change(
+        &self,
+        account: &Account,
+        _tokens: Option<&ProviderTokens>,
+        code: &str,
+    ) -> Result<String, AppError> {
+        let code = parse_code(code)?;
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        let taken = sqlx::query(
+            "DELETE FROM account_codes WHERE user_id = $1 AND purpose = $2 AND code_hash = $3 AND expires_at > $4",
+        )
+        .bind(&account.id)
+        .bind(Purpose::ChangeEmail.as_str())
+        .bind(hash_code(code))
+        .bind(crate::platform::clock::now_secs())
+        .execute(&mut *tx)
+        .await
+        .map_err(internal("could not check the code"))?;
+        if taken.rows_affected() == 0 {
+            return Err(AppError::validation("code", "this code is wrong or has expired: ask for a new one"));
+        }
+        let moved: Result<Option<(String,)>, sqlx::Error> = sqlx::query_as(
+            "UPDATE users SET email = pending_email, pending_email = NULL, email_verified_at = $1 \
+             WHERE id = $2 AND pending_email IS NOT NULL RETURNING email",
+        )
+        .bind(crate::platform::clock::now_secs())
+        .bind(&account.id)
+        .fetch_optional(&mut *tx)
+        .await;
+        let email = match moved {
+            Ok(Some((email,))) => email,
+            Ok(None) => return Err(AppError::validation("code", "no change of e-mail is waiting")),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                return Err(AppError::Conflict {
+                    field: "email".into(),
+                    message: "another account has taken this e-mail meanwhile".into(),
+                });
+            }
+            Err(error) => return Err(internal("could not change the e-mail")(error)),
+        };
+        tx.commit().await.map_err(internal("could not change the e-mail"))?;
+        Ok(email)
+    }
+
+    async fn delete_account(
+        &self,
+        account: &Account,
+        _tokens: Option<&ProviderTokens>,
+        password: &Password,
+    ) -> Result<(), AppError> {
+        self.check_password(account, password, "password").await
     }
 
     #[tracing::instrument(skip_all)]

@@ -37,6 +37,10 @@ impl Sessions {
         Self { pool, lifetime_secs: i64::from(lifetime_days) * 86_400, secure }
     }
 
+    pub(super) fn pool(&self) -> &db::Pool {
+        &self.pool
+    }
+
     fn cookie_name(&self) -> &'static str {
         if self.secure { "__Host-ltd_session" } else { "ltd_session" }
     }
@@ -118,6 +122,17 @@ impl Sessions {
         .await
         .map_err(internal("could not revoke the session"))?;
         Ok(row.and_then(stored_tokens))
+    }
+
+    /// Ends every session of `user_id` but the one with token `keep`.
+    pub async fn revoke_others(&self, user_id: &str, keep: Option<&str>) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep.map(hash).unwrap_or_default())
+            .execute(&self.pool)
+            .await
+            .map_err(internal("could not end the other sessions"))?;
+        Ok(())
     }
 
     /// A `Set-Cookie` value that removes the session cookie.

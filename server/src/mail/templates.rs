@@ -29,6 +29,7 @@ const REFUNDED: Template = template!("refunded");
 const FAILURE_ALERT: Template = template!("failure_alert");
 const VERIFY_EMAIL: Template = template!("verify_email");
 const RESET_PASSWORD: Template = template!("reset_password");
+const CHANGE_EMAIL: Template = template!("change_email");
 
 /// The content id of the thumbnail in the "picture ready" mail.
 pub const THUMBNAIL_CID: &str = "thumbnail";
@@ -201,6 +202,18 @@ impl Templates {
         let link = self.account_link("/accounts/reset", to, code);
         let values = [("email", to.to_owned()), ("link", link), ("hours", hours.to_string())];
         self.mail(to, "Reset your password", &RESET_PASSWORD, &values)
+    }
+
+    /// The code that moves an account to the address `to`, valid `hours`: a link to the
+    /// account page, opened while signed in.
+    pub fn change_email(&self, to: &str, code: &str, hours: u32) -> Mail {
+        let link = format!(
+            "{}/account?{}",
+            self.site_url,
+            url::form_urlencoded::Serializer::new(String::new()).append_pair("code", code).finish()
+        );
+        let values = [("email", to.to_owned()), ("link", link), ("hours", hours.to_string())];
+        self.mail(to, "Confirm your new e-mail address", &CHANGE_EMAIL, &values)
     }
 
     fn account_link(&self, path: &str, email: &str, code: &str) -> String {

@@ -2,7 +2,7 @@
 //! the owner's note on an order.
 
 use super::{OrderRow, Orders};
-use crate::platform::error::internal;
+use crate::platform::{db, error::internal};
 use app::{
     domain::{Colour, OrderFilter, OrderPage, Shape, User, history::Cursor},
     error::AppError,
@@ -70,28 +70,33 @@ fn page_query(user_id: &str, filter: &OrderFilter) -> (String, Vec<Value>) {
     (sql, values)
 }
 
+/// A page of the orders of user `user_id` as `filter` picks them, newest first.
+pub async fn find(pool: &db::Pool, user_id: &str, filter: &OrderFilter) -> Result<OrderPage, AppError> {
+    let (sql, values) = page_query(user_id, filter);
+    // Audited: the text holds fixed fragments and numbered placeholders only; every value
+    // the caller gave is bound.
+    let mut query = sqlx::query_as::<_, OrderRow>(sqlx::AssertSqlSafe(sql));
+    for value in values {
+        query = match value {
+            Value::Text(text) => query.bind(text),
+            Value::Int(number) => query.bind(number),
+        };
+    }
+    let mut rows = query.fetch_all(pool).await.map_err(internal("could not list the orders"))?;
+    let more = rows.len() > filter.limit as usize;
+    rows.truncate(filter.limit as usize);
+    let next_cursor = rows
+        .last()
+        .filter(|_| more)
+        .map(|row| Cursor { created_at: row.created_at, id: row.id.clone() }.encode());
+    let orders = rows.iter().map(OrderRow::to_order).collect::<Result<_, _>>()?;
+    Ok(OrderPage { orders, next_cursor })
+}
+
 impl Orders {
     /// A page of `user`'s orders as `filter` picks them, newest first.
     pub async fn page(&self, user: &User, filter: &OrderFilter) -> Result<OrderPage, AppError> {
-        let (sql, values) = page_query(&user.id, filter);
-        // Audited: the text holds fixed fragments and numbered placeholders only; every
-        // value the caller gave is bound.
-        let mut query = sqlx::query_as::<_, OrderRow>(sqlx::AssertSqlSafe(sql));
-        for value in values {
-            query = match value {
-                Value::Text(text) => query.bind(text),
-                Value::Int(number) => query.bind(number),
-            };
-        }
-        let mut rows = query.fetch_all(&self.pool).await.map_err(internal("could not list the orders"))?;
-        let more = rows.len() > filter.limit as usize;
-        rows.truncate(filter.limit as usize);
-        let next_cursor = rows
-            .last()
-            .filter(|_| more)
-            .map(|row| Cursor { created_at: row.created_at, id: row.id.clone() }.encode());
-        let orders = rows.iter().map(OrderRow::to_order).collect::<Result<_, _>>()?;
-        Ok(OrderPage { orders, next_cursor })
+        find(&self.pool, &user.id, filter).await
     }
 
     /// `user`'s most recent orders (at most 500), for the live stream of all of them.

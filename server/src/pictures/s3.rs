@@ -89,6 +89,33 @@ impl PictureStore for S3Pictures {
         Ok(())
     }
 
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        let failed =
+            |error: String| anyhow::anyhow!("{error}").context(format!("cannot delete picture {key}"));
+        let mut keys = vec![self.key(key)];
+        let related = format!("{}/", self.key(key.strip_suffix(".png").unwrap_or(key)));
+        let listed = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(&related)
+            .send()
+            .await
+            .map_err(|error| failed(describe(&error)))?;
+        keys.extend(listed.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
+        for key in keys {
+            // Deleting a missing object succeeds.
+            self.client
+                .delete_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .send()
+                .await
+                .map_err(|error| failed(describe(&error)))?;
+        }
+        Ok(())
+    }
+
     async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
         let answer = self.client.get_object().bucket(&self.bucket).key(self.key(key)).send().await;
         let object = match answer {

@@ -1,5 +1,6 @@
 //! REST API v1: JSON over the same services as the server functions.
 
+mod account;
 mod accounts;
 mod admin;
 mod auth;
@@ -30,6 +31,11 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/password-reset", post(accounts::forgot_password))
         .route("/accounts/password-reset/confirm", post(accounts::reset_password))
         .route("/sessions", post(accounts::create_session).delete(accounts::delete_session))
+        .route("/account", axum::routing::delete(account::delete))
+        .route("/account/password", post(account::change_password))
+        .route("/account/email", post(account::change_email))
+        .route("/account/email/confirm", post(account::confirm_email))
+        .route("/account/export", get(account::export))
         .route("/shapes", get(list_shapes))
         .route("/openapi.json", get(openapi::document))
         .route("/orders", post(orders::create).get(orders::list))

@@ -11,7 +11,7 @@ use axum::{
 
 /// Page paths (not the API) that need a session.
 fn needs_account(path: &str) -> bool {
-    ["/orders", "/admin", "/checkout"]
+    ["/orders", "/admin", "/checkout", "/account"]
         .iter()
         .any(|area| path.strip_prefix(area).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }

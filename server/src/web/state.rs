@@ -21,6 +21,8 @@ pub struct AppState {
     pub orders: Arc<Orders>,
     /// Downloads in every size and format, and share links.
     pub gallery: Arc<crate::gallery::Gallery>,
+    /// The account page: password, e-mail, export, deletion.
+    pub profile: Arc<crate::profile::Profile>,
     pub pictures: Arc<dyn PictureStore>,
     pub webhook: Arc<Webhook>,
     pub metrics: Arc<crate::platform::metrics::Metrics>,
@@ -40,6 +42,7 @@ impl AppState {
             accounts: self.accounts.clone(),
             orders: self.orders.clone(),
             sharing: self.gallery.clone(),
+            profile: self.profile.clone(),
             checkout: self.webhook.clone(),
             catalogue: self.catalogue.clone(),
             console: self.console.clone(),

@@ -86,7 +86,7 @@ pub fn NewOrderPage() -> impl IntoView {
                     {Colour::names().map(|name| view! { <option value=name></option> }).collect_view()}
                 </datalist>
                 <p id="color-hint" class="hint">
-                    "Any CSS colour: a name like rebeccapurple, #rrggbb, rgb() or hsl()."
+                    "Any CSS colour: a name like rebeccapurple, #rrggbb, rgb(), hsl() or oklch()."
                 </p>
                 <FieldError error field="color" />
                 <div class="preview">

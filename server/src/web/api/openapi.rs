@@ -57,7 +57,7 @@ fn id_param() -> Value {
 pub fn spec() -> Value {
     let mut spec = base();
     if let Some(paths) = spec["paths"].as_object_mut() {
-        for extra in [history_paths(), admin_paths()] {
+        for extra in [history_paths(), account_paths(), admin_paths()] {
             if let Value::Object(extra) = extra {
                 paths.extend(extra);
             }
@@ -96,6 +96,51 @@ fn order_schema() -> Value {
             "note": { "type": "string", "description": "My note" },
             "share_url": { "type": "string", "description": "Set while shared: the public page (/p/<token>)" }
         }
+    })
+}
+
+/// The account page's routes.
+fn account_paths() -> Value {
+    let me = json!([{ "session": [] }]);
+    let errors = |extra: &[&str]| {
+        error_responses(&[&["400", "401", "413", "415", "422", "429", "503"][..], extra].concat())
+    };
+    let body = |properties: Value, required: Value| {
+        json!({ "required": true, "content": { "application/json": { "schema": {
+            "type": "object", "additionalProperties": false, "required": required, "properties": properties } } } })
+    };
+    json!({
+        "/account": { "delete": {
+            "summary": "Delete my account, given its password: sessions, pictures and share links go, orders stay anonymised for the books, signing in fails afterwards",
+            "security": me,
+            "requestBody": body(json!({ "password": { "type": "string" } }), json!(["password"])),
+            "responses": with(errors(&[]), json!({ "204": { "description": "Deleted; the session cookie is cleared" } }))
+        } },
+        "/account/password": { "post": {
+            "summary": "Change my password, given the current one; my other sessions end",
+            "security": me,
+            "requestBody": body(json!({ "current_password": { "type": "string" }, "new_password": { "type": "string", "minLength": 8, "maxLength": 128 } }), json!(["current_password", "new_password"])),
+            "responses": with(errors(&[]), json!({ "204": { "description": "Changed" } }))
+        } },
+        "/account/email": { "post": {
+            "summary": "Ask to move my account to a new e-mail: a code goes to that address; nothing changes until it is confirmed",
+            "security": me,
+            "requestBody": body(json!({ "email": { "type": "string", "format": "email", "maxLength": 254 } }), json!(["email"])),
+            "responses": with(errors(&["409"]), json!({ "202": { "description": "Code sent" } }))
+        } },
+        "/account/email/confirm": { "post": {
+            "summary": "Move my account to the new e-mail with the mailed code",
+            "security": me,
+            "requestBody": body(json!({ "code": { "type": "string", "maxLength": 128 } }), json!(["code"])),
+            "responses": with(errors(&["409"]), ok_json("The account at its new address", json!({ "$ref": "#/components/schemas/User" })))
+        } },
+        "/account/export": { "get": {
+            "summary": "Everything the shop keeps about me: the account and every order with its note and payment (a JSON file)",
+            "security": me,
+            "responses": with(error_responses(&["401"]), ok_json("The export", json!({ "type": "object", "required": ["account", "orders"], "properties": {
+                "account": { "$ref": "#/components/schemas/User" },
+                "orders": { "type": "array", "items": { "$ref": "#/components/schemas/Order" } } } })))
+        } }
     })
 }
 
@@ -272,7 +317,7 @@ fn base() -> Value {
                 "NewOrder": {
                     "type": "object", "required": ["shape", "color"],
                     "properties": { "shape": { "type": "string", "examples": ["circle", "Tiled lines"], "description": "A shape name in any case; spaces, hyphens and underscores alike" },
-                        "color": { "type": "string", "examples": ["rebeccapurple", "#663399"], "description": "A CSS colour: name, #rgb, #rrggbb, #rrggbbaa, rgb()/rgba(), hsl()/hsla()" },
+                        "color": { "type": "string", "examples": ["rebeccapurple", "#663399"], "description": "A CSS Color 4 colour: name, transparent, #rgb, #rrggbb, #rrggbbaa, rgb(), hsl(), hwb(), lab(), lch(), oklab(), oklch()" },
                         "seed": { "type": "integer", "minimum": 0, "maximum": 4294967295_u64, "description": "Which picture of the shape: the order is drawn with it (the order form's preview sends the seed it shows); the server picks one when it is left out" } }
                 },
                 "Order": order_schema()
