@@ -270,6 +270,15 @@ pub async fn order_again(id: String, color: Option<String>) -> Result<Order, App
     Ok(order)
 }
 
+/// **Pay now** for an order whose checkout expired or failed: a new checkout, then to it.
+#[server(prefix = "/api/fn", endpoint = "pay_again")]
+pub async fn pay_again(id: String) -> Result<Order, AppError> {
+    let (services, caller) = crate::services::context()?;
+    let order = services.orders.pay_again(&caller.user()?, &id).await?;
+    leptos_axum::redirect(order.checkout_url.as_deref().unwrap_or(&format!("/orders/{}", order.id)));
+    Ok(order)
+}
+
 /// **Cancel** an order waiting for payment, then back to its page.
 #[server(prefix = "/api/fn", endpoint = "cancel_order")]
 pub async fn cancel_order(id: String) -> Result<Order, AppError> {

@@ -110,6 +110,8 @@ pub trait OrderService: Send + Sync {
         colour: Option<&str>,
         seed: Option<u32>,
     ) -> Result<Order, AppError>;
+    /// A new checkout for `user`'s unpaid order `id` whose checkout expired or failed.
+    async fn pay_again(&self, user: &User, id: &str) -> Result<Order, AppError>;
     /// Cancels `user`'s order `id` while it waits for payment; its checkout closes.
     async fn cancel(&self, user: &User, id: &str) -> Result<Order, AppError>;
     /// Sets (or with `None`, removes) the note on `user`'s order `id`.

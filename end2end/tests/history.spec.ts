@@ -76,3 +76,20 @@ test('the history pages through older orders', async ({ page, signedUp }) => {
   await expect(rows.first()).toContainText('Square in red');
   await expect(page.getByRole('link', { name: 'Older orders' })).toHaveCount(0);
 });
+
+test('an expired checkout is paid again from the order page', async ({ page, newOrder, orderPage, checkout, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.order('Tiled lines', 'indigo');
+  await expect(page).toHaveURL(/\/checkout\/simulated\//);
+  const first = page.url();
+  await checkout.expire.click();
+  await expect(orderPage.status).toHaveText('failed');
+  await page.getByRole('button', { name: 'Pay now' }).click();
+  await expect(page).toHaveURL(/\/checkout\/simulated\//);
+  expect(page.url()).not.toBe(first);
+  await checkout.pay.click();
+  await expect(orderPage.status).toHaveText('done', { timeout: 20_000 });
+  // The first session cannot pay it any more.
+  const old = await page.goto(first);
+  expect(old?.status()).toBe(404);
+});

@@ -1,6 +1,7 @@
 //! Orders: created by clients, drawn by the artist, watched live.
 
 mod cancel;
+mod checkout;
 mod failures;
 pub mod history;
 mod letters;
@@ -23,7 +24,7 @@ use crate::{
     catalogue::Catalogue,
     events::OrderEvents,
     mail::{MailJob, OrderNews, Postman, keep_pending},
-    payments::{CheckoutRequest, PaymentProvider},
+    payments::PaymentProvider,
     platform::clock::millis,
     platform::clock::now_millis,
     platform::db,
@@ -35,7 +36,7 @@ use app::{
     error::AppError,
     services::OrderService,
 };
-use status::{FAIL_PAYMENT, FINISH, START};
+use status::{FINISH, START};
 use std::{sync::Arc, time::Duration};
 
 /// The order service shared by the API, the server functions and the artist.
@@ -291,52 +292,7 @@ impl OrderService for Orders {
             self.dispatch(&id).await;
             return self.publish(&row).await;
         }
-        let request = CheckoutRequest {
-            order_id: id.clone(),
-            description: format!("{} in {}", info.display_name, colour),
-            price_cents: info.price_cents,
-            currency: info.currency.clone(),
-            stripe_price_id: info.stripe_price_id.clone(),
-            success_url: format!("{}/orders/{id}", self.public_url),
-            // Back from the checkout without paying: the order's page offers to pay or cancel.
-            cancel_url: format!("{}/orders/{id}", self.public_url),
-            expires_at: crate::platform::clock::now_secs() + CHECKOUT_OPEN_SECS,
-            customer_email: Some(user.email.clone()).filter(|email| email.contains('@')),
-        };
-        match self.payments.create_checkout(&request).await {
-            Ok(checkout) => {
-                let row: OrderRow = sqlx::query_as(concat!(
-                    "UPDATE orders SET checkout_session_id = $1, checkout_url = $2, publish_pending = 1, updated_at = $3 WHERE id = $4 RETURNING ",
-                    crate::order_columns!()
-                ))
-                .bind(&checkout.session_id)
-                .bind(&checkout.url)
-                .bind(now_millis())
-                .bind(&id)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(internal("could not store the checkout session"))?;
-                self.publish(&row).await
-            }
-            Err(error) => {
-                tracing::error!(order.id = %id, error = %format!("{error:#}"), "could not open a checkout session");
-                sqlx::query(
-                    "UPDATE orders SET status = $1, failure_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5",
-                )
-                .bind(FAIL_PAYMENT.to)
-                .bind("checkout could not be opened")
-                .bind(now_millis())
-                .bind(&id)
-                .bind(FAIL_PAYMENT.from[0])
-                .execute(&self.pool)
-                .await
-                .map_err(internal("could not update the order"))?;
-                Err(AppError::Unavailable {
-                    message: "the payment provider did not answer; nothing was charged, please try again"
-                        .into(),
-                })
-            }
-        }
+        self.open_checkout(user, &row, info.stripe_price_id.clone(), 0).await
     }
 
     /// The caller's order; someone else's is [`AppError::NotFound`], like a missing one.
@@ -357,6 +313,10 @@ impl OrderService for Orders {
         seed: Option<u32>,
     ) -> Result<Order, AppError> {
         self.order_again(user, id, colour, seed).await
+    }
+
+    async fn pay_again(&self, user: &User, id: &str) -> Result<Order, AppError> {
+        Orders::pay_again(self, user, id).await
     }
 
     async fn cancel(&self, user: &User, id: &str) -> Result<Order, AppError> {

@@ -30,6 +30,9 @@ pub struct CheckoutRequest {
     pub expires_at: i64,
     /// The customer's e-mail: the provider fills it in and sends its receipt there.
     pub customer_email: Option<String>,
+    /// 0 for the order's first checkout, then 1, 2, … for each one opened again after the
+    /// one before expired: the same order and attempt opens the same session when retried.
+    pub attempt: u32,
 }
 
 /// An open checkout session: where the client pays.
@@ -56,6 +59,9 @@ pub struct RefundRequest {
     pub payment_intent: String,
     pub amount_cents: i64,
     pub currency: String,
+    /// What makes it one refund however often it is asked for: the order's refund, or the
+    /// refund of a payment on a checkout session the order no longer uses.
+    pub idempotency_key: String,
 }
 
 /// Takes money for priced shapes.

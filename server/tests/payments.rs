@@ -736,3 +736,61 @@ async fn with_stripe_a_cancelled_order_closes_its_checkout_and_a_late_payment_is
     assert!(refunded["paid_at"].is_string() && refunded["refunded_at"].is_string(), "{refunded}");
     assert_eq!(fake.refunds().len(), 1);
 }
+
+#[tokio::test]
+async fn an_expired_checkout_can_be_paid_again_and_a_late_payment_on_the_old_one_is_refunded() {
+    let fake = StripeFake::start().await;
+    let app = with_stripe(&fake, &[]).await;
+    let client = app.signed_in_user("again@example.com").await;
+    let order: Value = app.order(&client, "voronoi", "indigo").await.json().await.expect("json");
+    let id = order["id"].as_str().expect("id").to_owned();
+    let first =
+        order["checkout_url"].as_str().and_then(|u| u.rsplit('/').next()).expect("session").to_owned();
+    let deliver = |event: Value| {
+        let body = serde_json::to_vec(&event).expect("json");
+        let signature = stripe::signature(&body, "whsec_from_stripe", stripe::now());
+        (body, signature)
+    };
+    let pay_again = format!("/api/v1/orders/{id}/checkout");
+
+    // Not while the first checkout is open.
+    let early = client.post(app.url(&pay_again)).send().await.expect("pay again");
+    assert_eq!(early.status(), StatusCode::CONFLICT);
+
+    let (body, signature) = deliver(session_event("evt_expired", "checkout.session.expired", &order, &first));
+    assert_eq!(outcome(app.deliver(&body, Some(&signature)).await).await, "applied");
+    let failed = app.wait_for_status(&client, &id, "failed").await;
+    assert_eq!(failed["payable_again"], true, "{failed}");
+
+    let reopened = client.post(app.url(&pay_again)).send().await.expect("pay again");
+    assert_eq!(reopened.status(), StatusCode::OK);
+    let reopened: Value = reopened.json().await.expect("json");
+    assert_eq!(reopened["status"], "awaiting_payment");
+    let second =
+        reopened["checkout_url"].as_str().and_then(|u| u.rsplit('/').next()).expect("session").to_owned();
+    assert_ne!(second, first, "a new session");
+    let sessions: Vec<_> =
+        fake.received().into_iter().filter(|r| r.path == "/v1/checkout/sessions").collect();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions[1].header("idempotency-key"), Some(format!("ltd-checkout-{id}-1").as_str()));
+    assert_eq!(
+        sessions[1].field("line_items[0][price_data][unit_amount]"),
+        Some("500"),
+        "the price ordered at"
+    );
+
+    // The customer had paid the first session in a tab left open: that money goes back.
+    let (body, signature) = deliver(completed("evt_late", &order, &first, "paid"));
+    assert_eq!(outcome(app.deliver(&body, Some(&signature)).await).await, "applied");
+    let refunds = fake.refunds();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    let waiting = status_of(&app, &client, &order).await;
+    assert_eq!(waiting["status"], "awaiting_payment", "the order waits for its own payment: {waiting}");
+    assert_eq!(outcome(app.deliver(&body, Some(&signature)).await).await, "replayed");
+    assert_eq!(fake.refunds().len(), 1, "refunded once");
+
+    // Paying the new session draws it.
+    let (body, signature) = deliver(completed("evt_paid", &order, &second, "paid"));
+    assert_eq!(outcome(app.deliver(&body, Some(&signature)).await).await, "applied");
+    app.wait_for_status(&client, &id, "done").await;
+}

@@ -30,7 +30,8 @@ impl OrderStatus {
             AwaitingPayment => &[Queued, Failed, Cancelled],
             Queued => &[InProgress, Done, Failed],
             InProgress => &[InProgress, Done, Failed],
-            Failed => &[Queued, Refunded],
+            // Paid again with a new checkout, when the one before expired or failed.
+            Failed => &[Queued, Refunded, AwaitingPayment],
             // A payment that arrives after the cancel is given back.
             Cancelled => &[Refunded],
             Done | Refunded => &[],
@@ -168,7 +169,14 @@ pub struct Order {
     /// Set while the picture is shared: the public page that shows it (`/p/<token>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_url: Option<String>,
+    /// The checkout expired or failed and nothing was paid: a new one may be opened.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub payable_again: bool,
 }
+
+/// Why an unpaid order failed, when a new checkout may pay it (`POST
+/// /api/v1/orders/{id}/checkout`).
+pub const PAYABLE_AGAIN: [&str; 3] = ["checkout expired", "payment failed", "checkout could not be opened"];
 
 /// A shared picture as anyone with its link sees it: no owner, no order id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -251,6 +259,7 @@ mod tests {
             paid_cents: None,
             note: None,
             share_url: None,
+            payable_again: false,
         };
         let json = serde_json::to_value(&order).expect("serialises");
         assert_eq!(json["shape"], "tiled_lines");

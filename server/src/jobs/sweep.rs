@@ -43,6 +43,9 @@ impl Sweep {
         if let Err(error) = self.postman.requeue_pending(ON_ITS_WAY).await {
             tracing::error!(error = %format!("{error:#}"), "the mail sweep failed");
         }
+        if let Err(error) = self.orders.refund_superseded(None).await {
+            tracing::error!(%error, "the sweep of late payments on earlier checkouts failed");
+        }
         if let Err(error) = self.orders.refund_pending().await {
             tracing::error!(%error, "the refund sweep failed");
         }

@@ -23,6 +23,7 @@ impl Orders {
             payment_intent,
             amount_cents: row.amount_paid_cents.unwrap_or(row.price_cents),
             currency: row.currency.clone(),
+            idempotency_key: format!("ltd-refund-{}", row.id),
         };
         let refund_id = self.payments.refund(&request).await.map_err(|error| {
             tracing::warn!(order.id = %row.id, error = %format!("{error:#}"), "the refund was refused");

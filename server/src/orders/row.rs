@@ -87,6 +87,7 @@ impl OrderRow {
             paid_cents: self.amount_paid_cents.filter(|_| self.paid_at.is_some()),
             note: self.note.clone(),
             share_url: self.share_token.as_ref().map(|token| format!("/p/{token}")),
+            payable_again: super::checkout::payable_again(self),
         })
     }
 }

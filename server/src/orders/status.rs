@@ -25,6 +25,8 @@ pub(super) const PAY: Move = Move { from: &[AwaitingPayment], to: Queued };
 pub(super) const RETRY: Move = Move { from: &[Failed], to: Queued };
 /// A failed or cancelled paid order's money went back.
 pub(super) const REFUND: Move = Move { from: &[Failed, Cancelled], to: Refunded };
+/// The owner opens a new checkout for an unpaid order whose checkout expired or failed.
+pub(super) const PAY_AGAIN: Move = Move { from: &[Failed], to: AwaitingPayment };
 /// The owner cancels an order waiting for payment.
 pub(super) const CANCEL: Move = Move { from: &[AwaitingPayment], to: Cancelled };
 
@@ -37,7 +39,7 @@ mod tests {
 
     #[test]
     fn every_change_the_service_makes_is_one_the_order_life_allows() {
-        for change in [START, FINISH, FAIL_DRAWING, FAIL_PAYMENT, PAY, RETRY, REFUND, CANCEL] {
+        for change in [START, FINISH, FAIL_DRAWING, FAIL_PAYMENT, PAY, RETRY, REFUND, CANCEL, PAY_AGAIN] {
             for from in change.from {
                 assert!(from.may_become(change.to), "{from} may not become {}", change.to);
             }

@@ -246,6 +246,21 @@ impl Orders {
             .bind(FAIL_PAYMENT.from[0]),
         };
         let row: Option<OrderRow> = query.bind(session_id).fetch_optional(&mut *tx).await.map_err(failed)?;
+        // Paid on a session the order no longer uses (it was paid again with a new one):
+        // recorded with the event, refunded after the commit.
+        let late = match (&row, &change) {
+            (None, PaymentChange::Paid { payment_intent, amount_cents, currency }) => {
+                Self::record_superseded_payment(
+                    &mut tx,
+                    session_id,
+                    payment_intent.as_deref(),
+                    *amount_cents,
+                    currency.as_deref(),
+                )
+                .await?
+            }
+            _ => false,
+        };
         if let Some(row) = &row
             && order_id.is_some_and(|id| id != row.id)
         {
@@ -267,6 +282,10 @@ impl Orders {
             keep_pending(&mut tx, job).await.map_err(internal("could not store the mail"))?;
         }
         tx.commit().await.map_err(internal("could not commit the payment event"))?;
+        if late {
+            self.refund_superseded(Some(session_id)).await?;
+            return Ok(WebhookOutcome::Applied);
+        }
         let Some(row) = row else {
             return Ok(WebhookOutcome::Unchanged);
         };

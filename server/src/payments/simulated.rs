@@ -96,7 +96,8 @@ impl PaymentProvider for SimulatedPayments {
     /// under an id derived from it (asked again, the same id).
     async fn refund(&self, request: &RefundRequest) -> anyhow::Result<String> {
         tracing::info!(order.id = %request.order_id, amount = request.amount_cents, "simulated refund");
-        Ok(format!("re_sim_{}", request.order_id.replace('-', "")))
+        let key: String = request.idempotency_key.chars().filter(char::is_ascii_alphanumeric).collect();
+        Ok(format!("re_sim_{key}"))
     }
 
     /// The simulated checkout page looks at its order: a cancelled order cannot be paid.

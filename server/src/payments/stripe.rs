@@ -71,7 +71,10 @@ impl PaymentProvider for StripePayments {
             .cancel_url(request.cancel_url.clone())
             .expires_at(request.expires_at)
             .customize()
-            .request_strategy(idempotent(format!("ltd-checkout-{}", request.order_id))?)
+            .request_strategy(idempotent(match request.attempt {
+                0 => format!("ltd-checkout-{}", request.order_id),
+                n => format!("ltd-checkout-{}-{n}", request.order_id),
+            })?)
             .send(&self.client)
             .await
             .context("Stripe refused to create the checkout session")?;
@@ -114,8 +117,8 @@ impl PaymentProvider for StripePayments {
             .reason(CreateRefundReason::RequestedByCustomer)
             .metadata(HashMap::from([("order_id".to_owned(), request.order_id.clone())]))
             .customize()
-            // One refund per order, however often the sweep asks.
-            .request_strategy(idempotent(format!("ltd-refund-{}", request.order_id))?)
+            // One refund per order (or late payment), however often the sweep asks.
+            .request_strategy(idempotent(request.idempotency_key.clone())?)
             .send(&self.client)
             .await
             .context("Stripe refused the refund")?;

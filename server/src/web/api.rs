@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/picture", get(orders::picture))
         .route("/orders/{id}/again", post(orders::again))
         .route("/orders/{id}/cancel", post(orders::cancel))
+        .route("/orders/{id}/checkout", post(orders::pay_again))
         .route("/orders/{id}/share", post(orders::share).delete(orders::unshare))
         .route("/shared/{token}/picture", get(orders::shared_picture))
         .route("/orders/{id}/events", get(orders::events))

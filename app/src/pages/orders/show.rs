@@ -5,7 +5,7 @@ use crate::{
     error::AppError,
     live::follow_orders,
     pages::NotFound,
-    server_fns::{CancelOrder, OrderAgain, SaveNote, ShareOrder, get_order},
+    server_fns::{CancelOrder, OrderAgain, PayAgain, SaveNote, ShareOrder, get_order},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,6 +21,7 @@ pub fn OrderPage() -> impl IntoView {
         again: ServerAction::<OrderAgain>::new(),
         note: ServerAction::<SaveNote>::new(),
         share: ServerAction::<ShareOrder>::new(),
+        pay: ServerAction::<PayAgain>::new(),
     };
     // Read again after each change made on the page.
     let changes =
@@ -46,6 +47,7 @@ struct Actions {
     again: ServerAction<OrderAgain>,
     note: ServerAction<SaveNote>,
     share: ServerAction<ShareOrder>,
+    pay: ServerAction<PayAgain>,
 }
 
 /// The sizes offered for download besides the picture as drawn.
@@ -70,7 +72,7 @@ fn OrderView(order: Order, actions: Actions) -> impl IntoView {
     let heading = title(&order);
     let alt = heading.clone();
     let (shape, colour, seed) = (order.shape, order.color.clone(), order.seed);
-    let (cancel_id, shared) = (order.id.clone(), order.clone());
+    let (cancel_id, pay_id, shared) = (order.id.clone(), order.id.clone(), order.clone());
     view! {
         <Title text=format!("{heading} · Let Them Draw") />
         <section class="card order">
@@ -205,6 +207,9 @@ fn OrderView(order: Order, actions: Actions) -> impl IntoView {
                     <CancelForm id=cancel_id.clone() action=actions.cancel />
                 </div>
             </Show>
+            <Show when=move || live.with(|o| o.payable_again)>
+                <PayAgainForm id=pay_id.clone() action=actions.pay />
+            </Show>
             <AgainForm order=order.clone() action=actions.again />
             <Show when=move || status.get() == OrderStatus::Done>
                 <ShareForm order=shared.clone() action=actions.share />
@@ -223,6 +228,19 @@ fn CancelForm(id: String, action: ServerAction<CancelOrder>) -> impl IntoView {
             <FormError error />
             <input type="hidden" name="id" value=id />
             <button type="submit" class="secondary">"Cancel order"</button>
+        </ActionForm>
+    }
+}
+
+/// **Pay now** after the checkout expired or failed: a new checkout at the same price.
+#[component]
+fn PayAgainForm(id: String, action: ServerAction<PayAgain>) -> impl IntoView {
+    let error = form_error(action);
+    view! {
+        <ActionForm action attr:class="pay-again-form">
+            <FormError error />
+            <input type="hidden" name="id" value=id />
+            <button type="submit">"Pay now"</button>
         </ActionForm>
     }
 }

@@ -94,7 +94,8 @@ fn order_schema() -> Value {
             "refunded_at": { "type": "string", "format": "date-time", "description": "Set once a failed paid order is refunded" },
             "paid_cents": { "type": "integer", "description": "What was paid, in the currency's minor units; set once paid" },
             "note": { "type": "string", "description": "My note" },
-            "share_url": { "type": "string", "description": "Set while shared: the public page (/p/<token>)" }
+            "share_url": { "type": "string", "description": "Set while shared: the public page (/p/<token>)" },
+                        "payable_again": { "type": "boolean", "description": "The checkout expired or failed unpaid: POST /orders/{id}/checkout opens a new one" }
         }
     })
 }
@@ -184,6 +185,11 @@ fn history_paths() -> Value {
             "summary": "Cancel an order waiting for payment; its checkout closes (a payment that still arrives is refunded)",
             "security": me, "parameters": id_param(),
             "responses": with(error_responses(&["401", "404", "409"]), json!({ "200": { "description": "The cancelled order", "content": order() } }))
+        } },
+        "/orders/{id}/checkout": { "post": {
+            "summary": "Pay again: a new checkout (checkout_url) for my unpaid order whose checkout expired or failed (payable_again), at the price it was ordered at; a payment that still arrives on the earlier session is refunded",
+            "security": me, "parameters": id_param(),
+            "responses": with(error_responses(&["401", "404", "409", "503"]), json!({ "200": { "description": "The order, waiting for payment", "content": order() } }))
         } },
         "/orders/{id}/share": {
             "post": {

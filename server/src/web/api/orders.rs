@@ -89,6 +89,16 @@ pub async fn cancel(
     Ok(Json(state.orders.cancel(&user, &id).await?))
 }
 
+/// `POST /api/v1/orders/{id}/checkout` → the order waiting for payment at a new
+/// `checkout_url`; 409 unless its checkout expired or failed unpaid.
+pub async fn pay_again(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(state.orders.pay_again(&user, &id).await?))
+}
+
 /// `POST /api/v1/orders/{id}/share` → `{"url": "/p/<token>"}`; 409 unless the order is done.
 pub async fn share(
     State(state): State<AppState>,
