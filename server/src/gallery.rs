@@ -20,6 +20,9 @@ use std::sync::Arc;
 
 /// The sizes a PNG may be asked for, in pixels a side.
 pub const SIZES: std::ops::RangeInclusive<u32> = 256..=4096;
+/// Sizes that are multiples of this are kept once rendered (16 per order at most); others
+/// are rendered for each request, so no one can fill the store with thousands of sizes.
+pub const KEPT_EVERY: u32 = 256;
 
 /// What `GET /api/v1/orders/{id}/picture?format=&size=` asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,7 +117,7 @@ impl Gallery {
                 let sized = format!("orders/{}/{size}.png", row.id);
                 let (shape, colour, seed) = (order.shape, order.color.clone(), order.seed);
                 self.renders
-                    .png(&sized, move || {
+                    .png(&sized, size % KEPT_EVERY == 0, move || {
                         render::render_png(shape, &colour, seed, size).map_err(anyhow::Error::from)
                     })
                     .await

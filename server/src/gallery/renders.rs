@@ -31,17 +31,18 @@ impl Renders {
     }
 
     /// The picture at `key`: from the store, else rendered by `render` (on a blocking
-    /// thread) and stored. Concurrent requests for one key wait for the first one's render.
-    pub async fn png<F>(&self, key: &str, render: F) -> anyhow::Result<Vec<u8>>
+    /// thread) and, when `keep`, stored. Concurrent requests for one key wait for the first
+    /// one's render.
+    pub async fn png<F>(&self, key: &str, keep: bool, render: F) -> anyhow::Result<Vec<u8>>
     where
         F: FnOnce() -> anyhow::Result<Vec<u8>> + Send + 'static,
     {
-        if let Some(png) = self.store.get(key).await? {
+        if keep && let Some(png) = self.store.get(key).await? {
             return Ok(png);
         }
         let gate = self.gate(key);
         let _turn = gate.lock().await;
-        if let Some(png) = self.store.get(key).await? {
+        if keep && let Some(png) = self.store.get(key).await? {
             return Ok(png);
         }
         let png = {
@@ -49,7 +50,9 @@ impl Renders {
             tokio::task::spawn_blocking(render).await??
         };
         self.made.fetch_add(1, Ordering::Relaxed);
-        self.store.put(key, png.clone()).await?;
+        if keep {
+            self.store.put(key, png.clone()).await?;
+        }
         Ok(png)
     }
 
@@ -79,7 +82,7 @@ mod tests {
             let renders = renders.clone();
             tokio::spawn(async move {
                 renders
-                    .png("orders/a/2048.png", || {
+                    .png("orders/a/2048.png", true, || {
                         std::thread::sleep(std::time::Duration::from_millis(200));
                         Ok(vec![7; 16])
                     })
@@ -90,9 +93,13 @@ mod tests {
             assert_eq!(answer.expect("task").expect("png"), vec![7; 16]);
         }
         assert_eq!(renders.made(), 1, "eight requests, one render");
-        let again = renders.png("orders/a/2048.png", || anyhow::bail!("rendered again")).await;
+        let again = renders.png("orders/a/2048.png", true, || anyhow::bail!("rendered again")).await;
         assert_eq!(again.expect("kept in the store"), vec![7; 16]);
-        let other = renders.png("orders/a/1024.png", || Ok(vec![1])).await.expect("png");
+        let other = renders.png("orders/a/1024.png", true, || Ok(vec![1])).await.expect("png");
         assert_eq!((other, renders.made()), (vec![1], 2));
+        let odd = renders.png("orders/a/1000.png", false, || Ok(vec![2])).await.expect("png");
+        assert_eq!((odd, renders.made()), (vec![2], 3));
+        let odd = renders.png("orders/a/1000.png", false, || Ok(vec![3])).await.expect("png");
+        assert_eq!((odd, renders.made()), (vec![3], 4), "a size not kept is rendered each time");
     }
 }
