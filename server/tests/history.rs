@@ -116,6 +116,7 @@ async fn bad_history_queries_and_notes_name_the_field_and_change_nothing() {
         ("cursor=nonsense", "cursor"),
         ("status=shipped", "status"),
         ("shape=triangle", "shape"),
+        ("q=a&q=b", "q"),
     ] {
         let response = app.get(&client, &format!("/api/v1/orders?{query}")).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
@@ -250,7 +251,7 @@ async fn a_done_picture_downloads_in_every_size_and_as_svg_rendering_each_size_o
 
     let svg = app.get(&client, &format!("{picture}?format=svg&size=2048")).await;
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
-    for bad in ["size=255", "size=4097", "size=big", "format=gif"] {
+    for bad in ["size=255", "size=4097", "size=big", "format=gif", "size=512&size=1024"] {
         let response = app.get(&client, &format!("{picture}?{bad}")).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         let field = bad.split('=').next().unwrap_or_default();

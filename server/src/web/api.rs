@@ -9,7 +9,7 @@ mod openapi;
 mod orders;
 mod webhook;
 
-pub use json::{ApiJson, OptionalJson};
+pub use json::{ApiJson, ApiQuery, OptionalJson};
 pub use openapi::spec as openapi_spec;
 
 use crate::{web::error::ApiError, web::state::AppState};

@@ -60,3 +60,43 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJ
         ApiJson::from_request(request, state).await.map(|ApiJson(body)| OptionalJson(body))
     }
 }
+
+/// Like `axum::extract::Query`, but refusals are 422 naming the field (a repeated one, a
+/// wrong type), like every other bad input of this API.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::try_from_uri(&parts.uri) {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => {
+                let message = rejection.body_text();
+                let detail = message.strip_prefix("Failed to deserialize query string: ").unwrap_or(&message);
+                let field = detail.split('`').nth(1).filter(|f| !f.is_empty()).unwrap_or("query");
+                Err(AppError::validation(field, format!("query string: {detail}")).into())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::extract::FromRequestParts;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Sized {
+        #[allow(dead_code)]
+        size: Option<String>,
+    }
+
+    #[tokio::test]
+    async fn a_repeated_query_field_is_named() {
+        let request = axum::http::Request::builder().uri("/x?size=1&size=2").body(()).expect("request");
+        let (mut parts, ()) = request.into_parts();
+        let refused = ApiQuery::<Sized>::from_request_parts(&mut parts, &()).await.err().map(|e| e.0);
+        assert_eq!(refused.as_ref().and_then(|e| e.field()), Some("size"), "{refused:?}");
+    }
+}

@@ -1,7 +1,7 @@
 //! `/api/v1/orders`: create, list, read, the picture, and live status events.
 
 use super::{
-    ApiJson, OptionalJson,
+    ApiJson, ApiQuery, OptionalJson,
     auth::{Anyone, SignedIn},
 };
 use crate::{
@@ -16,7 +16,7 @@ use app::{
 };
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{
         IntoResponse, Response,
@@ -44,7 +44,7 @@ pub async fn create(
 pub async fn list(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
-    Query(query): Query<OrderQuery>,
+    ApiQuery(query): ApiQuery<OrderQuery>,
 ) -> Result<Json<OrderPage>, ApiError> {
     Ok(Json(state.orders.list(&user, &query.parse()?).await?))
 }
@@ -133,7 +133,7 @@ pub async fn picture(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
-    Query(query): Query<PictureQuery>,
+    ApiQuery(query): ApiQuery<PictureQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let format = Format::parse(query.format.as_deref(), query.size.as_deref())?;
