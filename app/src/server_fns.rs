@@ -9,6 +9,9 @@ use crate::{
 };
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
+#[cfg(feature = "ssr")]
+use crate::url::query_value;
+
 /// The shape catalogue.
 #[server(prefix = "/api/fn", endpoint = "shapes", input = GetUrl)]
 pub async fn list_shapes() -> Result<Vec<ShapeInfo>, AppError> {
@@ -111,10 +114,7 @@ pub async fn create_order(shape: String, color: String, seed: Option<String>) ->
             })?),
         };
     let order = services.orders.create(&caller.user()?, &shape, &color, seed).await?;
-    match &order.checkout_url {
-        Some(url) => leptos_axum::redirect(url),
-        None => leptos_axum::redirect(&format!("/orders/{}", order.id)),
-    }
+    to_checkout_or_order(&order);
     Ok(order)
 }
 
@@ -263,10 +263,7 @@ pub async fn order_again(id: String, color: Option<String>) -> Result<Order, App
     let (services, caller) = crate::services::context()?;
     let colour = color.as_deref().map(str::trim).filter(|c| !c.is_empty());
     let order = services.orders.again(&caller.user()?, &id, colour, None).await?;
-    match &order.checkout_url {
-        Some(url) => leptos_axum::redirect(url),
-        None => leptos_axum::redirect(&format!("/orders/{}", order.id)),
-    }
+    to_checkout_or_order(&order);
     Ok(order)
 }
 
@@ -275,7 +272,7 @@ pub async fn order_again(id: String, color: Option<String>) -> Result<Order, App
 pub async fn pay_again(id: String) -> Result<Order, AppError> {
     let (services, caller) = crate::services::context()?;
     let order = services.orders.pay_again(&caller.user()?, &id).await?;
-    leptos_axum::redirect(order.checkout_url.as_deref().unwrap_or(&format!("/orders/{}", order.id)));
+    to_checkout_or_order(&order);
     Ok(order)
 }
 
@@ -320,6 +317,15 @@ pub async fn get_shared_picture(token: String) -> Result<SharedPicture, AppError
     services.sharing.shared(&token).await
 }
 
+/// Sends the browser to the order's checkout while it waits for payment, else to its page.
+#[cfg(feature = "ssr")]
+fn to_checkout_or_order(order: &Order) {
+    match &order.checkout_url {
+        Some(url) => leptos_axum::redirect(url),
+        None => leptos_axum::redirect(&format!("/orders/{}", order.id)),
+    }
+}
+
 /// Where to go after signing in: a path on this site only, never another origin.
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
@@ -334,8 +340,6 @@ pub fn safe_next(next: Option<&str>) -> &str {
         _ => "/",
     }
 }
-
-pub use crate::url::query_value;
 
 #[cfg(test)]
 mod tests {

@@ -224,7 +224,7 @@ async fn an_order_waiting_for_payment_can_be_cancelled_once_and_nothing_else_can
 }
 
 #[tokio::test]
-async fn a_done_picture_downloads_in_every_size_and_as_svg_rendering_each_size_once() {
+async fn a_done_picture_downloads_in_every_size_and_as_svg() {
     let app = TestApp::spawn().await;
     let client = app.signed_in_user("sizes@example.com").await;
     let order = ordered(&app, &client, "circle", "teal").await;

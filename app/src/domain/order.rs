@@ -192,6 +192,14 @@ pub struct SharedPicture {
     pub image_absolute_url: String,
 }
 
+/// `2026-11-22T00:23:03.123Z` → `2026-11-22 00:23 UTC`: a time as pages and mails show it.
+pub fn short_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time} UTC"),
+        _ => rfc3339.to_owned(),
+    }
+}
+
 fn is_zero(count: &u32) -> bool {
     *count == 0
 }

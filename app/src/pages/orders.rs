@@ -8,7 +8,7 @@ pub use list::MyOrdersPage;
 pub use new::NewOrderPage;
 pub use show::OrderPage;
 
-use crate::domain::Order;
+use crate::domain::{Order, order::short_time};
 use leptos::prelude::*;
 
 /// The status of an order as a badge; its text changes live.
@@ -34,14 +34,6 @@ fn StatusBadge(#[prop(into)] order: Signal<Order>) -> impl IntoView {
         >
             {move || order.with(Order::status_label)}
         </span>
-    }
-}
-
-/// `2026-11-22T00:23:03.123Z` → `2026-11-22 00:23 UTC`.
-fn short_time(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time} UTC"),
-        _ => rfc3339.to_owned(),
     }
 }
 

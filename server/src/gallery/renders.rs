@@ -4,10 +4,7 @@
 use crate::pictures::PictureStore;
 use std::{
     collections::HashMap,
-    sync::{
-        Arc, Mutex, Weak,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::{Arc, Mutex, Weak},
 };
 use tokio::sync::Semaphore;
 
@@ -16,18 +13,12 @@ pub struct Renders {
     /// The key being rendered, with the lock its requests wait on.
     flights: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
     cores: Semaphore,
-    made: AtomicU64,
 }
 
 impl Renders {
     pub fn new(store: Arc<dyn PictureStore>) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Self { store, flights: Mutex::default(), cores: Semaphore::new(cores), made: AtomicU64::new(0) }
-    }
-
-    /// How many pictures were rendered (not found in the store).
-    pub fn made(&self) -> u64 {
-        self.made.load(Ordering::Relaxed)
+        Self { store, flights: Mutex::default(), cores: Semaphore::new(cores) }
     }
 
     /// The picture at `key`: from the store, else rendered by `render` (on a blocking
@@ -49,7 +40,6 @@ impl Renders {
             let _core = self.cores.acquire().await?;
             tokio::task::spawn_blocking(render).await??
         };
-        self.made.fetch_add(1, Ordering::Relaxed);
         if keep {
             self.store.put(key, png.clone()).await?;
         }
@@ -73,33 +63,43 @@ impl Renders {
 mod tests {
     use super::*;
     use crate::pictures::LocalPictures;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A render that counts its calls and answers `png`.
+    fn counted(
+        calls: &Arc<AtomicUsize>,
+        png: Vec<u8>,
+    ) -> impl FnOnce() -> anyhow::Result<Vec<u8>> + Send + 'static {
+        let calls = calls.clone();
+        move || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            Ok(png)
+        }
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn many_requests_for_one_picture_render_it_once() {
         let dir = tempfile::tempdir().expect("temp dir");
         let renders = Arc::new(Renders::new(Arc::new(LocalPictures::new(dir.path()))));
+        let calls = Arc::new(AtomicUsize::new(0));
         let asks = (0..8).map(|_| {
-            let renders = renders.clone();
-            tokio::spawn(async move {
-                renders
-                    .png("orders/a/2048.png", true, || {
-                        std::thread::sleep(std::time::Duration::from_millis(200));
-                        Ok(vec![7; 16])
-                    })
-                    .await
-            })
+            let (renders, render) = (renders.clone(), counted(&calls, vec![7; 16]));
+            tokio::spawn(async move { renders.png("orders/a/2048.png", true, render).await })
         });
         for answer in futures::future::join_all(asks).await {
             assert_eq!(answer.expect("task").expect("png"), vec![7; 16]);
         }
-        assert_eq!(renders.made(), 1, "eight requests, one render");
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "eight requests, one render");
         let again = renders.png("orders/a/2048.png", true, || anyhow::bail!("rendered again")).await;
         assert_eq!(again.expect("kept in the store"), vec![7; 16]);
-        let other = renders.png("orders/a/1024.png", true, || Ok(vec![1])).await.expect("png");
-        assert_eq!((other, renders.made()), (vec![1], 2));
-        let odd = renders.png("orders/a/1000.png", false, || Ok(vec![2])).await.expect("png");
-        assert_eq!((odd, renders.made()), (vec![2], 3));
-        let odd = renders.png("orders/a/1000.png", false, || Ok(vec![3])).await.expect("png");
-        assert_eq!((odd, renders.made()), (vec![3], 4), "a size not kept is rendered each time");
+
+        let odd = Arc::new(AtomicUsize::new(0));
+        for png in [vec![2], vec![3]] {
+            let answer = renders.png("orders/a/1000.png", false, counted(&odd, png.clone())).await;
+            assert_eq!(answer.expect("png"), png);
+        }
+        assert_eq!(odd.load(Ordering::SeqCst), 2, "a size not kept is rendered each time");
+        assert!(std::fs::metadata(dir.path().join("orders/a/1000.png")).is_err(), "and not stored");
     }
 }

@@ -78,22 +78,8 @@ impl Orders {
     /// opened, at the price it was ordered at; its earlier session can no longer pay it (a
     /// payment that still arrives there is refunded).
     pub async fn pay_again(&self, user: &User, id: &str) -> Result<Order, AppError> {
-        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
-        let reopened: Option<(Option<String>,)> = sqlx::query_as(
-            "SELECT checkout_session_id FROM orders WHERE id = $1 AND user_id = $2 AND status = $3 \
-             AND paid_at IS NULL AND refund_pending = 0 AND failure_reason IN ($4, $5, $6)",
-        )
-        .bind(id)
-        .bind(&user.id)
-        .bind(PAY_AGAIN.from[0])
-        .bind(PAYABLE_AGAIN[0])
-        .bind(PAYABLE_AGAIN[1])
-        .bind(PAYABLE_AGAIN[2])
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(internal("could not read the order"))?;
-        let Some((old_session,)) = reopened else {
-            let current = self.row_of(user, id).await?;
+        let current = self.row_of(user, id).await?;
+        if !payable_again(&current) {
             return Err(AppError::Conflict {
                 field: "status".into(),
                 message: format!(
@@ -101,7 +87,9 @@ impl Orders {
                     current.status.label()
                 ),
             });
-        };
+        }
+        let old_session = current.checkout_session_id;
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         if let Some(session) = &old_session {
             sqlx::query(
                 "INSERT INTO superseded_checkouts (session_id, order_id, superseded_at) VALUES ($1, $2, $3) \
@@ -120,17 +108,25 @@ impl Orders {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(internal("could not count the earlier checkouts"))?;
-        let row: OrderRow = sqlx::query_as(concat!(
+        // Still as it was read: a payment or another "Pay now" in between wins.
+        let row: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET status = $1, failure_reason = NULL, checkout_session_id = NULL, checkout_url = NULL, \
-             publish_pending = 1, updated_at = $2 WHERE id = $3 RETURNING ",
+             publish_pending = 1, updated_at = $2 WHERE id = $3 AND status = $4 AND paid_at IS NULL RETURNING ",
             crate::order_columns!()
         ))
         .bind(PAY_AGAIN.to)
         .bind(now_millis())
         .bind(id)
-        .fetch_one(&mut *tx)
+        .bind(PAY_AGAIN.from[0])
+        .fetch_optional(&mut *tx)
         .await
         .map_err(internal("could not reopen the order"))?;
+        let Some(row) = row else {
+            return Err(AppError::Conflict {
+                field: "status".into(),
+                message: "the order changed meanwhile; reload it".into(),
+            });
+        };
         tx.commit().await.map_err(internal("could not reopen the order"))?;
         tracing::info!(order.id = %id, attempt = attempts, "checkout opened again");
         // The price the order was placed at, not the catalogue's price object of today.

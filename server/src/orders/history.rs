@@ -1,5 +1,5 @@
-//! One's order history: pages found by cursor (newest first), searched and filtered, and
-//! the owner's note on an order.
+//! One's order history: pages found by cursor (newest first), searched and filtered, the
+//! owner's note on an order, all of it for an export, and forgetting its owner.
 
 use super::{OrderRow, Orders};
 use crate::platform::{db, error::internal};
@@ -103,6 +103,42 @@ impl Orders {
     pub async fn recent(&self, user: &User) -> Result<Vec<app::domain::Order>, AppError> {
         let filter = OrderFilter { limit: 500, ..OrderFilter::default() };
         Ok(self.page(user, &filter).await?.orders)
+    }
+
+    /// Every order of `user`, oldest first (for the export of their data).
+    pub async fn all_of(&self, user: &User) -> Result<Vec<app::domain::Order>, AppError> {
+        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            crate::order_columns!(),
+            " FROM orders WHERE user_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(&user.id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not read the orders"))?;
+        rows.iter().map(OrderRow::to_order).collect()
+    }
+
+    /// Forgets what a deleted account's orders say about their owner: notes and share links
+    /// go, and the pictures are no longer served. Returns the picture keys to delete; the
+    /// orders stay for the books.
+    pub async fn forget_owner(&self, user: &User) -> Result<Vec<String>, AppError> {
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        let keys: Vec<(String,)> =
+            sqlx::query_as("SELECT picture_key FROM orders WHERE user_id = $1 AND picture_key IS NOT NULL")
+                .bind(&user.id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(internal("could not forget the orders' owner"))?;
+        sqlx::query(
+            "UPDATE orders SET note = NULL, share_token = NULL, picture_key = NULL WHERE user_id = $1",
+        )
+        .bind(&user.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal("could not forget the orders' owner"))?;
+        tx.commit().await.map_err(internal("could not forget the orders' owner"))?;
+        Ok(keys.into_iter().map(|(key,)| key).collect())
     }
 
     /// Sets or removes the owner's note on an order.

@@ -58,8 +58,7 @@ impl Letters for OrderLetters {
                         row.amount_paid_cents.unwrap_or(row.price_cents),
                         &row.currency,
                     ),
-                    on: crate::platform::clock::rfc3339(at).get(..16).unwrap_or_default().replace('T', " ")
-                        + " UTC",
+                    on: app::domain::order::short_time(&crate::platform::clock::rfc3339(at)),
                 });
                 self.templates.picture_ready(&to, &facts, thumbnail(&row).await, paid.as_ref())
             }

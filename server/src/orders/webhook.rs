@@ -283,7 +283,10 @@ impl Orders {
         }
         tx.commit().await.map_err(internal("could not commit the payment event"))?;
         if late {
-            self.refund_superseded(Some(session_id)).await?;
+            // Recorded with the event: what fails here the sweep does.
+            if let Err(error) = self.refund_superseded(Some(session_id)).await {
+                tracing::warn!(%error, "the refund of a late payment is left to the sweep");
+            }
             return Ok(WebhookOutcome::Applied);
         }
         let Some(row) = row else {

@@ -67,41 +67,39 @@ pub fn MyOrdersPage() -> impl IntoView {
 /// Search and filters: a GET form, so the results page is a link like any other.
 #[component]
 fn SearchForm(query: OrderQuery) -> impl IntoView {
-    let picked = |value: &Option<String>, option: &str| value.as_deref() == Some(option);
+    let statuses = OrderStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect();
+    let shapes = Shape::ALL.iter().map(|s| (s.name(), s.display_name())).collect();
     view! {
         <form method="get" action="/orders" class="search-form" role="search">
             <label for="q">"Search"</label>
             <input id="q" name="q" type="search" value=query.q.clone().unwrap_or_default() placeholder="colour, shape or note" />
-            <label for="status-filter">"Status"</label>
-            <select id="status-filter" name="status">
-                <option value="">"Any"</option>
-                {OrderStatus::ALL
-                    .iter()
-                    .map(|status| {
-                        view! {
-                            <option value=status.as_str() selected=picked(&query.status, status.as_str())>
-                                {status.label()}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-            <label for="shape-filter">"Shape"</label>
-            <select id="shape-filter" name="shape">
-                <option value="">"Any"</option>
-                {Shape::ALL
-                    .iter()
-                    .map(|shape| {
-                        view! {
-                            <option value=shape.name() selected=picked(&query.shape, shape.name())>
-                                {shape.display_name()}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
+            <Filter name="status" label="Status" options=statuses picked=query.status.clone() />
+            <Filter name="shape" label="Shape" options=shapes picked=query.shape.clone() />
             <button type="submit" class="secondary">"Search"</button>
         </form>
+    }
+}
+
+/// One filter of the search form: "Any", then `options` as (value, words).
+#[component]
+fn Filter(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    picked: Option<String>,
+) -> impl IntoView {
+    let id = format!("{name}-filter");
+    view! {
+        <label for=id.clone()>{label}</label>
+        <select id=id name=name>
+            <option value="">"Any"</option>
+            {options
+                .into_iter()
+                .map(|(value, words)| {
+                    view! { <option value=value selected=picked.as_deref() == Some(value)>{words}</option> }
+                })
+                .collect_view()}
+        </select>
     }
 }
 
