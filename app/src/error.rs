@@ -16,7 +16,7 @@ pub enum AppError {
     BadRequest { message: String },
     #[error("sign in first")]
     Unauthenticated,
-    #[error("wrong e-mail or password")]
+    #[error("wrong e-mail or password, or the address is not confirmed yet (open the link we mailed you)")]
     InvalidCredentials,
     #[error("{message}")]
     Forbidden { message: String },

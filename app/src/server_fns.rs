@@ -26,23 +26,14 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
     Ok(caller.user)
 }
 
-/// Creates an account and signs it in, then goes to `next` (or home); an account that must
-/// confirm its e-mail first goes to the confirmation page.
+/// Takes a sign-up, then goes to the confirmation page: the mailed link confirms the
+/// address, and the account signs in after that.
 #[server(prefix = "/api/fn", endpoint = "sign_up")]
-pub async fn sign_up(email: String, password: String, next: Option<String>) -> Result<User, AppError> {
-    use crate::services::{SignedUp, context, set_cookie};
-    let (services, caller) = context()?;
-    match services.accounts.sign_up(&caller, &email, &password).await? {
-        SignedUp::SignedIn(signed_in) => {
-            set_cookie(signed_in.cookie);
-            leptos_axum::redirect(safe_next(next.as_deref()));
-            Ok(signed_in.user)
-        }
-        SignedUp::ConfirmationRequired { user } => {
-            leptos_axum::redirect(&format!("/accounts/confirm?email={}", query_value(&user.email)));
-            Ok(user)
-        }
-    }
+pub async fn sign_up(email: String, password: String) -> Result<(), AppError> {
+    let (services, caller) = crate::services::context()?;
+    services.accounts.sign_up(&caller, &email, &password).await?;
+    leptos_axum::redirect(&format!("/accounts/confirm?notice=signed-up&email={}", query_value(email.trim())));
+    Ok(())
 }
 
 /// Confirms an account's e-mail with the mailed code, then goes to sign in.

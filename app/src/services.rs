@@ -58,19 +58,13 @@ pub struct SignedIn {
     pub cookie: HeaderValue,
 }
 
-/// What signing up leads to.
-pub enum SignedUp {
-    /// Signed in at once (local accounts).
-    SignedIn(SignedIn),
-    /// The account must confirm its e-mail with a mailed code first (Cognito).
-    ConfirmationRequired { user: User },
-}
-
 /// Accounts: sign-up, confirmation, password reset, sessions.
 #[async_trait::async_trait]
 pub trait AccountService: Send + Sync {
-    /// Creates an account and signs it in, unless it must confirm its e-mail first.
-    async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedUp, AppError>;
+    /// Takes a sign-up and mails the address: a new account gets a confirmation code (it
+    /// signs in once confirmed), a taken address a notice that someone tried. The answer is
+    /// the same either way, so it tells nobody whether the address has an account.
+    async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<(), AppError>;
     /// Confirms an account's e-mail with the mailed code.
     async fn confirm(&self, email: &str, code: &str) -> Result<(), AppError>;
     /// Mails a new confirmation code (whether the account exists is not revealed).

@@ -1,8 +1,8 @@
-import { PASSWORD, expect, test } from './fixtures';
+import { MailOutbox } from './pages/mail-outbox';
+import { PASSWORD, createAccount, expect, signUpOnly, test } from './fixtures';
 
-test('sign up, see my e-mail, sign out, sign back in', async ({ page, signUp, signIn, header, email }) => {
-  await signUp.goto();
-  await signUp.submitWith(email, PASSWORD);
+test('sign up, confirm from the mail, see my e-mail, sign out, sign back in', async ({ page, signIn, header, email }) => {
+  await createAccount(page, email);
   await expect(page).toHaveURL('/');
   await expect(header.signedInAs).toHaveText(email);
 
@@ -23,13 +23,26 @@ test('sign up, see my e-mail, sign out, sign back in', async ({ page, signUp, si
 test('a wrong password is refused on the page', async ({ page, signIn, header, signedUpThenOut: email }) => {
   await signIn.goto();
   await signIn.submitWith(email, 'not my password');
-  await expect(signIn.alerts).toHaveText('wrong e-mail or password');
+  await expect(signIn.alerts).toContainText('wrong e-mail or password');
   await expect(page).toHaveURL(/\/signin/);
   await expect(header.signedInAs).toHaveCount(0);
 });
 
-test('a taken e-mail is shown next to the e-mail field', async ({ page, signUp, signedUpThenOut: email }) => {
-  await signUp.goto();
-  await signUp.submitWith(email, PASSWORD);
-  await expect(page.locator('#email-error')).toContainText('already exists');
+test('signing up with a taken address looks like any sign-up; the owner gets a notice', async ({ page, signIn, header, signedUpThenOut: email }) => {
+  await signUpOnly(page, email, 'someone else entirely');
+  const outbox = new MailOutbox(page);
+  await outbox.openWhenSent(email, 'Someone tried to sign up with your address');
+  await page.goto(await outbox.link('/signin?'));
+  await expect(signIn.email).toHaveValue(email);
+  await signIn.submitWith(email, 'someone else entirely');
+  await expect(signIn.alerts).toContainText('wrong e-mail or password');
+  await signIn.submitWith(email, PASSWORD);
+  await expect(header.signedInAs).toHaveText(email);
+});
+
+test('before the mailed link is opened, signing in is refused with a word about it', async ({ page, signIn, email }) => {
+  await signUpOnly(page, email);
+  await signIn.goto();
+  await signIn.submitWith(email, PASSWORD);
+  await expect(signIn.alerts).toContainText('not confirmed yet');
 });

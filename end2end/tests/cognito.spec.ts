@@ -20,7 +20,7 @@ test('with Cognito: sign up, confirm the code, sign in, order, get the mail, sig
 
   // Cognito wants the address confirmed before the first sign-in.
   const confirm = new ConfirmPage(page);
-  await expect(page).toHaveURL(/\/accounts\/confirm\?email=/);
+  await expect(page).toHaveURL(/\/accounts\/confirm\?notice=signed-up&email=/);
   await expect(confirm.email).toHaveValue(email);
   await expect(header.signedInAs).toHaveCount(0);
   await confirm.confirmWith('123456');
@@ -50,7 +50,7 @@ test('with Cognito: sign up, confirm the code, sign in, order, get the mail, sig
   await expect(page).toHaveURL(/\/signin\?next=/);
 });
 
-test('with Cognito: signing in before confirming says to confirm', async ({ page, email }) => {
+test('with Cognito: signing in before confirming is refused with a word about confirming', async ({ page, email }) => {
   const signUp = new AccountPage(page, '/signup', 'Sign up');
   await signUp.goto();
   await signUp.submitWith(email, STRONG);
@@ -58,5 +58,5 @@ test('with Cognito: signing in before confirming says to confirm', async ({ page
   const signIn = new AccountPage(page, '/signin', 'Sign in');
   await signIn.goto();
   await signIn.submitWith(email, STRONG);
-  await expect(signIn.alerts).toContainText('confirm your e-mail address first');
+  await expect(signIn.alerts).toContainText('not confirmed yet');
 });

@@ -1,5 +1,7 @@
-import { test as base, expect } from '@playwright/test';
+import { Page, test as base, expect } from '@playwright/test';
 import { AccountPage } from './pages/account-page';
+import { ConfirmPage } from './pages/confirm-page';
+import { MailOutbox } from './pages/mail-outbox';
 import { AdminShapesPage } from './pages/admin-page';
 import { CheckoutPage } from './pages/checkout-page';
 import { Header } from './pages/header';
@@ -15,7 +17,7 @@ type Fixtures = {
   orderPage: OrderPage;
   checkout: CheckoutPage;
   adminShapes: AdminShapesPage;
-  /** Signs a fresh user up (and so in) in this page. */
+  /** Signs a fresh user up, confirms the address from the mailed link and signs in. */
   signedUp: string;
   /** Signs a fresh user up, then out; the e-mail is theirs (password PASSWORD). */
   signedUpThenOut: string;
@@ -24,6 +26,31 @@ type Fixtures = {
 };
 
 export const PASSWORD = 'correct horse battery';
+
+/** Signs `email` up in this page and stops at "Check your mail". */
+export async function signUpOnly(page: Page, email: string, password = PASSWORD) {
+  const signUp = new AccountPage(page, '/signup', 'Sign up');
+  await signUp.goto();
+  await signUp.submitWith(email, password);
+  await expect(page).toHaveURL(/\/accounts\/confirm\?notice=signed-up&/);
+  await expect(page.getByRole('status')).toContainText('Check your mail');
+}
+
+/** Signs `email` up, confirms it from the mailed link (the outbox at `/dev/mail`) and signs
+ * in: how a new customer starts. */
+export async function createAccount(page: Page, email: string, password = PASSWORD) {
+  await signUpOnly(page, email, password);
+  const outbox = new MailOutbox(page);
+  await outbox.openWhenSent(email, 'Confirm your e-mail address');
+  await page.goto(await outbox.link('/accounts/confirm?'));
+  await new ConfirmPage(page).submit.click();
+  await expect(page).toHaveURL(/\/signin\?notice=confirmed&/);
+  const signIn = new AccountPage(page, '/signin', 'Sign in');
+  await expect(signIn.email).toHaveValue(email);
+  await signIn.submitWith(email, password);
+  await expect(page).toHaveURL('/');
+  await expect(new Header(page).signedInAs).toHaveText(email);
+}
 
 export const test = base.extend<Fixtures>({
   // Any uncaught error in the page (a failed hydration, a panic in the wasm) fails the test,
@@ -57,9 +84,8 @@ export const test = base.extend<Fixtures>({
   orderPage: async ({ page }, use) => use(new OrderPage(page)),
   checkout: async ({ page }, use) => use(new CheckoutPage(page)),
   adminShapes: async ({ page }, use) => use(new AdminShapesPage(page)),
-  signedUp: async ({ page, signUp, header, email }, use) => {
-    await signUp.goto();
-    await signUp.submitWith(email, PASSWORD);
+  signedUp: async ({ page, header, email }, use) => {
+    await createAccount(page, email);
     await expect(header.signedInAs).toHaveText(email);
     await use(email);
   },

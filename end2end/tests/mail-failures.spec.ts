@@ -2,6 +2,7 @@
 // mail fails its two attempts, becomes a dead letter on /admin/failures, and Retry sends it
 // once the mail server is there.
 import { execFileSync } from 'node:child_process';
+import { Page } from '@playwright/test';
 import { AdminFailuresPage } from './pages/admin-operations';
 import { NewOrderPage, OrderPage } from './pages/order-pages';
 import { AccountPage } from './pages/account-page';
@@ -12,22 +13,32 @@ import { PASSWORD, expect, test } from './fixtures';
 const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? '3325');
 const ADMIN = 'mail-admin@example.com';
 
-/** Grants the admin role on the mail server's data, with the real command line (its
- * verification mail cannot be read: the mail server refuses it). */
-function grantAdmin(email: string) {
+/** Runs `let-them-draw admin …` on the mail server's data, as an operator would. */
+function admin(...args: string[]) {
   const bin = process.env.LTD_BIN ?? '../target/debug/let-them-draw';
   const env = { ...process.env, LTD_DATA_DIR: process.env.E2E_MAIL_DATA_DIR ?? './data-mail' };
-  execFileSync(bin, ['admin', 'grant', '--email', email], { env, stdio: 'pipe' });
+  execFileSync(bin, ['admin', ...args], { env, stdio: 'pipe' });
+}
+
+/** Signs `email` up on this page; the confirmation mail cannot be read (the mail server
+ * refuses it), so the operator confirms the address on the command line; then signs in. */
+async function signUpConfirmedByOperator(page: Page, email: string) {
+  const signUp = new AccountPage(page, '/signup', 'Sign up');
+  await signUp.goto();
+  await signUp.submitWith(email, PASSWORD);
+  await expect(page).toHaveURL(/\/accounts\/confirm\?notice=signed-up&/);
+  admin('confirm', '--email', email);
+  const signIn = new AccountPage(page, '/signin', 'Sign in');
+  await signIn.goto();
+  await signIn.submitWith(email, PASSWORD);
+  await expect(new Header(page).signedInAs).toHaveText(email);
 }
 
 test.describe.configure({ timeout: 60_000 });
 
 test('a picture-ready mail the mail server refused is listed as a dead letter; Retry sends it once', async ({ page, browser, email }) => {
   const clientPage = await (await browser.newContext()).newPage();
-  const signUp = new AccountPage(clientPage, '/signup', 'Sign up');
-  await signUp.goto();
-  await signUp.submitWith(email, PASSWORD);
-  await expect(new Header(clientPage).signedInAs).toHaveText(email);
+  await signUpConfirmedByOperator(clientPage, email);
   const newOrder = new NewOrderPage(clientPage);
   await newOrder.goto();
   await newOrder.order('Square', 'navy');
@@ -35,11 +46,8 @@ test('a picture-ready mail the mail server refused is listed as a dead letter; R
   const orderId = clientPage.url().split('/').pop() ?? '';
   await expect(new OrderPage(clientPage).status).toHaveText('done', { timeout: 20_000 });
 
-  const admin = new AccountPage(page, '/signup', 'Sign up');
-  await admin.goto();
-  await admin.submitWith(ADMIN, PASSWORD);
-  await expect(new Header(page).signedInAs).toHaveText(ADMIN);
-  grantAdmin(ADMIN);
+  await signUpConfirmedByOperator(page, ADMIN);
+  admin('grant', '--email', ADMIN);
   const failures = new AdminFailuresPage(page);
   const mailId = `order-${orderId}-ready`;
   const row = failures.mailRow(mailId);

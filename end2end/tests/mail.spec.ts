@@ -1,9 +1,10 @@
 import { ConfirmPage } from './pages/confirm-page';
 import { MailOutbox } from './pages/mail-outbox';
 import { AccountPage } from './pages/account-page';
-import { PASSWORD, expect, test } from './fixtures';
+import { PASSWORD, expect, signUpOnly, test } from './fixtures';
 
-test('a local account confirms its e-mail from the mailed link', async ({ page, signedUp: email }) => {
+test('a local account confirms its e-mail from the mailed link', async ({ page, email }) => {
+  await signUpOnly(page, email);
   const outbox = new MailOutbox(page);
   await outbox.openWhenSent(email, 'Confirm your e-mail address');
   await page.goto(await outbox.link('/accounts/confirm?'));
@@ -29,7 +30,7 @@ test('a forgotten password is reset from the mailed link', async ({ page, signIn
 
   const again = new AccountPage(page, '/signin', 'Sign in');
   await again.submitWith(email, PASSWORD);
-  await expect(again.alerts).toHaveText('wrong e-mail or password');
+  await expect(again.alerts).toContainText('wrong e-mail or password');
   await again.submitWith(email, 'a whole new secret');
   await expect(header.signedInAs).toHaveText(email);
 });

@@ -1,10 +1,8 @@
-import { PASSWORD, expect, test } from './fixtures';
+import { createAccount, expect, test } from './fixtures';
 
 // This project runs with JavaScript disabled: the forms must work as plain HTML.
-test('sign up and sign out without JavaScript', async ({ page, signUp, header, email }) => {
-  await signUp.goto();
-  await signUp.submitWith(email, PASSWORD);
-  await expect(page).toHaveURL('/');
+test('sign up, confirm, sign in and sign out without JavaScript', async ({ page, header, email }) => {
+  await createAccount(page, email);
   await expect(header.signedInAs).toHaveText(email);
   await header.signOut();
   await expect(header.signInLink).toBeVisible();

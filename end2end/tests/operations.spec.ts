@@ -2,13 +2,11 @@
 // test switch) and gives up after two: failures, retries, refunds and the admin pages.
 import { execFileSync } from 'node:child_process';
 import { Browser } from '@playwright/test';
-import { AccountPage } from './pages/account-page';
-import { Header } from './pages/header';
 import { AdminConsolePage, AdminFailuresPage, AdminLivePage } from './pages/admin-operations';
 import { MailOutbox } from './pages/mail-outbox';
 import { NewOrderPage, OrderPage } from './pages/order-pages';
 import { CheckoutPage } from './pages/checkout-page';
-import { PASSWORD, expect, test } from './fixtures';
+import { createAccount, expect, test } from './fixtures';
 
 const ALERTS_TO = 'ops@example.com';
 
@@ -26,10 +24,7 @@ function grantAdmin(email: string) {
 async function client(browser: Browser, email: string) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const signUp = new AccountPage(page, '/signup', 'Sign up');
-  await signUp.goto();
-  await signUp.submitWith(`client-${email}`, PASSWORD);
-  await expect(new Header(page).signedInAs).toHaveText(`client-${email}`);
+  await createAccount(page, `client-${email}`);
   return page;
 }
 

@@ -1,4 +1,4 @@
-import { PASSWORD, expect, test } from './fixtures';
+import { PASSWORD, createAccount, expect, test } from './fixtures';
 
 test('order a free circle and watch it being drawn without reloading', async ({ page, newOrder, orderPage, signedUp }) => {
   await newOrder.goto();
@@ -71,11 +71,7 @@ test("another user gets not found for someone else's order", async ({ page, newO
 
   const other = await browser.newContext();
   const otherPage = await other.newPage();
-  await otherPage.goto('/signup');
-  await otherPage.getByLabel('E-mail').fill(`other-${Date.now()}@example.com`);
-  await otherPage.getByLabel('Password').fill(PASSWORD);
-  await otherPage.getByRole('main').getByRole('button', { name: 'Sign up' }).click();
-  await expect(otherPage).toHaveURL('/');
+  await createAccount(otherPage, `other-${Date.now()}@example.com`);
   const response = await otherPage.goto(orderUrl);
   expect(response?.status()).toBe(404);
   await expect(otherPage.getByRole('heading', { name: 'Not found' })).toBeVisible();

@@ -92,6 +92,9 @@ async fn run(phase: Duration) -> anyhow::Result<()> {
     let email = format!("bench-{}@example.com", uuid::Uuid::new_v4().simple());
     let credentials = serde_json::json!({ "email": email, "password": "bench password" });
     client.post(format!("{base}/api/v1/accounts")).json(&credentials).send().await?.error_for_status()?;
+    // Confirmed as `admin confirm` would: the bench reads no mail.
+    let pool = server::platform::db::connect(cli.settings.database_url().expose()).await?;
+    server::accounts::confirm_address(&pool, &email).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     client.post(format!("{base}/api/v1/sessions")).json(&credentials).send().await?.error_for_status()?;
     let bench = Bench { base, client, done: Arc::default() };
     bench.follow_events().await?;

@@ -6,6 +6,8 @@ mod cognito_errors;
 mod credentials;
 mod identity;
 mod local;
+pub mod news;
+mod notices;
 mod sessions;
 pub mod throttle;
 mod tokens;
@@ -14,6 +16,7 @@ pub use cognito::{CognitoIdentity, CognitoSettings};
 pub use credentials::{Email, Password};
 pub use identity::{Account, Authenticated, Identity, ProviderTokens, Registration};
 pub use local::LocalIdentity;
+pub use notices::SignUpNotices;
 pub use sessions::Sessions;
 pub use throttle::{Counters, Throttle};
 
@@ -23,9 +26,10 @@ use crate::platform::net::{Cidr, client_ip};
 use app::{
     domain::User,
     error::AppError,
-    services::{AccountService, Caller, SignedIn, SignedUp},
+    services::{AccountService, Caller, SignedIn},
 };
 use axum::{extract::ConnectInfo, http::HeaderValue, http::request::Parts};
+use news::{AccountNews, InProcessNews, SessionsChanged};
 use std::{collections::HashSet, net::SocketAddr, sync::Arc};
 use tokio::sync::broadcast;
 
@@ -37,23 +41,30 @@ pub struct Accounts {
     identity: Arc<dyn Identity>,
     sessions: Sessions,
     throttle: Throttle,
+    notices: SignUpNotices,
     /// E-mails that are admins whatever the database says (`LTD_ADMIN_EMAILS`), lower-cased.
     admin_emails: HashSet<String>,
     /// Proxies whose forwarding headers name the client (`LTD_TRUSTED_PROXIES`).
     trusted_proxies: Vec<Cidr>,
-    /// The session tokens signed out in this process, for the live streams opened with them.
-    signed_out: broadcast::Sender<String>,
+    /// Word to every live stream that an account's sessions or role changed.
+    news: Arc<dyn AccountNews>,
 }
 
 impl Accounts {
-    pub fn new(identity: Arc<dyn Identity>, sessions: Sessions, throttle: Throttle) -> Self {
+    pub fn new(
+        identity: Arc<dyn Identity>,
+        sessions: Sessions,
+        throttle: Throttle,
+        notices: SignUpNotices,
+    ) -> Self {
         Self {
             identity,
             sessions,
             throttle,
+            notices,
             admin_emails: HashSet::new(),
             trusted_proxies: Vec::new(),
-            signed_out: broadcast::channel(64).0,
+            news: Arc::new(InProcessNews::default()),
         }
     }
 
@@ -64,9 +75,40 @@ impl Accounts {
         self
     }
 
-    /// Hears every session token signed out in this process from now on.
-    pub fn signed_out(&self) -> broadcast::Receiver<String> {
-        self.signed_out.subscribe()
+    /// Tells the live streams through `news` (Redis pub/sub for several instances) instead
+    /// of this process's own channel.
+    pub fn with_news(mut self, news: Arc<dyn AccountNews>) -> Self {
+        self.news = news;
+        self
+    }
+
+    /// Hears, from now on, of every account whose sessions or role changed.
+    pub fn news(&self) -> broadcast::Receiver<SessionsChanged> {
+        self.news.subscribe()
+    }
+
+    /// Tells every live stream of the account to re-check its session now. Not waited for:
+    /// a stream that misses it re-checks within `LTD_STREAM_RECHECK_SECS` anyway.
+    fn announce(&self, user_id: &str) {
+        // The answer is awaited (a publisher nobody waits for drops the message) off the
+        // request, and a failure only logged.
+        let answer = self.news.announce(user_id);
+        let user_id = user_id.to_owned();
+        tokio::spawn(async move {
+            if !matches!(answer.await, Ok(true)) {
+                tracing::warn!(user.id = %user_id, "account news was not sent; streams learn at their next check");
+            }
+        });
+    }
+
+    /// The id of the account with this address, if any.
+    async fn id_of(&self, email: &Email) -> Result<Option<String>, AppError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(self.sessions.pool())
+            .await
+            .map_err(crate::platform::error::internal("could not look up the account"))?;
+        Ok(row.map(|(id,)| id))
     }
 
     /// Takes the client's address from these proxies' forwarding headers.
@@ -99,21 +141,6 @@ impl Accounts {
             session_token,
             user,
         })
-    }
-
-    /// Creates an account (at most `LTD_SIGN_UPS_PER_ADDRESS` per client address per 15
-    /// minutes). Used by the REST API and by [`AccountService::sign_up`].
-    pub async fn register(
-        &self,
-        caller: &Caller,
-        email: &str,
-        password: &str,
-    ) -> Result<Registration, AppError> {
-        let email = Email::parse(email)?;
-        let password = Password::parse(password)?;
-        // Counted once the input is valid: a mistyped form costs nothing.
-        self.throttle.sign_up(caller.ip).await?;
-        self.identity.register(&email, &password).await
     }
 
     /// The user a session belongs to, if it is live. A session whose provider access token
@@ -157,13 +184,19 @@ impl Accounts {
 
 #[async_trait::async_trait]
 impl AccountService for Accounts {
-    /// Creates an account and, unless it must confirm its e-mail first, opens its first session.
-    async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<SignedUp, AppError> {
-        let registration = self.register(caller, email, password).await?;
-        if registration.confirmation_required {
-            return Ok(SignedUp::ConfirmationRequired { user: self.with_role(registration.account) });
+    /// Creates an account that signs in once its address is confirmed, or tells the owner
+    /// of a taken address that someone tried; the caller cannot tell which (at most
+    /// `LTD_SIGN_UPS_PER_ADDRESS` sign-ups per client address per 15 minutes).
+    async fn sign_up(&self, caller: &Caller, email: &str, password: &str) -> Result<(), AppError> {
+        let email = Email::parse(email)?;
+        let password = Password::parse(password)?;
+        // Counted once the input is valid: a mistyped form costs nothing.
+        self.throttle.sign_up(caller.ip).await?;
+        match self.identity.register(&email, &password).await? {
+            Registration::New(account) => tracing::info!(user.id = %account.id, "signed up"),
+            Registration::Taken => self.notices.tell(&email).await?,
         }
-        Ok(SignedUp::SignedIn(self.open_session(caller, registration.account, None).await?))
+        Ok(())
     }
 
     /// Confirms an account's e-mail with the mailed code.
@@ -189,7 +222,11 @@ impl AccountService for Accounts {
     async fn reset_password(&self, email: &str, code: &str, password: &str) -> Result<(), AppError> {
         let email = Email::parse(email)?;
         let password = Password::parse(password)?;
-        self.identity.reset_password(&email, code, &password).await
+        self.identity.reset_password(&email, code, &password).await?;
+        if let Some(id) = self.id_of(&email).await? {
+            self.announce(&id);
+        }
+        Ok(())
     }
 
     /// Checks the credentials, throttled per account and address, and opens a fresh session.
@@ -220,8 +257,10 @@ impl AccountService for Accounts {
     async fn sign_out(&self, caller: &Caller) -> Result<HeaderValue, AppError> {
         if let Some(token) = &caller.session_token {
             let provider_tokens = self.sessions.revoke(token).await?;
-            // This process's live streams of the session end at once.
-            let _ = self.signed_out.send(token.clone());
+            // The session's live streams end at once, on every instance.
+            if let Some(user) = &caller.user {
+                self.announce(&user.id);
+            }
             if let Some(tokens) = provider_tokens
                 // Signed out here whatever the provider says; its failure is only logged.
                 && let Err(error) = self.identity.sign_out(&tokens).await
@@ -233,15 +272,34 @@ impl AccountService for Accounts {
     }
 }
 
-/// Grants (or revokes) the admin role of the account with this e-mail; `false` when there
-/// is no such account. Used by `let-them-draw admin grant|revoke`.
-pub async fn set_admin(pool: &crate::platform::db::Pool, email: &str, admin: bool) -> Result<bool, AppError> {
+/// Marks the address of the account with this e-mail as confirmed, as the mailed link
+/// would; `false` when there is no such account. Used by `let-them-draw admin confirm`.
+pub async fn confirm_address(pool: &crate::platform::db::Pool, email: &str) -> Result<bool, AppError> {
     let email = Email::parse(email)?;
-    let updated = sqlx::query("UPDATE users SET is_admin = $1 WHERE email = $2")
-        .bind(i64::from(admin))
-        .bind(email.as_str())
-        .execute(pool)
-        .await
-        .map_err(crate::platform::error::internal("could not change the admin role"))?;
+    let updated =
+        sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE email = $2")
+            .bind(crate::platform::clock::now_secs())
+            .bind(email.as_str())
+            .execute(pool)
+            .await
+            .map_err(crate::platform::error::internal("could not confirm the address"))?;
     Ok(updated.rows_affected() == 1)
+}
+
+/// Grants (or revokes) the admin role of the account with this e-mail; returns its id, or
+/// `None` when there is no such account. Used by `let-them-draw admin grant|revoke`.
+pub async fn set_admin(
+    pool: &crate::platform::db::Pool,
+    email: &str,
+    admin: bool,
+) -> Result<Option<String>, AppError> {
+    let email = Email::parse(email)?;
+    let updated: Option<(String,)> =
+        sqlx::query_as("UPDATE users SET is_admin = $1 WHERE email = $2 RETURNING id")
+            .bind(i64::from(admin))
+            .bind(email.as_str())
+            .fetch_optional(pool)
+            .await
+            .map_err(crate::platform::error::internal("could not change the admin role"))?;
+    Ok(updated.map(|(id,)| id))
 }

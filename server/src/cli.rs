@@ -26,7 +26,7 @@ pub enum Command {
     Migrate,
     /// Draw one picture to a PNG file, like the original artist's draw-image.sh.
     Draw(DrawArgs),
-    /// Manage admins.
+    /// Manage admins and confirm addresses.
     #[command(subcommand)]
     Admin(AdminCommand),
 }
@@ -39,8 +39,22 @@ pub enum AdminCommand {
         #[arg(long)]
         email: String,
     },
-    /// Take the admin role away (LTD_ADMIN_EMAILS still applies).
+    /// Take the admin role away (LTD_ADMIN_EMAILS still applies). With REDIS_URL, every
+    /// web instance ends the account's admin live feed at once (else at its next re-check).
     Revoke {
+        /// The account's e-mail.
+        #[arg(long)]
+        email: String,
+        /// The Redis the web instances share, to tell them.
+        #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+        redis_url: Option<crate::platform::secret::Secret>,
+        /// Their Redis key prefix.
+        #[arg(long, env = "LTD_REDIS_PREFIX", default_value = "ltd")]
+        redis_prefix: String,
+    },
+    /// Mark a local account's e-mail address as confirmed, for an address that cannot
+    /// receive the mailed link (with Cognito, use its AdminConfirmSignUp instead).
+    Confirm {
         /// The account's e-mail.
         #[arg(long)]
         email: String,

@@ -51,11 +51,29 @@ async fn admin(settings: server::settings::Settings, command: AdminCommand) -> a
     db::migrate(&pool).await?;
     let (email, grant) = match &command {
         AdminCommand::Grant { email } => (email, true),
-        AdminCommand::Revoke { email } => (email, false),
+        AdminCommand::Revoke { email, .. } => (email, false),
+        AdminCommand::Confirm { email } => {
+            let changed =
+                server::accounts::confirm_address(&pool, email).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            anyhow::ensure!(changed, "there is no account with the e-mail {email}: sign up first");
+            println!("{email} is confirmed: the account can sign in");
+            return Ok(());
+        }
     };
     let changed =
         server::accounts::set_admin(&pool, email, grant).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    anyhow::ensure!(changed, "there is no account with the e-mail {email}: sign up first");
+    let Some(user_id) = changed else {
+        anyhow::bail!("there is no account with the e-mail {email}: sign up first");
+    };
+    if let AdminCommand::Revoke { redis_url: Some(url), redis_prefix, .. } = &command {
+        use server::accounts::news::{AccountNews, RedisNews};
+        let news = RedisNews::connect(url.expose(), redis_prefix).await?;
+        let told = tokio::time::timeout(std::time::Duration::from_secs(10), news.announce(&user_id)).await;
+        anyhow::ensure!(
+            matches!(told, Ok(Ok(true))),
+            "the role is revoked, but Redis did not take the news: open admin feeds end at their next re-check"
+        );
+    }
     println!("{email} is {}an admin", if grant { "now " } else { "no longer " });
     Ok(())
 }

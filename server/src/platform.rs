@@ -7,5 +7,6 @@ pub mod db;
 pub mod error;
 pub mod metrics;
 pub mod net;
+pub mod pubsub;
 pub mod secret;
 pub mod telemetry;

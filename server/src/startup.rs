@@ -1,7 +1,11 @@
 //! Building the application and serving it.
 
 use crate::{
-    accounts::{Accounts, CognitoIdentity, Counters, Identity, LocalIdentity, Sessions, Throttle, throttle},
+    accounts::{
+        Accounts, CognitoIdentity, Counters, Identity, LocalIdentity, Sessions, SignUpNotices, Throttle,
+        news::{AccountNews, InProcessNews, RedisNews},
+        throttle,
+    },
     alerts::Alerts,
     catalogue::Catalogue,
     console::Console,
@@ -22,7 +26,7 @@ use crate::{
         self, dev_mail,
         ops::{self, Ops},
         state::{AppState, Closing, Site},
-        streams::Streams,
+        streams::{Slots, Streams},
     },
 };
 use anyhow::Context;
@@ -142,13 +146,23 @@ impl Application {
                 Some(cognito) => Arc::new(cognito),
                 None => Arc::new(LocalIdentity::new(pool.clone(), postman.clone())),
             };
+        let news: Arc<dyn AccountNews> = match &web.redis_url {
+            Some(url) => Arc::new(RedisNews::connect(url.expose(), &web.redis_prefix).await?),
+            None => Arc::new(InProcessNews::default()),
+        };
         let accounts = Accounts::new(
             identity,
             Sessions::new(pool.clone(), web.session_days, web.secure_cookies()),
             Throttle::new(throttle_counters, web.limits.sign_ups_per_address),
+            SignUpNotices::new(pool.clone(), postman.clone()),
         )
+        .with_news(news)
         .with_admin_emails(web.admin_emails.iter().map(String::as_str))
         .with_trusted_proxies(web.limits.trusted_proxies.clone());
+        let stream_slots = match &web.redis_url {
+            Some(url) => Slots::redis(url.expose(), &web.redis_prefix).await?,
+            None => Slots::memory(),
+        };
         let (stop, stopping) = watch::channel(false);
         let accounts = Arc::new(accounts);
         let state = AppState {
@@ -169,6 +183,7 @@ impl Application {
             postman: postman.clone(),
             closing: Closing(stopping),
             streams: Streams::new(
+                stream_slots,
                 web.limits.max_streams_per_user,
                 Duration::from_secs(web.limits.stream_recheck_secs),
                 metrics.clone(),

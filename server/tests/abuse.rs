@@ -18,7 +18,7 @@ fn retry_after(response: &Response) -> u64 {
 async fn fifty_wrong_passwords_sent_at_once_get_at_most_five_answers_and_the_rest_429() {
     let app = TestApp::spawn().await;
     let client = TestApp::browser();
-    assert_eq!(app.create_account(&client, "hal@example.com", PASSWORD).await.status(), StatusCode::CREATED);
+    app.confirmed_account(&client, "hal@example.com").await;
 
     let guesses = (0..50).map(|n| {
         let client = TestApp::browser();
@@ -64,7 +64,7 @@ async fn sixth_guess_from(app: &TestApp, email: &str, forwarded_for: &str) -> St
 async fn behind_a_trusted_proxy_each_forwarded_client_is_throttled_on_its_own() {
     let data = tempfile::tempdir().expect("dir");
     let app = TestApp::spawn_with(data, &["--trusted-proxies", "127.0.0.1/32"]).await;
-    app.create_account(&TestApp::browser(), "ivy@example.com", PASSWORD).await;
+    app.confirmed_account(&TestApp::browser(), "ivy@example.com").await;
 
     assert_eq!(
         sixth_guess_from(&app, "ivy@example.com", "198.51.100.1").await,
@@ -82,7 +82,7 @@ async fn behind_a_trusted_proxy_each_forwarded_client_is_throttled_on_its_own() 
 #[tokio::test]
 async fn without_trusted_proxies_the_forwarded_header_is_ignored() {
     let app = TestApp::spawn().await;
-    app.create_account(&TestApp::browser(), "jan@example.com", PASSWORD).await;
+    app.confirmed_account(&TestApp::browser(), "jan@example.com").await;
     assert_eq!(
         sixth_guess_from(&app, "jan@example.com", "198.51.100.1").await,
         StatusCode::TOO_MANY_REQUESTS
@@ -99,14 +99,15 @@ async fn sign_ups_and_account_mails_from_one_address_are_limited() {
     let client = TestApp::browser();
     for n in 0..3 {
         let created = app.create_account(&client, &format!("k{n}@example.com"), PASSWORD).await;
-        assert_eq!(created.status(), StatusCode::CREATED);
+        assert_eq!(created.status(), StatusCode::ACCEPTED);
     }
     let refused = app.create_account(&client, "k3@example.com", PASSWORD).await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(retry_after(&refused) > 0);
     assert_eq!(error_of(refused).await["code"], "too_many_requests");
-    let signed_in = app.sign_in(&client, "k3@example.com", PASSWORD).await;
-    assert_eq!(signed_in.status(), StatusCode::UNAUTHORIZED, "the refused sign-up stored no account");
+    app.wait_for_mail("k2@example.com", "Confirm your e-mail address").await;
+    let mailed: Vec<_> = app.outbox().await.into_iter().filter(|m| m["to"] == "k3@example.com").collect();
+    assert!(mailed.is_empty(), "the refused sign-up stored and mailed nothing: {mailed:?}");
 
     // Password reset mails: five for one address, then 429.
     for _ in 0..5 {
@@ -177,17 +178,40 @@ async fn signing_out_ends_the_streams_of_that_session_at_once_not_at_the_next_ch
 }
 
 #[tokio::test]
+async fn signing_out_on_one_device_leaves_the_other_devices_streams_open() {
+    let app = TestApp::spawn().await;
+    let laptop = app.signed_in_user("two-devices@example.com").await;
+    let phone = TestApp::browser();
+    assert_eq!(
+        app.sign_in(&phone, "two-devices@example.com", PASSWORD).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let phone_stream = read_until_closed(&app, &phone, "/api/v1/orders/events", Duration::from_secs(4));
+    let laptop_stream = read_until_closed(&app, &laptop, "/api/v1/orders/events", Duration::from_secs(10));
+    let sign_out = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let out = laptop.delete(app.url("/api/v1/sessions")).send().await.expect("request");
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    };
+    let (phone_stream, laptop_stream, ()) = tokio::join!(phone_stream, laptop_stream, sign_out);
+    assert!(laptop_stream.is_some(), "the signed-out session's stream ended");
+    assert!(phone_stream.is_none(), "the other session's stream is still open");
+}
+
+#[tokio::test]
 async fn revoking_the_admin_role_ends_the_admin_live_feed() {
     let data = tempfile::tempdir().expect("dir");
     let app = TestApp::spawn_with(data, &["--stream-recheck-secs", "1"]).await;
     let client = app.signed_in_user("max@example.com").await;
     let pool = app.database().await;
-    assert!(server::accounts::set_admin(&pool, "max@example.com", true).await.expect("grant"));
+    assert!(server::accounts::set_admin(&pool, "max@example.com", true).await.expect("grant").is_some());
 
     let feed = read_until_closed(&app, &client, "/api/v1/admin/live", Duration::from_secs(15));
     let revoke = async {
         tokio::time::sleep(Duration::from_millis(1500)).await;
-        assert!(server::accounts::set_admin(&pool, "max@example.com", false).await.expect("revoke"));
+        assert!(
+            server::accounts::set_admin(&pool, "max@example.com", false).await.expect("revoke").is_some()
+        );
     };
     let (feed, ()) = tokio::join!(feed, revoke);
     assert!(feed.is_some(), "the feed ended when the role went");

@@ -7,17 +7,21 @@ use serde_json::json;
 use support::{PASSWORD, TestApp, error_of};
 
 #[tokio::test]
-async fn sign_up_then_sign_in_shows_who_is_signed_in() {
+async fn sign_up_mails_a_link_and_the_account_signs_in_once_confirmed() {
     let app = TestApp::spawn().await;
     let client = TestApp::browser();
 
     let created = app.create_account(&client, "Ada@Example.com", PASSWORD).await;
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let body: serde_json::Value = created.json().await.expect("json");
-    assert_eq!(body["email"], "ada@example.com");
-    assert!(body["id"].as_str().is_some_and(|id| !id.is_empty()));
-    assert_eq!(app.whoami(&client).await, None, "creating an account does not sign in through the API");
+    assert_eq!(created.status(), StatusCode::ACCEPTED);
+    assert!(created.headers().get(header::SET_COOKIE).is_none(), "signing up opens no session");
+    assert_eq!(app.whoami(&client).await, None);
 
+    // Until the address is confirmed, the right password is answered like a wrong one.
+    let early = app.sign_in(&client, "ada@example.com", PASSWORD).await;
+    assert_eq!(early.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(early).await["code"], "invalid_credentials");
+
+    app.verify(&client, "ada@example.com").await;
     let signed_in = app.sign_in(&client, "ada@example.com", PASSWORD).await;
     assert_eq!(signed_in.status(), StatusCode::NO_CONTENT);
     let cookie =
@@ -30,24 +34,45 @@ async fn sign_up_then_sign_in_shows_who_is_signed_in() {
     assert_eq!(app.whoami(&client).await.as_deref(), Some("ada@example.com"));
 }
 
+/// Status, headers that matter and body of a sign-up's answer.
+async fn answer_of(response: reqwest::Response) -> (StatusCode, bool, String) {
+    let status = response.status();
+    let cookie = response.headers().contains_key(header::SET_COOKIE);
+    (status, cookie, response.text().await.expect("body"))
+}
+
 #[tokio::test]
-async fn a_duplicate_email_is_refused_with_a_conflict_naming_the_field() {
+async fn a_taken_address_gets_the_same_answer_as_a_new_one_and_its_owner_a_notice() {
     let app = TestApp::spawn().await;
     let client = TestApp::browser();
-    assert_eq!(app.create_account(&client, "bob@example.com", PASSWORD).await.status(), StatusCode::CREATED);
+    app.confirmed_account(&client, "bob@example.com").await;
 
-    let again = app.create_account(&client, " BOB@example.com ", "another password").await;
-    assert_eq!(again.status(), StatusCode::CONFLICT);
-    let error = error_of(again).await;
-    assert_eq!(error["code"], "conflict");
-    assert_eq!(error["field"], "email");
-    assert!(error["message"].as_str().unwrap_or_default().contains("already exists"));
+    let taken = answer_of(app.create_account(&client, " BOB@example.com ", "another password").await).await;
+    let new = answer_of(app.create_account(&client, "new@example.com", "another password").await).await;
+    assert_eq!(taken, new, "the answer does not tell whether the address has an account");
+    assert_eq!(taken.0, StatusCode::ACCEPTED);
 
+    // The owner hears of it, with the ways in; the account is unchanged.
+    let notice = app.wait_for_mail("bob@example.com", "Someone tried to sign up with your address").await;
+    let text = notice["text"].as_str().unwrap_or_default();
+    assert!(text.contains(&app.url("/signin?email=bob%40example.com")), "{text}");
+    assert!(text.contains(&app.url("/accounts/forgot?email=bob%40example.com")), "{text}");
+    app.wait_for_mail("new@example.com", "Confirm your e-mail address").await;
     assert_eq!(
         app.sign_in(&client, "bob@example.com", "another password").await.status(),
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(app.sign_in(&client, "bob@example.com", PASSWORD).await.status(), StatusCode::NO_CONTENT);
+
+    // Trying again at once sends no second notice (and no code).
+    assert_eq!(app.create_account(&client, "bob@example.com", PASSWORD).await.status(), StatusCode::ACCEPTED);
+    let to_bob: Vec<_> = app.outbox().await.into_iter().filter(|m| m["to"] == "bob@example.com").collect();
+    let subjects: Vec<_> = to_bob.iter().map(|m| m["subject"].as_str().unwrap_or_default()).collect();
+    assert_eq!(
+        subjects,
+        ["Someone tried to sign up with your address", "Confirm your e-mail address"],
+        "one notice a minute, and the only code is the first sign-up's"
+    );
 }
 
 #[tokio::test]
@@ -66,13 +91,11 @@ async fn invalid_sign_up_input_names_the_field_and_stores_nothing() {
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(error_of(response).await["field"], field, "{body}");
     }
-    // Nothing was stored: every one of those e-mails is still free.
+    // Nothing was stored: every one of those e-mails is still free (signing up again mails
+    // a code, not a notice).
+    assert!(app.outbox().await.is_empty(), "no mail for refused input");
     for email in ["short@example.com", "long@example.com", "typed@example.com"] {
-        assert_eq!(
-            app.create_account(&client, email, PASSWORD).await.status(),
-            StatusCode::CREATED,
-            "{email}"
-        );
+        app.confirmed_account(&client, email).await;
     }
 }
 
@@ -102,15 +125,23 @@ async fn malformed_requests_get_4xx_never_5xx() {
 async fn a_wrong_password_or_unknown_email_is_unauthorized() {
     let app = TestApp::spawn().await;
     let client = TestApp::browser();
-    app.create_account(&client, "carol@example.com", PASSWORD).await;
+    app.confirmed_account(&client, "carol@example.com").await;
+    // Signed up, not confirmed: the right password gets the same answer.
+    app.create_account(&client, "cody@example.com", PASSWORD).await;
 
-    for (email, password) in [("carol@example.com", "wrong password"), ("nobody@example.com", PASSWORD)] {
+    let mut answers = Vec::new();
+    for (email, password) in [
+        ("carol@example.com", "wrong password"),
+        ("nobody@example.com", PASSWORD),
+        ("cody@example.com", PASSWORD),
+    ] {
         let response = app.sign_in(&client, email, password).await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        let error = error_of(response).await;
-        assert_eq!(error["code"], "invalid_credentials");
-        assert_eq!(error["message"], "wrong e-mail or password");
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{email}");
+        answers.push(error_of(response).await);
     }
+    assert!(answers.iter().all(|error| *error == answers[0]), "{answers:?}");
+    assert_eq!(answers[0]["code"], "invalid_credentials");
+    assert!(answers[0]["message"].as_str().unwrap_or_default().starts_with("wrong e-mail or password"));
     assert_eq!(app.whoami(&client).await, None);
 }
 
@@ -118,7 +149,7 @@ async fn a_wrong_password_or_unknown_email_is_unauthorized() {
 async fn sign_out_invalidates_the_session_even_if_the_cookie_is_replayed() {
     let app = TestApp::spawn().await;
     let client = TestApp::browser();
-    app.create_account(&client, "dan@example.com", PASSWORD).await;
+    app.confirmed_account(&client, "dan@example.com").await;
     let signed_in = app.sign_in(&client, "dan@example.com", PASSWORD).await;
     let cookie = signed_in.headers()[header::SET_COOKIE].to_str().expect("ascii").to_owned();
     let session = cookie.split(';').next().expect("name=value").to_owned();
@@ -139,7 +170,7 @@ async fn sign_out_invalidates_the_session_even_if_the_cookie_is_replayed() {
 async fn signing_in_again_rotates_the_session() {
     let app = TestApp::spawn().await;
     let client = TestApp::browser();
-    app.create_account(&client, "erin@example.com", PASSWORD).await;
+    app.confirmed_account(&client, "erin@example.com").await;
     let first = app.sign_in(&client, "erin@example.com", PASSWORD).await;
     let first_cookie = first.headers()[header::SET_COOKIE].to_str().expect("ascii").to_owned();
     let second = app.sign_in(&client, "erin@example.com", PASSWORD).await;
@@ -157,7 +188,7 @@ async fn signing_in_again_rotates_the_session() {
 async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
     let app = TestApp::spawn().await;
     let client = TestApp::browser();
-    app.create_account(&client, "fay@example.com", PASSWORD).await;
+    app.confirmed_account(&client, "fay@example.com").await;
     for _ in 0..5 {
         assert_eq!(
             app.sign_in(&client, "fay@example.com", "guess guess").await.status(),
@@ -179,7 +210,7 @@ async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
     assert_eq!(error_of(throttled).await["code"], "too_many_requests");
 
     // Another account from the same address is not affected.
-    app.create_account(&client, "gus@example.com", PASSWORD).await;
+    app.confirmed_account(&client, "gus@example.com").await;
     assert_eq!(app.sign_in(&client, "gus@example.com", PASSWORD).await.status(), StatusCode::NO_CONTENT);
 }
 
@@ -233,19 +264,23 @@ async fn health_and_pages_answer() {
 }
 
 #[tokio::test]
-async fn signing_up_with_an_admin_address_gives_the_role_only_once_the_address_is_verified() {
+async fn an_admin_address_signs_in_as_admin_only_once_the_mailed_code_proves_it() {
     let data = tempfile::tempdir().expect("dir");
     let app = TestApp::spawn_with(data, &["--admin-emails", "boss@example.com"]).await;
-    // Anyone can type the boss's address at sign-up: that proves nothing.
-    let impostor = app.signed_in_user("boss@example.com").await;
+    // Anyone can type the boss's address at sign-up: that proves nothing and opens nothing.
+    let impostor = TestApp::browser();
+    assert_eq!(
+        app.create_account(&impostor, "boss@example.com", PASSWORD).await.status(),
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(app.sign_in(&impostor, "boss@example.com", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
     for path in ["/api/v1/admin/overview", "/api/v1/admin/failures", "/api/v1/admin/shapes"] {
-        assert_eq!(app.get(&impostor, path).await.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(app.get(&impostor, path).await.status(), StatusCode::UNAUTHORIZED, "{path}");
     }
-    let me: serde_json::Value = app.get(&impostor, "/api/fn/me").await.json().await.expect("json");
-    assert_eq!(me["is_admin"], false);
 
-    // The mailed link's code proves the address: the same session is an admin from then on.
+    // The mailed link's code proves the address: signed in, the account is an admin.
     app.verify(&impostor, "boss@example.com").await;
+    assert_eq!(app.sign_in(&impostor, "boss@example.com", PASSWORD).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.get(&impostor, "/api/v1/admin/overview").await.status(), StatusCode::OK);
     let me: serde_json::Value = app.get(&impostor, "/api/fn/me").await.json().await.expect("json");
     assert_eq!(me["is_admin"], true);

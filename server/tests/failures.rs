@@ -131,7 +131,7 @@ async fn a_failed_drawing_is_listed_for_admins_and_retry_draws_it() {
     // and the admin's Retry (a third try) succeeds.
     let app = failing_app("2", "2", &[]).await;
     let client = app.signed_in_user("client@example.com").await;
-    let admin = app.verified_user(ADMIN).await;
+    let admin = app.signed_in_user(ADMIN).await;
     let id = free_order(&app, &client, "orchid").await;
     app.wait_for_status(&client, &id, "failed").await;
 
@@ -203,7 +203,7 @@ async fn a_client_is_told_a_plain_reason_while_admins_see_what_broke() {
     ];
     let app = TestApp::spawn_with(data, &args).await;
     let client = app.signed_in_user("plain@example.com").await;
-    let admin = app.verified_user(ADMIN).await;
+    let admin = app.signed_in_user(ADMIN).await;
     let id = free_order(&app, &client, "teal").await;
     let failed = app.wait_for_status(&client, &id, "failed").await;
 
@@ -250,7 +250,7 @@ async fn a_burst_of_failures_sends_one_alert_and_the_rest_come_after_the_window(
 async fn a_paid_order_that_cannot_be_drawn_is_refunded_the_client_told_and_the_admin_feed_shows_it() {
     let app = failing_app("100", "2", &[]).await;
     let client = app.signed_in_user("payer@example.com").await;
-    let admin = app.verified_user(ADMIN).await;
+    let admin = app.signed_in_user(ADMIN).await;
     let live = app.get(&admin, "/api/v1/admin/live").await;
     assert_eq!(live.status(), StatusCode::OK);
     assert_eq!(live.headers()["content-type"], "text/event-stream");
@@ -312,7 +312,7 @@ async fn with_stripe_the_refund_is_made_once_per_order_even_when_stripe_was_down
     ];
     let app = failing_app("100", "1", &extra).await;
     let client = app.signed_in_user("stripe-payer@example.com").await;
-    let admin = app.verified_user(ADMIN).await;
+    let admin = app.signed_in_user(ADMIN).await;
     // The checkout opens; then Stripe goes down before the drawing fails.
     let response = app.order(&client, "voronoi", "indigo").await;
     assert_eq!(response.status(), StatusCode::CREATED);
@@ -360,7 +360,7 @@ async fn with_stripe_the_refund_is_made_once_per_order_even_when_stripe_was_down
 async fn the_console_shows_queue_depth_failures_orders_per_hour_render_time_and_revenue() {
     let app = failing_app("0", "3", &[]).await;
     let client = app.signed_in_user("buyer@example.com").await;
-    let admin = app.verified_user(ADMIN).await;
+    let admin = app.signed_in_user(ADMIN).await;
     for colour in ["red", "teal"] {
         let id = free_order(&app, &client, colour).await;
         app.wait_for_status(&client, &id, "done").await;

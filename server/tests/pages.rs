@@ -23,19 +23,33 @@ async fn post_form(
 }
 
 #[tokio::test]
-async fn the_plain_sign_up_form_signs_in_and_redirects_home() {
+async fn the_plain_sign_up_form_asks_for_the_mailed_link_then_signs_in() {
     let app = TestApp::spawn().await;
     let client = TestApp::browser();
     let response = post_form(
         &app,
         &client,
         "/api/fn/sign_up",
-        &[("email", "hana@example.com"), ("password", PASSWORD), ("next", "")],
+        &[("email", "hana@example.com"), ("password", PASSWORD)],
         "/signup",
     )
     .await;
     assert_eq!(response.status(), StatusCode::FOUND);
-    assert_eq!(response.headers()[header::LOCATION], "/");
+    let location = response.headers()[header::LOCATION].to_str().expect("ascii").to_owned();
+    assert_eq!(location, "/accounts/confirm?notice=signed-up&email=hana%40example.com");
+    assert_eq!(app.whoami(&client).await, None, "signed in only once confirmed");
+    let page = client.get(app.url(&location)).send().await.expect("request").text().await.expect("html");
+    assert!(page.contains("Check your mail"), "{page}");
+
+    let mail = app.wait_for_mail("hana@example.com", "Confirm your e-mail address").await;
+    let link = support::link_in(mail["text"].as_str().expect("text"), &app.url("/accounts/confirm?"));
+    let code = support::query_param(&link, "code");
+    let form = [("email", "hana@example.com"), ("code", code.as_str())];
+    let confirmed = post_form(&app, &client, "/api/fn/confirm_account", &form, "/accounts/confirm").await;
+    assert_eq!(confirmed.headers()[header::LOCATION], "/signin?notice=confirmed&email=hana%40example.com");
+    let form = [("email", "hana@example.com"), ("password", PASSWORD)];
+    let signed_in = post_form(&app, &client, "/api/fn/sign_in", &form, "/signin").await;
+    assert_eq!(signed_in.headers()[header::LOCATION], "/");
     assert_eq!(app.whoami(&client).await.as_deref(), Some("hana@example.com"));
 
     let home = client.get(app.url("/")).send().await.expect("request").text().await.expect("html");
@@ -51,7 +65,7 @@ async fn a_refused_plain_form_comes_back_with_the_error_on_the_page() {
         &app,
         &client,
         "/api/fn/sign_up",
-        &[("email", "ivy@example.com"), ("password", "short"), ("next", "")],
+        &[("email", "ivy@example.com"), ("password", "short")],
         "/signup",
     )
     .await;
@@ -71,7 +85,7 @@ async fn a_refused_plain_form_comes_back_with_the_error_on_the_page() {
 async fn sign_in_returns_to_a_local_next_page_only() {
     let app = TestApp::spawn().await;
     let client = TestApp::browser();
-    app.create_account(&client, "jo@example.com", PASSWORD).await;
+    app.confirmed_account(&client, "jo@example.com").await;
     let form = [("email", "jo@example.com"), ("password", PASSWORD), ("next", "/orders/abc")];
     let response = post_form(&app, &client, "/api/fn/sign_in", &form, "/signin?next=/orders/abc").await;
     assert_eq!(response.headers()[header::LOCATION], "/orders/abc");

@@ -483,7 +483,7 @@ async fn admin_routes_answer_401_signed_out_and_403_to_clients() {
 async fn an_admin_reprices_and_deactivates_shapes() {
     let data = tempfile::tempdir().expect("dir");
     let app = TestApp::spawn_with(data, &["--admin-emails", "Boss@Example.com"]).await;
-    let admin = app.verified_user("boss@example.com").await;
+    let admin = app.signed_in_user("boss@example.com").await;
     let me: Value = app.get(&admin, "/api/fn/me").await.json().await.expect("json");
     assert_eq!(me["is_admin"], true);
 
@@ -532,7 +532,7 @@ async fn an_admin_reprices_and_deactivates_shapes() {
 async fn with_stripe_a_new_price_becomes_a_stripe_price_used_at_checkout() {
     let fake = StripeFake::start().await;
     let app = with_stripe(&fake, &["--admin-emails", "boss@example.com"]).await;
-    let admin = app.verified_user("boss@example.com").await;
+    let admin = app.signed_in_user("boss@example.com").await;
     let response = admin
         .put(app.url("/api/v1/admin/shapes/tiled_lines"))
         .json(&json!({ "price_cents": 350 }))
@@ -595,6 +595,23 @@ async fn admin_grant_makes_an_account_an_admin() {
     let revoked = run(&["revoke", "--email", "later-boss@example.com"]);
     assert!(revoked.status.success());
     assert_eq!(app.get(&client, "/api/v1/admin/shapes").await.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn admin_confirm_lets_an_address_that_gets_no_mail_sign_in() {
+    let app = TestApp::spawn().await;
+    let client = TestApp::browser();
+    let created = app.create_account(&client, "no-mail@example.com", support::PASSWORD).await;
+    assert_eq!(created.status(), StatusCode::ACCEPTED);
+    let sign_in = || app.sign_in(&client, "no-mail@example.com", support::PASSWORD);
+    assert_eq!(sign_in().await.status(), StatusCode::UNAUTHORIZED);
+    let confirmed = std::process::Command::new(env!("CARGO_BIN_EXE_let-them-draw"))
+        .args(["--data-dir", &app.data_dir.path().display().to_string()])
+        .args(["--database-url", &app.database_url, "admin", "confirm", "--email", "No-Mail@example.com"])
+        .output()
+        .expect("runs");
+    assert!(confirmed.status.success(), "{}", String::from_utf8_lossy(&confirmed.stderr));
+    assert_eq!(sign_in().await.status(), StatusCode::NO_CONTENT);
 }
 
 #[tokio::test]

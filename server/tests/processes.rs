@@ -20,6 +20,8 @@ struct Process {
     child: Child,
     address: SocketAddr,
     log: Arc<Mutex<Vec<String>>>,
+    /// The options naming its data (`--data-dir`, `--database-url`), for the admin commands.
+    data_args: Vec<String>,
 }
 
 impl Process {
@@ -46,7 +48,13 @@ impl Process {
     }
 
     fn start(deployment: &Deployment, role: &str, extra: &[&str]) -> Self {
-        Self::spawn(Self::command(deployment, role, extra), role)
+        let data_args = vec![
+            "--data-dir".to_owned(),
+            deployment.data_dir.path().display().to_string(),
+            "--database-url".to_owned(),
+            deployment.resources.database_url.clone(),
+        ];
+        Self::spawn(Self::command(deployment, role, extra), role, data_args)
     }
 
     /// `let-them-draw serve` on the embedded default (SQLite, its queue, pictures on disk)
@@ -59,10 +67,10 @@ impl Process {
             .args(extra)
             .env("LTD_LOG_FORMAT", "json")
             .env("RUST_LOG", "info");
-        Self::spawn(command, "embedded")
+        Self::spawn(command, "embedded", vec!["--data-dir".to_owned(), data_dir.display().to_string()])
     }
 
-    fn spawn(mut command: Command, role: &str) -> Self {
+    fn spawn(mut command: Command, role: &str, data_args: Vec<String>) -> Self {
         let mut child =
             command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("the binary starts");
         let stderr = child.stderr.take().expect("stderr");
@@ -85,7 +93,7 @@ impl Process {
         let address: SocketAddr = listening
             .recv_timeout(Duration::from_secs(30))
             .unwrap_or_else(|_| panic!("the {role} process did not start: {:?}", log.lock().expect("log")));
-        Self { child, address, log }
+        Self { child, address, log, data_args }
     }
 
     fn url(&self, path: &str) -> String {
@@ -157,7 +165,14 @@ async fn signed_in(web: &Process, email: &str) -> reqwest::Client {
     let client = TestApp::browser();
     let body = serde_json::json!({ "email": email, "password": support::PASSWORD });
     let created = client.post(web.url("/api/v1/accounts")).json(&body).send().await.expect("sign up");
-    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.status(), StatusCode::ACCEPTED);
+    // The address is confirmed the operator's way: these processes' mail is not read here.
+    let confirmed = Command::new(env!("CARGO_BIN_EXE_let-them-draw"))
+        .args(&web.data_args)
+        .args(["admin", "confirm", "--email", email])
+        .output()
+        .expect("runs");
+    assert!(confirmed.status.success(), "{}", String::from_utf8_lossy(&confirmed.stderr));
     let session = client.post(web.url("/api/v1/sessions")).json(&body).send().await.expect("sign in");
     assert_eq!(session.status(), StatusCode::NO_CONTENT);
     client

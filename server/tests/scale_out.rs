@@ -85,3 +85,93 @@ async fn instances_under_another_prefix_do_not_see_the_events() {
         support::parse_sse(&heard).iter().filter_map(|e| e["status"].as_str().map(str::to_owned)).collect();
     assert_eq!(statuses, ["queued"], "only the state at subscription; no event crossed prefixes");
 }
+
+/// Two web instances of one deployment (one database, one Redis prefix), and the prefix.
+async fn two_web_instances(extra: &[&str]) -> (TestApp, TestApp, String) {
+    let redis = redis_url();
+    let prefix = unique_prefix();
+    let args = [&["--redis-url", redis.as_str(), "--redis-prefix", prefix.as_str()][..], extra].concat();
+    let first = TestApp::spawn_with(tempfile::tempdir().expect("dir"), &args).await;
+    let second = first.spawn_beside(&args).await;
+    (first, second, prefix)
+}
+
+/// Reads the stream at `url` until the server ends it; `None` if it is still open after
+/// `within`.
+async fn ended_within(client: &reqwest::Client, url: String, within: std::time::Duration) -> Option<()> {
+    let mut response = client.get(url).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let read = async { while let Ok(Some(_)) = response.chunk().await {} };
+    tokio::time::timeout(within, read).await.ok()
+}
+
+#[tokio::test]
+async fn signing_out_on_one_instance_ends_the_streams_another_holds_at_once() {
+    // The default re-check is 30 s: the stream ends long before, on the news.
+    let (first, second, _) = two_web_instances(&[]).await;
+    let client = first.signed_in_user("wanderer@example.com").await;
+    let stream =
+        ended_within(&client, second.url("/api/v1/orders/events"), std::time::Duration::from_secs(10));
+    let sign_out = async {
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        let signed_out = client.delete(first.url("/api/v1/sessions")).send().await.expect("sign out");
+        assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
+    };
+    let (ended, ()) = tokio::join!(stream, sign_out);
+    assert!(ended.is_some(), "the stream on the other instance ended with the session");
+}
+
+#[tokio::test]
+async fn the_stream_cap_counts_a_users_streams_on_every_instance() {
+    let (first, second, _) = two_web_instances(&["--max-streams-per-user", "2"]).await;
+    let client = first.signed_in_user("tabs@example.com").await;
+    let one = first.get(&client, "/api/v1/orders/events").await;
+    let two = second.get(&client, "/api/v1/orders/events").await;
+    assert_eq!((one.status(), two.status()), (StatusCode::OK, StatusCode::OK));
+    for instance in [&first, &second] {
+        let third = instance.get(&client, "/api/v1/orders/events").await;
+        assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS, "on either instance");
+    }
+    // A stream closed on one instance makes room on the other.
+    drop(one);
+    let mut again = StatusCode::TOO_MANY_REQUESTS;
+    for _ in 0..50 {
+        again = second.get(&client, "/api/v1/orders/events").await.status();
+        if again == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(again, StatusCode::OK);
+    drop(two);
+}
+
+#[tokio::test]
+async fn admin_revoke_on_the_command_line_ends_the_admin_feed_on_every_instance_at_once() {
+    let (first, second, prefix) = two_web_instances(&[]).await;
+    let admin = first.signed_in_user("chief@example.com").await;
+    let granted = server::accounts::set_admin(&first.database().await, "chief@example.com", true).await;
+    assert!(granted.is_ok_and(|id| id.is_some()));
+
+    let feed = ended_within(&admin, second.url("/api/v1/admin/live"), std::time::Duration::from_secs(10));
+    let revoke = async {
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        let data = first.data_dir.path().display().to_string();
+        let redis = redis_url();
+        let database = first.database_url.clone();
+        let prefix = prefix.clone();
+        let revoked = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_let-them-draw"))
+                .args(["--data-dir", &data, "--database-url", &database, "admin", "revoke"])
+                .args(["--email", "chief@example.com", "--redis-url", &redis, "--redis-prefix", &prefix])
+                .output()
+        })
+        .await
+        .expect("joined")
+        .expect("runs");
+        assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    };
+    let (ended, ()) = tokio::join!(feed, revoke);
+    assert!(ended.is_some(), "the feed on the other instance ended with the role");
+    assert_eq!(second.get(&admin, "/api/v1/admin/live").await.status(), StatusCode::FORBIDDEN);
+}

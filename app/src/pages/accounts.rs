@@ -23,6 +23,9 @@ fn query_param(name: &'static str) -> Signal<String> {
 fn Notice() -> impl IntoView {
     let notice = query_param("notice");
     let message = move || match notice.get().as_str() {
+        "signed-up" => {
+            Some("Check your mail: we sent a link to finish signing up. It may take a minute to arrive.")
+        }
         "confirmed" => Some("Your e-mail address is confirmed. Sign in."),
         "reset" => Some("Your password is changed. Sign in with the new one."),
         "resent" => Some("We sent a new code. It may take a minute to arrive."),
@@ -40,15 +43,13 @@ fn Notice() -> impl IntoView {
 pub fn SignUpPage() -> impl IntoView {
     let action = use_auth().sign_up;
     let error = form_error(action);
-    let next = next_param();
     view! {
         <Title text="Sign up · Let Them Draw" />
         <section class="card narrow">
             <h1>"Create your account"</h1>
             <ActionForm action>
                 <FormError error />
-                <input type="hidden" name="next" value=next />
-                <CredentialFields error new_password=true />
+                <CredentialFields error new_password=true email=Signal::default() />
                 <button type="submit">"Sign up"</button>
             </ActionForm>
             <p class="aside">"Already have an account? " <a href="/signin">"Sign in"</a></p>
@@ -61,6 +62,7 @@ pub fn SignInPage() -> impl IntoView {
     let action = use_auth().sign_in;
     let error = form_error(action);
     let next = next_param();
+    let email = query_param("email");
     view! {
         <Title text="Sign in · Let Them Draw" />
         <section class="card narrow">
@@ -69,7 +71,7 @@ pub fn SignInPage() -> impl IntoView {
             <ActionForm action>
                 <FormError error />
                 <input type="hidden" name="next" value=next />
-                <CredentialFields error new_password=false />
+                <CredentialFields error new_password=false email />
                 <button type="submit">"Sign in"</button>
             </ActionForm>
             <p class="aside">
@@ -84,7 +86,7 @@ pub fn SignInPage() -> impl IntoView {
 }
 
 /// `/accounts/confirm?email=&code=`: the code mailed at sign-up (Cognito) or the
-/// verification link (local accounts) confirms the address.
+/// verification link (local accounts) confirms the address; the account signs in after.
 #[component]
 pub fn ConfirmAccountPage() -> impl IntoView {
     let action = ServerAction::<ConfirmAccount>::new();
@@ -185,13 +187,15 @@ fn EmailField(error: Signal<Option<crate::error::AppError>>, value: Signal<Strin
     }
 }
 
-/// E-mail and password inputs with their messages.
+/// E-mail (prefilled with `email`) and password inputs with their messages.
 #[component]
-fn CredentialFields(error: Signal<Option<crate::error::AppError>>, new_password: bool) -> impl IntoView {
+fn CredentialFields(
+    error: Signal<Option<crate::error::AppError>>,
+    new_password: bool,
+    email: Signal<String>,
+) -> impl IntoView {
     view! {
-        <label for="email">"E-mail"</label>
-        <input id="email" type="email" name="email" autocomplete="email" required />
-        <FieldError error field="email" />
+        <EmailField error value=email />
         <label for="password">"Password"</label>
         <input
             id="password"

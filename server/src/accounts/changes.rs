@@ -21,6 +21,7 @@ impl Accounts {
         let new = Password::parse(new).map_err(|error| rename_field(error, "password", "new_password"))?;
         self.identity.change_password(&account, tokens.as_ref(), &current, &new).await?;
         self.sessions.revoke_others(&account.id, caller.session_token.as_deref()).await?;
+        self.announce(&account.id);
         tracing::info!(user.id = %account.id, "password changed; other sessions ended");
         Ok(())
     }
@@ -79,9 +80,7 @@ impl Accounts {
                 .map_err(internal("could not forget the account"))?;
         }
         tx.commit().await.map_err(internal("could not forget the account"))?;
-        if let Some(token) = &caller.session_token {
-            let _ = self.signed_out.send(token.clone());
-        }
+        self.announce(&account.id);
         tracing::info!(user.id = %account.id, "account deleted");
         Ok((User::from(account), self.sessions.clearing_cookie()))
     }

@@ -198,10 +198,14 @@ impl Identity for CognitoIdentity {
             .user_attributes(email_attribute)
             .send()
             .await
-            .map_err(|e| cognito_error(Call::SignUp, &e))?;
+            .map_err(|e| cognito_error(Call::SignUp, &e));
+        let output = match output {
+            Ok(output) => output,
+            Err(AppError::Conflict { field, .. }) if field == "email" => return Ok(Registration::Taken),
+            Err(error) => return Err(error),
+        };
         // Not verified yet: Cognito mails the code, and the next sign-in's token tells.
-        let account = self.upsert_user(output.user_sub(), email.as_str(), false).await?;
-        Ok(Registration { account, confirmation_required: !output.user_confirmed() })
+        Ok(Registration::New(self.upsert_user(output.user_sub(), email.as_str(), false).await?))
     }
 
     #[tracing::instrument(skip_all)]

@@ -53,10 +53,11 @@ pub fn app_error(call: Call, code: Option<&str>, message: Option<&str>) -> AppEr
             AppError::validation("code", "this code is not the one we sent: check the mail")
         }
         "ExpiredCodeException" => AppError::validation("code", "this code has expired: ask for a new one"),
+        // Told like a wrong password: whoever signed up with someone else's address learns
+        // nothing from signing in with it (the message says to confirm first).
+        "UserNotConfirmedException" if call == Call::SignIn => AppError::InvalidCredentials,
         "UserNotConfirmedException" => AppError::Forbidden {
-            message:
-                "confirm your e-mail address first: enter the code we mailed you on the confirmation page"
-                    .into(),
+            message: "confirm your e-mail address first: open the link we mailed you".into(),
         },
         "NotAuthorizedException" if call == Call::Confirm => AppError::Conflict {
             field: "code".into(),
@@ -133,11 +134,9 @@ mod tests {
     }
 
     #[test]
-    fn an_unconfirmed_account_is_told_to_confirm() {
-        let AppError::Forbidden { message } = mapped(Call::SignIn, "UserNotConfirmedException") else {
-            panic!("forbidden")
-        };
-        assert!(message.starts_with("confirm your e-mail address first"), "{message}");
+    fn an_unconfirmed_account_is_answered_like_a_wrong_password() {
+        assert_eq!(mapped(Call::SignIn, "UserNotConfirmedException"), AppError::InvalidCredentials);
+        assert!(AppError::InvalidCredentials.to_string().contains("not confirmed yet"));
     }
 
     #[test]

@@ -21,11 +21,13 @@ impl From<Account> for User {
     }
 }
 
-/// A new account, and whether it must confirm its e-mail before signing in.
+/// What a sign-up found: nobody outside the server is told which.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Registration {
-    pub account: Account,
-    pub confirmation_required: bool,
+pub enum Registration {
+    /// A new account, not confirmed yet: the provider mailed it a code.
+    New(Account),
+    /// The address has an account already; nothing was changed.
+    Taken,
 }
 
 /// A provider's tokens, kept with the session on the server and never sent to the browser.
@@ -47,16 +49,17 @@ pub struct Authenticated {
 /// An identity provider.
 #[async_trait::async_trait]
 pub trait Identity: Send + Sync {
-    /// Creates an account; a taken e-mail is [`AppError::Conflict`] on `email`.
+    /// Creates an account that signs in once its address is confirmed (a code is mailed);
+    /// a taken address is [`Registration::Taken`], and nothing changes.
     async fn register(&self, email: &Email, password: &Password) -> Result<Registration, AppError>;
     /// Confirms the account's e-mail with the code mailed to it; a wrong or expired code is
     /// [`AppError::Validation`] on `code`.
     async fn confirm(&self, email: &Email, code: &str) -> Result<(), AppError>;
     /// Mails a new confirmation code. Says nothing about whether the account exists.
     async fn resend_confirmation(&self, email: &Email) -> Result<(), AppError>;
-    /// Checks the credentials; wrong ones are [`AppError::InvalidCredentials`], whether the
-    /// e-mail exists or not; an unconfirmed account that must confirm is
-    /// [`AppError::Forbidden`].
+    /// Checks the credentials; wrong ones, and those of an account whose address is not
+    /// confirmed yet, are [`AppError::InvalidCredentials`] alike (whoever signed up with
+    /// someone else's address learns nothing from signing in).
     async fn authenticate(&self, email: &Email, password: &Password) -> Result<Authenticated, AppError>;
     /// Mails a password reset code. Says nothing about whether the account exists.
     async fn forgot_password(&self, email: &Email) -> Result<(), AppError>;

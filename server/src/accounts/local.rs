@@ -167,12 +167,9 @@ impl Identity for LocalIdentity {
                 self.mail_code(&id, email, Purpose::Verify).await?;
                 let account =
                     Account { id, email: email.as_str().to_owned(), is_admin: false, email_verified: false };
-                Ok(Registration { account, confirmation_required: false })
+                Ok(Registration::New(account))
             }
-            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(AppError::Conflict {
-                field: "email".into(),
-                message: "an account with this e-mail already exists: sign in instead".into(),
-            }),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(Registration::Taken),
             Err(error) => Err(internal("could not store the account")(error)),
         }
     }
@@ -340,7 +337,9 @@ impl Identity for LocalIdentity {
             row.unwrap_or_else(|| (String::new(), dummy_hash().to_owned(), 0, None));
         // Verify even for unknown e-mails so both answers take the same time.
         let matches = self.hashers.verify(password, hash).await?;
-        if found && matches {
+        // An account signs in once its address is confirmed: until then the answer is the
+        // one a wrong password gets.
+        if found && matches && verified_at.is_some() {
             let account = Account {
                 id,
                 email: email.as_str().to_owned(),

@@ -30,6 +30,7 @@ const FAILURE_ALERT: Template = template!("failure_alert");
 const VERIFY_EMAIL: Template = template!("verify_email");
 const RESET_PASSWORD: Template = template!("reset_password");
 const CHANGE_EMAIL: Template = template!("change_email");
+const SIGN_UP_TAKEN: Template = template!("sign_up_taken");
 
 /// The content id of the thumbnail in the "picture ready" mail.
 pub const THUMBNAIL_CID: &str = "thumbnail";
@@ -214,6 +215,21 @@ impl Templates {
         );
         let values = [("email", to.to_owned()), ("link", link), ("hours", hours.to_string())];
         self.mail(to, "Confirm your new e-mail address", &CHANGE_EMAIL, &values)
+    }
+
+    /// Tells the owner of `to` that someone tried to sign up with it, with the ways in.
+    pub fn sign_up_taken(&self, to: &str) -> Mail {
+        let with_email = |path: &str| {
+            let query: String =
+                url::form_urlencoded::Serializer::new(String::new()).append_pair("email", to).finish();
+            format!("{}{path}?{query}", self.site_url)
+        };
+        let values = [
+            ("email", to.to_owned()),
+            ("signin_link", with_email("/signin")),
+            ("reset_link", with_email("/accounts/forgot")),
+        ];
+        self.mail(to, "Someone tried to sign up with your address", &SIGN_UP_TAKEN, &values)
     }
 
     fn account_link(&self, path: &str, email: &str, code: &str) -> String {

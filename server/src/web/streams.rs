@@ -1,7 +1,13 @@
 //! Live-update streams (server-sent events) that end with their session: each user may hold
-//! a few open at once, and every stream checks now and then that the session it was opened
-//! with is still live (and, for the admin feed, still an admin's); it ends when not, so a
-//! sign-out, a password reset or `admin revoke` closes what was open.
+//! a few open at once (counted across instances with Redis), and every stream checks that
+//! the session it was opened with is still live (and, for the admin feed, still an admin's)
+//! whenever news of its account arrives and at least every re-check period; it ends when
+//! not, so a sign-out, a password reset or `admin revoke` closes what was open.
+
+mod slots;
+
+use slots::Slot;
+pub use slots::Slots;
 
 use crate::{
     accounts::Accounts,
@@ -10,20 +16,15 @@ use crate::{
 use app::{domain::User, error::AppError, services::Caller};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
-use std::{
-    collections::HashMap,
-    convert::Infallible,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{convert::Infallible, sync::Arc, time::Duration};
 use tokio::sync::broadcast;
 
 /// How often an idle stream sends a comment, so proxies keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// The open streams of this process, per user.
+/// The open streams, per user.
 pub struct Streams {
-    open: Mutex<HashMap<String, u32>>,
+    slots: Slots,
     max_per_user: u32,
     recheck: Duration,
     /// Counts every open stream (`ltd_sse_streams_open`).
@@ -40,19 +41,21 @@ pub enum Audience {
 }
 
 impl Streams {
-    /// At most `max_per_user` streams per user; sessions re-checked every `recheck`.
-    pub fn new(max_per_user: u32, recheck: Duration, metrics: Arc<Metrics>) -> Arc<Self> {
-        Arc::new(Self { open: Mutex::default(), max_per_user, recheck, metrics })
+    /// At most `max_per_user` streams per user, counted in `slots`; sessions re-checked
+    /// every `recheck`.
+    pub fn new(slots: Slots, max_per_user: u32, recheck: Duration, metrics: Arc<Metrics>) -> Arc<Self> {
+        Arc::new(Self { slots, max_per_user, recheck, metrics })
     }
 
-    fn counts(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
-        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// How long a slot's Redis lease lasts unless renewed (at every check).
+    fn lease(&self) -> Duration {
+        (self.recheck * 3).max(Duration::from_secs(3))
     }
 
     /// Lets the caller open one more stream: the caller's user and the pass that keeps the
     /// stream counted and ends it with its session. 401/403 without the right to hear it,
     /// 429 when the user holds the most streams already.
-    pub fn open(
+    pub async fn open(
         self: &Arc<Self>,
         accounts: &Arc<Accounts>,
         caller: &Caller,
@@ -63,24 +66,20 @@ impl Streams {
             Audience::Admin => caller.admin()?,
         };
         let session = caller.session_token.clone().ok_or(AppError::Unauthenticated)?;
-        {
-            let mut counts = self.counts();
-            let count = counts.entry(user.id.clone()).or_insert(0);
-            if *count >= self.max_per_user {
-                return Err(AppError::TooManyRequests {
-                    message: format!(
-                        "you have {} live updates open already (other tabs or windows): close one first",
-                        self.max_per_user
-                    ),
-                    retry_after_secs: self.recheck.as_secs().max(1),
-                });
-            }
-            *count += 1;
-        }
+        let Some(slot) = self.slots.take(&user.id, self.max_per_user, self.lease()).await else {
+            return Err(AppError::TooManyRequests {
+                message: format!(
+                    "you have {} live updates open already (other tabs or windows): close one first",
+                    self.max_per_user
+                ),
+                retry_after_secs: self.recheck.as_secs().max(1),
+            });
+        };
         let pass = StreamPass {
             streams: self.clone(),
             accounts: accounts.clone(),
             user_id: user.id.clone(),
+            slot: Arc::new(slot),
             session,
             audience,
             _counted: self.metrics.sse_stream(),
@@ -94,6 +93,7 @@ pub struct StreamPass {
     streams: Arc<Streams>,
     accounts: Arc<Accounts>,
     user_id: String,
+    slot: Arc<Slot>,
     session: String,
     audience: Audience,
     _counted: SseGuard,
@@ -101,33 +101,31 @@ pub struct StreamPass {
 
 impl Drop for StreamPass {
     fn drop(&mut self) {
-        let mut counts = self.streams.counts();
-        if let Some(count) = counts.get_mut(&self.user_id) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                counts.remove(&self.user_id);
-            }
-        }
+        self.streams.slots.give_back(&self.slot);
     }
 }
 
 impl StreamPass {
     /// Completes when the stream's session has ended or no longer grants the audience: at
-    /// once when it is signed out in this process, else at the next check.
+    /// once when news of the account arrives, else at the next check.
     async fn session_ended(
+        streams: Arc<Streams>,
         accounts: Arc<Accounts>,
+        slot: Arc<Slot>,
         session: String,
         user_id: String,
         audience: Audience,
-        every: Duration,
     ) {
-        let mut signed_out = accounts.signed_out();
+        let every = streams.recheck;
+        let mut news = accounts.news();
         loop {
             let woken = async {
                 loop {
-                    match signed_out.recv().await {
-                        Ok(token) if token == session => return,
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    match news.recv().await {
+                        Ok(changed) if changed.user_id == user_id => return,
+                        // Missed some: whether one was this account's is unknown, so check.
+                        Err(broadcast::error::RecvError::Lagged(_)) => return,
+                        Ok(_) => {}
                         Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
                     }
                 }
@@ -136,6 +134,7 @@ impl StreamPass {
                 () = tokio::time::sleep(every) => {}
                 () = woken => {}
             }
+            streams.slots.renew(&slot, streams.lease()).await;
             match accounts.user_of_session(&session).await {
                 Ok(Some(user)) if user.id == user_id && (audience == Audience::User || user.is_admin) => {}
                 Ok(_) => {
@@ -156,11 +155,12 @@ impl StreamPass {
         C: Future<Output = ()> + Send + 'static,
     {
         let ended = Self::session_ended(
+            self.streams.clone(),
             self.accounts.clone(),
+            self.slot.clone(),
             self.session.clone(),
             self.user_id.clone(),
             self.audience,
-            self.streams.recheck,
         );
         let stream = events.take_until(ended).take_until(closing).map(move |event| {
             // The pass lives (and counts) as long as the stream.

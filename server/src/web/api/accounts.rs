@@ -4,12 +4,11 @@ use super::{ApiJson, auth::Anyone};
 use crate::{web::error::ApiError, web::state::AppState};
 use app::services::AccountService;
 use axum::{
-    Json,
     extract::State,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 pub struct Credentials {
@@ -35,28 +34,15 @@ pub struct NewPassword {
     password: String,
 }
 
-#[derive(Debug, Serialize)]
-pub struct CreatedAccount {
-    id: String,
-    email: String,
-    /// `true` when the account must confirm its e-mail (the mailed code) before signing in.
-    confirmation_required: bool,
-}
-
-/// `POST /api/v1/accounts` → 201 `{id, email, confirmation_required}`.
+/// `POST /api/v1/accounts` → 202 whether the address is new or taken: a new one is mailed
+/// a confirmation link (the account signs in once confirmed), a taken one a notice.
 pub async fn create_account(
     State(state): State<AppState>,
     Anyone(caller): Anyone,
     ApiJson(body): ApiJson<Credentials>,
-) -> Result<(StatusCode, Json<CreatedAccount>), ApiError> {
-    let registration = state.accounts.register(&caller, &body.email, &body.password).await?;
-    let account = registration.account;
-    let created = CreatedAccount {
-        id: account.id,
-        email: account.email,
-        confirmation_required: registration.confirmation_required,
-    };
-    Ok((StatusCode::CREATED, Json(created)))
+) -> Result<StatusCode, ApiError> {
+    state.accounts.sign_up(&caller, &body.email, &body.password).await?;
+    Ok(StatusCode::ACCEPTED)
 }
 
 /// `POST /api/v1/accounts/confirm` `{email, code}` → 204.

@@ -94,7 +94,7 @@ pub async fn live(
     State(state): State<AppState>,
     Anyone(caller): Anyone,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let (_, pass) = state.streams.open(&state.accounts, &caller, Audience::Admin)?;
+    let (_, pass) = state.streams.open(&state.accounts, &caller, Audience::Admin).await?;
     let mut receiver = state.orders.events().subscribe();
     let stream = async_stream::stream! {
         loop {

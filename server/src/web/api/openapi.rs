@@ -295,9 +295,6 @@ fn base() -> Value {
                     "type": "object", "required": ["email", "password"],
                     "properties": { "email": { "type": "string", "format": "email", "maxLength": 254 }, "password": { "type": "string", "minLength": 8, "maxLength": 128 } }
                 },
-                "CreatedAccount": { "type": "object", "required": ["id", "email", "confirmation_required"], "properties": {
-                    "id": { "type": "string" }, "email": { "type": "string" },
-                    "confirmation_required": { "type": "boolean", "description": "Confirm the mailed code (POST /accounts/confirm) before signing in" } } },
                 "EmailOnly": { "type": "object", "required": ["email"], "properties": { "email": { "type": "string", "format": "email", "maxLength": 254 } } },
                 "Confirmation": { "type": "object", "required": ["email", "code"], "properties": { "email": { "type": "string" }, "code": { "type": "string", "maxLength": 128 } } },
                 "NewPassword": { "type": "object", "required": ["email", "code", "password"], "properties": {
@@ -331,9 +328,10 @@ fn base() -> Value {
         },
         "paths": {
             "/accounts": { "post": {
-                "summary": "Create an account (with Cognito, confirm the mailed code before signing in)", "requestBody": json_body("Credentials"),
-                "responses": with(error_responses(&[&body_errors[..], &["409", "429", "503"]].concat()),
-                    json!({ "201": { "description": "Created", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CreatedAccount" } } } } }))
+                "summary": "Sign up: a new address is mailed a code to confirm (POST /accounts/confirm) before signing in; a taken one is mailed a notice. The answer is the same for both",
+                "requestBody": json_body("Credentials"),
+                "responses": with(error_responses(&[&body_errors[..], &["429", "503"]].concat()),
+                    json!({ "202": { "description": "Mailed" } }))
             } },
             "/accounts/confirm": { "post": {
                 "summary": "Confirm the account's e-mail with the mailed code", "requestBody": json_body("Confirmation"),

@@ -194,7 +194,7 @@ pub async fn events(
     Anyone(caller): Anyone,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let (user, pass) = state.streams.open(&state.accounts, &caller, Audience::User)?;
+    let (user, pass) = state.streams.open(&state.accounts, &caller, Audience::User).await?;
     // Subscribe before reading the current state, so no change falls between the two.
     let receiver = state.orders.events().subscribe();
     let current = state.orders.get(&user, &id).await?;
@@ -208,7 +208,7 @@ pub async fn events_all(
     State(state): State<AppState>,
     Anyone(caller): Anyone,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let (user, pass) = state.streams.open(&state.accounts, &caller, Audience::User)?;
+    let (user, pass) = state.streams.open(&state.accounts, &caller, Audience::User).await?;
     let mut receiver = state.orders.events().subscribe();
     let current = state.orders.recent(&user).await?;
     let closing = state.closing.clone().wait();
