@@ -9,6 +9,7 @@ pub mod history;
 pub mod order;
 pub mod scene;
 pub mod shape;
+pub mod tokens;
 
 pub use admin::{Failure, FailureKind, HourCount, LiveItem, Overview, Revenue};
 pub use catalogue::{ShapeInfo, ShapeSettings, ShapeUpdate};

@@ -18,6 +18,8 @@ pub enum AppError {
     Unauthenticated,
     #[error("wrong e-mail or password, or the address is not confirmed yet (open the link we mailed you)")]
     InvalidCredentials,
+    #[error("this API token is unknown, expired or revoked")]
+    InvalidToken,
     #[error("{message}")]
     Forbidden { message: String },
     #[error("not found")]
@@ -58,7 +60,7 @@ impl AppError {
         match self {
             AppError::Validation { .. } => 422,
             AppError::BadRequest { .. } | AppError::Transport { .. } => 400,
-            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::Unauthenticated | AppError::InvalidCredentials | AppError::InvalidToken => 401,
             AppError::Forbidden { .. } => 403,
             AppError::NotFound | AppError::NoSuchRoute => 404,
             AppError::Conflict { .. } => 409,
@@ -77,6 +79,7 @@ impl AppError {
             AppError::BadRequest { .. } | AppError::Transport { .. } => "bad_request",
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
+            AppError::InvalidToken => "invalid_token",
             AppError::Forbidden { .. } => "forbidden",
             AppError::NotFound => "not_found",
             AppError::NoSuchRoute => "no_such_route",

@@ -76,6 +76,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("orders") view=pages::MyOrdersPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("account") view=pages::AccountPage ssr=SsrMode::Async />
                     <Route
+                        path=(StaticSegment("account"), StaticSegment("tokens"))
+                        view=pages::AccountTokensPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=(StaticSegment("orders"), StaticSegment("new"))
                         view=pages::NewOrderPage
                         ssr=SsrMode::Async
@@ -109,6 +114,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("shapes"))
                         view=pages::AdminShapesPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("partners"))
+                        view=pages::AdminPartnersPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -8,12 +8,14 @@ mod home;
 mod not_found;
 mod orders;
 mod shared;
+mod tokens;
 
 pub use account::AccountPage;
 pub use accounts::{ConfirmAccountPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage};
-pub use admin::{AdminConsolePage, AdminFailuresPage, AdminLivePage, AdminShapesPage};
+pub use admin::{AdminConsolePage, AdminFailuresPage, AdminLivePage, AdminPartnersPage, AdminShapesPage};
 pub use checkout::SimulatedCheckoutPage;
 pub use home::Home;
 pub use not_found::NotFound;
 pub use orders::{MyOrdersPage, NewOrderPage, OrderPage};
 pub use shared::SharedPicturePage;
+pub use tokens::AccountTokensPage;

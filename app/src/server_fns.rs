@@ -9,6 +9,10 @@ use crate::{
 };
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
+mod tokens;
+
+pub use tokens::*;
+
 #[cfg(feature = "ssr")]
 use crate::url::query_value;
 

@@ -11,6 +11,7 @@ use crate::{
     domain::{
         AccountExport, CheckoutChoice, Failure, Order, OrderFilter, OrderPage, Overview, ShapeInfo,
         ShapeSettings, ShapeUpdate, SharedPicture, User,
+        tokens::{ApiToken, NewToken, PartnerToken, TokenGrant, TokenRequest},
     },
     error::AppError,
 };
@@ -20,12 +21,15 @@ use leptos_axum::ResponseOptions;
 use std::{net::IpAddr, sync::Arc};
 
 /// Who is calling: their address (for throttling), their session token and, when that
-/// session is live, its user. The server's sign-in layer puts one in every request.
+/// session is live, its user; or, for a request signed with an API token, the token's
+/// owner and grant. The server's sign-in layer puts one in every request.
 #[derive(Clone, Debug, Default)]
 pub struct Caller {
     pub ip: Option<IpAddr>,
     pub session_token: Option<String>,
     pub user: Option<User>,
+    /// Set when the request came with `Authorization: Bearer ltd_…` (no session then).
+    pub api_token: Option<TokenGrant>,
 }
 
 impl Caller {
@@ -40,10 +44,21 @@ impl Caller {
         self.user.clone().ok_or(AppError::Unauthenticated)
     }
 
+    /// The user of a session (signed in with a password): an API token is
+    /// [`AppError::Forbidden`] here, so tokens never manage tokens, accounts or the shop.
+    pub fn session_user(&self) -> Result<User, AppError> {
+        if self.api_token.is_some() {
+            return Err(AppError::Forbidden {
+                message: "an API token cannot do this: sign in instead".into(),
+            });
+        }
+        self.user()
+    }
+
     /// The signed-in admin: [`AppError::Unauthenticated`] when signed out,
-    /// [`AppError::Forbidden`] for everyone else.
+    /// [`AppError::Forbidden`] for everyone else (and for API tokens).
     pub fn admin(&self) -> Result<User, AppError> {
-        let user = self.user()?;
+        let user = self.session_user()?;
         if user.is_admin {
             Ok(user)
         } else {
@@ -182,6 +197,22 @@ pub trait MailService: Send + Sync {
     async fn retry_dead(&self, id: &str) -> Result<(), AppError>;
 }
 
+/// API tokens: a signed-in user's own (from a session only: a token cannot manage tokens)
+/// and, for admins, every partner's.
+#[async_trait::async_trait]
+pub trait TokenService: Send + Sync {
+    /// The caller's tokens that were not revoked, newest first (never the secrets).
+    async fn tokens(&self, caller: &Caller) -> Result<Vec<ApiToken>, AppError>;
+    /// Makes a token; the secret is in the answer, this once.
+    async fn create_token(&self, caller: &Caller, request: &TokenRequest) -> Result<NewToken, AppError>;
+    /// Revokes one of the caller's tokens at once; [`AppError::NotFound`] for any other.
+    async fn revoke_token(&self, caller: &Caller, id: &str) -> Result<(), AppError>;
+    /// Every token not revoked, by owner, with today's request count (admins).
+    async fn partner_tokens(&self, caller: &Caller) -> Result<Vec<PartnerToken>, AppError>;
+    /// Revokes anyone's token (admins).
+    async fn revoke_partner_token(&self, caller: &Caller, id: &str) -> Result<(), AppError>;
+}
+
 /// The services, as the server functions reach them (through Leptos context).
 #[derive(Clone)]
 pub struct Services {
@@ -193,6 +224,7 @@ pub struct Services {
     pub catalogue: Arc<dyn CatalogueService>,
     pub console: Arc<dyn ConsoleService>,
     pub mail: Arc<dyn MailService>,
+    pub tokens: Arc<dyn TokenService>,
 }
 
 /// The services and the caller, for the body of a server function.

@@ -1,5 +1,6 @@
 //! Accounts: sign-up, sign-in and sessions, over a pluggable [`Identity`] provider.
 
+mod api_tokens;
 mod changes;
 mod cognito;
 mod cognito_errors;
@@ -10,8 +11,10 @@ pub mod news;
 mod notices;
 mod sessions;
 pub mod throttle;
+mod token_service;
 mod tokens;
 
+pub use api_tokens::ApiTokens;
 pub use cognito::{CognitoIdentity, CognitoSettings};
 pub use credentials::{Email, Password};
 pub use identity::{Account, Authenticated, Identity, ProviderTokens, Registration};
@@ -40,6 +43,7 @@ const REFRESH_MARGIN_SECS: i64 = 60;
 pub struct Accounts {
     identity: Arc<dyn Identity>,
     sessions: Sessions,
+    tokens: ApiTokens,
     throttle: Throttle,
     notices: SignUpNotices,
     /// E-mails that are admins whatever the database says (`LTD_ADMIN_EMAILS`), lower-cased.
@@ -59,6 +63,7 @@ impl Accounts {
     ) -> Self {
         Self {
             identity,
+            tokens: ApiTokens::new(sessions.pool().clone()),
             sessions,
             throttle,
             notices,
@@ -127,20 +132,30 @@ impl Accounts {
 
     /// Who sent a request: its address, its session token and, when that session is live,
     /// its user. The web layer calls this once per request and keeps the answer in it.
+    /// A request with `Authorization: Bearer ltd_…` is its token's, whatever cookie it
+    /// carries; an unknown, expired or revoked token is [`AppError::InvalidToken`].
     pub async fn identify(&self, request: &Parts) -> Result<Caller, AppError> {
+        let ip = request
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| client_ip(info.0.ip(), &request.headers, &self.trusted_proxies));
+        if let Some(token) = api_tokens::bearer(&request.headers) {
+            let (account, grant) = self.tokens.resolve(&token?).await?.ok_or(AppError::InvalidToken)?;
+            // A token never acts as an admin: it cannot reach those routes anyway.
+            let user = User { is_admin: false, ..account.into() };
+            return Ok(Caller { ip, session_token: None, user: Some(user), api_token: Some(grant) });
+        }
         let session_token = self.sessions.token_from(&request.headers);
         let user = match &session_token {
             Some(token) => self.user_of_session(token).await?,
             None => None,
         };
-        Ok(Caller {
-            ip: request
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| client_ip(info.0.ip(), &request.headers, &self.trusted_proxies)),
-            session_token,
-            user,
-        })
+        Ok(Caller { ip, session_token, user, api_token: None })
+    }
+
+    /// Whether the API token `id` still works (a live stream opened with it re-checks).
+    pub async fn token_works(&self, id: &str) -> Result<bool, AppError> {
+        self.tokens.works(id).await
     }
 
     /// The user a session belongs to, if it is live. A session whose provider access token

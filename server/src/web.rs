@@ -13,3 +13,4 @@ pub mod server_fn_status;
 pub mod sign_in_first;
 pub mod state;
 pub mod streams;
+pub mod token_access;

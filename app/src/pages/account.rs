@@ -71,6 +71,11 @@ pub fn AccountPage() -> impl IntoView {
                 <button type="submit" class="secondary">"Change password"</button>
             </form>
 
+            <h2>"Scripts and partners"</h2>
+            <p>
+                <a href="/account/tokens">"API tokens for your scripts and partners"</a>
+            </p>
+
             <h2>"Your data"</h2>
             <p>
                 <a href="/api/v1/account/export" download="let-them-draw-account.json">

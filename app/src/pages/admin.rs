@@ -1,13 +1,16 @@
-//! The admin area: the console, shapes and prices, failures, and the live feed.
+//! The admin area: the console, shapes and prices, failures, the live feed and the
+//! partners' API tokens.
 
 mod console;
 mod failures;
 mod live;
+mod partners;
 mod shapes;
 
 pub use console::AdminConsolePage;
 pub use failures::AdminFailuresPage;
 pub use live::AdminLivePage;
+pub use partners::AdminPartnersPage;
 pub use shapes::AdminShapesPage;
 
 use crate::error::AppError;
@@ -22,6 +25,7 @@ fn AdminNav() -> impl IntoView {
             <a href="/admin/shapes">"Shapes"</a>
             <a href="/admin/failures">"Failures"</a>
             <a href="/admin/live">"Live"</a>
+            <a href="/admin/partners">"Partners"</a>
         </nav>
     }
 }

@@ -70,9 +70,11 @@ impl Accounts {
         .execute(&mut *tx)
         .await
         .map_err(internal("could not forget the account"))?;
-        for table in
-            ["DELETE FROM sessions WHERE user_id = $1", "DELETE FROM account_codes WHERE user_id = $1"]
-        {
+        for table in [
+            "DELETE FROM sessions WHERE user_id = $1",
+            "DELETE FROM account_codes WHERE user_id = $1",
+            "DELETE FROM api_tokens WHERE user_id = $1",
+        ] {
             sqlx::query(table)
                 .bind(&account.id)
                 .execute(&mut *tx)

@@ -1,4 +1,5 @@
-//! One Redis pub/sub channel of JSON messages, shared by every instance on the same Redis.
+//! One Redis pub/sub channel of JSON messages, shared by every instance on the same Redis;
+//! and the quick connection the request-time Redis calls share.
 //!
 //! Publishing goes through one task, so this process's messages leave in the order they
 //! were published, and each publisher hears whether Redis took its message; a second task
@@ -11,6 +12,20 @@ use redis::AsyncCommands;
 use serde::{Serialize, de::DeserializeOwned};
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, oneshot};
+
+/// A connection for calls made while a request waits (counting sign-ins, taking stream
+/// slots): an answer within 500 ms or an error, so the caller can fall back at once.
+pub async fn quick_connection(url: &str) -> anyhow::Result<redis::aio::ConnectionManager> {
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_response_timeout(Some(Duration::from_millis(500)))
+        .set_connection_timeout(Some(Duration::from_millis(500)))
+        .set_number_of_retries(1);
+    redis::Client::open(url)
+        .context("REDIS_URL is not a Redis URL")?
+        .get_connection_manager_with_config(config)
+        .await
+        .with_context(|| format!("cannot reach Redis at {url}"))
+}
 
 /// A message on its way to Redis, and who waits to hear that it got there.
 type Outgoing = (String, oneshot::Sender<bool>);

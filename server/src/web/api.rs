@@ -7,6 +7,7 @@ mod auth;
 mod json;
 mod openapi;
 mod orders;
+mod tokens;
 mod webhook;
 
 pub use json::{ApiJson, ApiQuery, OptionalJson};
@@ -55,6 +56,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/failures/{order_id}/retry", post(admin::retry))
         .route("/admin/mail-failures/{id}/retry", post(admin::retry_mail))
         .route("/admin/live", get(admin::live))
+        .route("/tokens", post(tokens::create).get(tokens::list))
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/admin/tokens", get(tokens::partners))
+        .route("/admin/tokens/{id}", axum::routing::delete(tokens::revoke_partner))
         .fallback(|| async { ApiError(AppError::NoSuchRoute) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Stripe's events are larger than any request of ours, and are read raw.

@@ -1,8 +1,9 @@
 //! Who is calling, worked out once per request: the session cookie's user (if the session
-//! is live) and the address. Pages, server functions and the REST API all read it from the
-//! request as an [`app::services::Caller`], so "signed in" means one thing everywhere.
+//! is live) or the API token's, and the address. Pages, server functions and the REST API
+//! all read it from the request as an [`app::services::Caller`], so "signed in" means one
+//! thing everywhere. A token goes no further than [`token_access`] lets it.
 
-use crate::web::{error::ApiError, state::AppState};
+use crate::web::{error::ApiError, state::AppState, token_access};
 use axum::{
     extract::{Request, State},
     http::StatusCode,
@@ -24,6 +25,11 @@ pub async fn identify(State(state): State<AppState>, request: Request, next: Nex
     let (mut parts, body) = request.into_parts();
     match state.accounts.identify(&parts).await {
         Ok(caller) => {
+            if let Some(grant) = &caller.api_token
+                && let Err(error) = token_access::check(&parts.method, parts.uri.path(), &grant.scopes)
+            {
+                return ApiError(error).into_response();
+            }
             parts.extensions.insert(caller);
             next.run(Request::from_parts(parts, body)).await
         }

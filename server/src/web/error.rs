@@ -27,8 +27,15 @@ impl IntoResponse for ApiError {
             body["field"] = json!(field);
         }
         let mut response = (status, Json(json!({ "error": body }))).into_response();
-        if let AppError::TooManyRequests { retry_after_secs, .. } = error {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        match error {
+            AppError::TooManyRequests { retry_after_secs, .. } => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            AppError::InvalidToken => {
+                let challenge = HeaderValue::from_static("Bearer error=\"invalid_token\"");
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
+            }
+            _ => {}
         }
         response
     }

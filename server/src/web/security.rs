@@ -82,10 +82,18 @@ pub fn provide_page_nonce() {
 /// `same-origin` or `none`, or, from browsers that do not send that, an `Origin` other than
 /// this site's. Requests without either come from programs, not from a browser tricked by
 /// another site, and go through (the session cookie, SameSite=Lax, is not sent cross-site
-/// anyway). The Stripe webhook is exempt: its signature is checked instead.
+/// anyway). The Stripe webhook is exempt: its signature is checked instead; and so are
+/// requests with an `Authorization` header (an API token: no browser adds one by itself).
 pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || request.uri().path() == WEBHOOK || same_site(request.headers(), &state.site.public_url) {
+    // A bearer token is sent by the program that holds it, never by a browser on its own:
+    // such a request is the token's, whatever cookie comes along.
+    let bearer = request.headers().contains_key(header::AUTHORIZATION);
+    if safe
+        || bearer
+        || request.uri().path() == WEBHOOK
+        || same_site(request.headers(), &state.site.public_url)
+    {
         return next.run(request).await;
     }
     tracing::warn!(path = %request.uri().path(), "refused a cross-site request");

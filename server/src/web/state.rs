@@ -47,6 +47,7 @@ impl AppState {
             catalogue: self.catalogue.clone(),
             console: self.console.clone(),
             mail: self.postman.clone(),
+            tokens: self.accounts.clone(),
         }
     }
 }

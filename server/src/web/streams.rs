@@ -65,7 +65,11 @@ impl Streams {
             Audience::User => caller.user()?,
             Audience::Admin => caller.admin()?,
         };
-        let session = caller.session_token.clone().ok_or(AppError::Unauthenticated)?;
+        let credential = match (&caller.api_token, &caller.session_token) {
+            (Some(grant), _) => Credential::Token(grant.id.clone()),
+            (None, Some(session)) => Credential::Session(session.clone()),
+            (None, None) => return Err(AppError::Unauthenticated),
+        };
         let Some(slot) = self.slots.take(&user.id, self.max_per_user, self.lease()).await else {
             return Err(AppError::TooManyRequests {
                 message: format!(
@@ -80,12 +84,21 @@ impl Streams {
             accounts: accounts.clone(),
             user_id: user.id.clone(),
             slot: Arc::new(slot),
-            session,
+            credential,
             audience,
             _counted: self.metrics.sse_stream(),
         };
         Ok((user, pass))
     }
+}
+
+/// What a stream was opened with, and is re-checked with.
+#[derive(Clone, Debug)]
+enum Credential {
+    /// A session token (a browser).
+    Session(String),
+    /// An API token's id (a script or partner).
+    Token(String),
 }
 
 /// One admitted stream: counted (per user and in the metrics) while it lives.
@@ -94,7 +107,7 @@ pub struct StreamPass {
     accounts: Arc<Accounts>,
     user_id: String,
     slot: Arc<Slot>,
-    session: String,
+    credential: Credential,
     audience: Audience,
     _counted: SseGuard,
 }
@@ -112,7 +125,7 @@ impl StreamPass {
         streams: Arc<Streams>,
         accounts: Arc<Accounts>,
         slot: Arc<Slot>,
-        session: String,
+        credential: Credential,
         user_id: String,
         audience: Audience,
     ) {
@@ -135,10 +148,18 @@ impl StreamPass {
                 () = woken => {}
             }
             streams.slots.renew(&slot, streams.lease()).await;
-            match accounts.user_of_session(&session).await {
-                Ok(Some(user)) if user.id == user_id && (audience == Audience::User || user.is_admin) => {}
-                Ok(_) => {
-                    tracing::info!(user.id = %user_id, "a live stream ends with its session or role");
+            let still = match &credential {
+                Credential::Session(session) => accounts.user_of_session(session).await.map(|user| {
+                    user.is_some_and(|user| {
+                        user.id == user_id && (audience == Audience::User || user.is_admin)
+                    })
+                }),
+                Credential::Token(id) => accounts.token_works(id).await,
+            };
+            match still {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::info!(user.id = %user_id, "a live stream ends with its session, token or role");
                     return;
                 }
                 // The database did not answer: the stream goes on and the next check retries.
@@ -158,7 +179,7 @@ impl StreamPass {
             self.streams.clone(),
             self.accounts.clone(),
             self.slot.clone(),
-            self.session.clone(),
+            self.credential.clone(),
             self.user_id.clone(),
             self.audience,
         );

@@ -155,18 +155,9 @@ pub struct Redis {
 
 impl Redis {
     /// Connects to the Redis at `url`; counters are keyed under `<prefix>:throttle:`.
+    /// A sign-in waits at most 500 ms for Redis before the fallback counts it.
     pub async fn connect(url: &str, prefix: &str) -> anyhow::Result<Self> {
-        use anyhow::Context;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            // A sign-in waits at most this long for Redis before the fallback counts it.
-            .set_response_timeout(Some(Duration::from_millis(500)))
-            .set_connection_timeout(Some(Duration::from_millis(500)))
-            .set_number_of_retries(1);
-        let connection = redis::Client::open(url)
-            .context("REDIS_URL is not a Redis URL")?
-            .get_connection_manager_with_config(config)
-            .await
-            .with_context(|| format!("cannot reach Redis at {url}"))?;
+        let connection = crate::platform::pubsub::quick_connection(url).await?;
         Ok(Self { connection, prefix: format!("{prefix}:throttle:"), fallback: Memory::default() })
     }
 

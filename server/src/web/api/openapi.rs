@@ -1,6 +1,8 @@
 //! `GET /api/v1/openapi.json`: the API described in OpenAPI 3.1, kept by hand beside the
 //! routes (tests/openapi.rs checks that every documented operation is served).
 
+mod tokens;
+
 use axum::Json;
 use serde_json::{Value, json};
 
@@ -22,12 +24,14 @@ fn error_responses(codes: &[&str]) -> Value {
 fn describe(code: &str) -> &'static str {
     match code {
         "400" => "Malformed request (not JSON)",
-        "401" => "No session, or wrong credentials",
+        "401" => "No session, wrong credentials, or an unknown, expired or revoked API token",
         "404" => "Not found (also for someone else's order)",
         "409" => "Conflict (e.g. the e-mail is taken)",
         "413" => "Body over 16 KiB",
         "415" => "Body is not application/json",
-        "403" => "Not allowed: not an admin, or (sign-in) the account must confirm its e-mail first",
+        "403" => {
+            "Not allowed: not an admin, or an API token outside its scopes or on a route tokens cannot reach"
+        }
         "422" => "Invalid field; `field` names it",
         "429" => "Too many attempts; see Retry-After",
         "503" => "A provider (payments, sign-in) did not answer; nothing was changed",
@@ -57,17 +61,21 @@ fn id_param() -> Value {
 pub fn spec() -> Value {
     let mut spec = base();
     if let Some(paths) = spec["paths"].as_object_mut() {
-        for extra in [history_paths(), account_paths(), admin_paths()] {
+        for extra in [history_paths(), account_paths(), admin_paths(), tokens::paths()] {
             if let Value::Object(extra) = extra {
                 paths.extend(extra);
             }
         }
     }
-    if let Some(schemas) = spec["components"]["schemas"].as_object_mut()
-        && let Value::Object(admin) = admin_schemas()
-    {
-        schemas.extend(admin);
+    if let Some(schemas) = spec["components"]["schemas"].as_object_mut() {
+        for extra in [admin_schemas(), tokens::schemas()] {
+            if let Value::Object(extra) = extra {
+                schemas.extend(extra);
+            }
+        }
     }
+    spec["components"]["securitySchemes"]["token"] = tokens::scheme();
+    tokens::offer_tokens(&mut spec);
     spec
 }
 
@@ -284,7 +292,7 @@ fn base() -> Value {
         "info": { "title": "Let Them Draw API", "version": "1" },
         "servers": [{ "url": "/api/v1" }],
         "components": {
-            "securitySchemes": { "session": { "type": "apiKey", "in": "cookie", "name": "ltd_session" } },
+            "securitySchemes": { "session": { "type": "apiKey", "in": "cookie", "name": "ltd_session", "description": "The session cookie set by POST /sessions (`__Host-ltd_session` behind https)" } },
             "schemas": {
                 "Error": {
                     "type": "object", "required": ["error"],

@@ -2,7 +2,6 @@
 //! or as leases in Redis so that the cap holds across every web instance. A lease lapses
 //! when its instance stops renewing it (it stopped or died), so a crash frees its slots.
 
-use anyhow::Context;
 use std::{collections::HashMap, sync::Mutex, time::Duration};
 
 /// The counts of open streams per user.
@@ -27,17 +26,9 @@ impl Slots {
     }
 
     /// Connects to the Redis at `url`; leases are keyed under `<prefix>:streams:`.
+    /// Opening a stream waits at most 500 ms for Redis.
     pub async fn redis(url: &str, prefix: &str) -> anyhow::Result<Self> {
-        let config = redis::aio::ConnectionManagerConfig::new()
-            // Opening a stream waits at most this long for Redis.
-            .set_response_timeout(Some(Duration::from_millis(500)))
-            .set_connection_timeout(Some(Duration::from_millis(500)))
-            .set_number_of_retries(1);
-        let connection = redis::Client::open(url)
-            .context("REDIS_URL is not a Redis URL")?
-            .get_connection_manager_with_config(config)
-            .await
-            .with_context(|| format!("cannot reach Redis at {url}"))?;
+        let connection = crate::platform::pubsub::quick_connection(url).await?;
         Ok(Slots::Redis { connection, prefix: format!("{prefix}:streams:") })
     }
 
