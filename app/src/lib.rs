@@ -15,7 +15,7 @@ pub mod services;
 pub mod url;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -30,6 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -47,7 +48,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     auth::provide_auth();
     view! {
-        <Stylesheet id="leptos" href="/pkg/let-them-draw.css" />
         <Title text="Let Them Draw" />
         <Router>
             <components::Header />

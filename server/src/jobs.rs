@@ -9,6 +9,7 @@ pub use sweep::Sweep;
 use crate::{
     jobs::artist::Artist,
     mail::{Delivery, MailJob},
+    platform::request_id,
     queue::{DrawJob, Queue, Ticker},
 };
 use anyhow::Context as _;
@@ -20,6 +21,7 @@ use std::{
     task::{Context, Poll},
     time::Duration,
 };
+use tracing::Instrument;
 
 /// The apalis worker's handler: draws the job's order (idempotently).
 ///
@@ -28,7 +30,9 @@ use std::{
 /// order is never left marked done without its event having been published.
 pub async fn draw_job(job: DrawJob, artist: Data<Arc<Artist>>) -> Result<(), BoxDynError> {
     let artist = Arc::clone(&artist);
-    tokio::spawn(async move { artist.draw(&job.order_id).await })
+    let span = job_span(job.request_id.as_deref());
+    let drawing = request_id::scope(job.request_id, async move { artist.draw(&job.order_id).await });
+    tokio::spawn(drawing.instrument(span))
         .await
         .map_err(|error| format!("the drawing task failed: {error}"))?
         .map_err(Into::into)
@@ -40,7 +44,19 @@ pub async fn draw_job(job: DrawJob, artist: Data<Arc<Artist>>) -> Result<(), Box
 /// second sending is an admin's **Retry** of the dead letter. (apalis-redis 1.0 retries any
 /// other failure up to 25 times, whatever the job's attempts say.)
 pub async fn mail_job(job: MailJob, delivery: Data<Arc<Delivery>>) -> Result<(), BoxDynError> {
-    delivery.deliver(&job).await.map_err(|undelivered| AbortError::new(undelivered).into())
+    let span = job_span(job.request_id.as_deref());
+    let sending = request_id::scope(job.request_id.clone(), delivery.deliver(&job));
+    sending.instrument(span).await.map_err(|undelivered| AbortError::new(undelivered).into())
+}
+
+/// A job's span: named after the request that sent it, so its log lines carry that id
+/// (and the jobs it sends in turn carry it on).
+fn job_span(request_id: Option<&str>) -> tracing::Span {
+    let span = tracing::info_span!("job", request.id = tracing::field::Empty);
+    if let Some(id) = request_id {
+        span.record("request.id", tracing::field::display(id));
+    }
+    span
 }
 
 /// What a worker process runs its jobs with.

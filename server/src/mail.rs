@@ -17,7 +17,7 @@ pub use outbox::{OutboxMailer, OutboxMessage};
 pub use postman::{Postman, keep_pending};
 pub use smtp::SmtpMailer;
 
-use crate::platform::db;
+use crate::platform::{db, request_id};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use std::{
@@ -58,12 +58,15 @@ pub struct MailJob {
     /// so a status change stores it in its own transaction without writing the mail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_news: Option<OrderLetter>,
+    /// The request that caused the mail, for the mail worker's log lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl MailJob {
     /// A job for a mail written in full.
     pub fn written(id: impl Into<String>, mail: Mail) -> Self {
-        Self { id: id.into(), mail: Some(mail), order_news: None }
+        Self { id: id.into(), mail: Some(mail), order_news: None, request_id: request_id::current() }
     }
 
     /// A job telling an order's owner what happened to it; one per order and kind of news.
@@ -72,6 +75,7 @@ impl MailJob {
             id: format!("order-{order_id}-{}", news.kind()),
             mail: None,
             order_news: Some(OrderLetter { order_id: order_id.to_owned(), news }),
+            request_id: request_id::current(),
         }
     }
 }

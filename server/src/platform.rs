@@ -1,5 +1,5 @@
-//! What every layer stands on: time, the database pool, errors, metrics, secrets, logs and
-//! client addresses.
+//! What every layer stands on: time, the database pool, errors, metrics, secrets, logs,
+//! request ids and client addresses.
 //! Imports nothing of this crate from outside `platform`.
 
 pub mod clock;
@@ -8,5 +8,6 @@ pub mod error;
 pub mod metrics;
 pub mod net;
 pub mod pubsub;
+pub mod request_id;
 pub mod secret;
 pub mod telemetry;

@@ -5,7 +5,7 @@
 //! crates are pinned to `=1.0.0` in `server/Cargo.toml`: an upgrade may rename what they
 //! read (the `Jobs` table and its indexes, the `<queue>:active` list and `:inflight:` sets,
 //! the `done`/`data`/`meta` keys the prune script removes), and their tests here and in
-//! `tests/` say when it did. A drawing job is the order id and nothing else: the worker
+//! `tests/` say when it did. A drawing job is the order id (and the id of the request that sent it): the worker
 //! ([`crate::jobs`]) does not know which backend delivered it.
 
 mod redis;
@@ -18,7 +18,7 @@ pub use ticker::{Bell, Ticker};
 
 use crate::{
     mail::{MailJob, MailQueue},
-    platform::metrics::Depth,
+    platform::{metrics::Depth, request_id},
 };
 use anyhow::Context as _;
 use apalis::prelude::*;
@@ -29,6 +29,9 @@ use std::time::Duration;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawJob {
     pub order_id: String,
+    /// The request that caused the job, for the worker's log lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Where drawing jobs are sent.
@@ -172,7 +175,8 @@ const MAIL_JOB_ATTEMPTS: usize = 1;
 #[async_trait::async_trait]
 impl DrawQueue for Queue {
     async fn enqueue(&self, order_id: &str) -> anyhow::Result<()> {
-        push_to!(self, draws, DrawJob { order_id: order_id.to_owned() }, DRAW_JOB_ATTEMPTS, "drawing job")
+        let job = DrawJob { order_id: order_id.to_owned(), request_id: request_id::current() };
+        push_to!(self, draws, job, DRAW_JOB_ATTEMPTS, "drawing job")
     }
 }
 

@@ -32,7 +32,7 @@ use crate::{
 use anyhow::Context;
 use axum::{Router, middleware};
 use futures::FutureExt;
-use leptos::config::{Env, LeptosOptions};
+use leptos::config::{Env, LeptosOptions, get_configuration};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::watch};
 
@@ -166,7 +166,7 @@ impl Application {
         let (stop, stopping) = watch::channel(false);
         let accounts = Arc::new(accounts);
         let state = AppState {
-            leptos_options: leptos_options(settings, web),
+            leptos_options: leptos_options(settings, web)?,
             profile: Arc::new(crate::profile::Profile::new(
                 accounts.clone(),
                 orders.clone(),
@@ -210,7 +210,11 @@ impl Application {
             }
             router = router.merge(web::router::router(state));
         }
-        let router = router.layer(middleware::from_fn_with_state(metrics.clone(), ops::count_requests));
+        let access = web::access::Access {
+            metrics: metrics.clone(),
+            trusted_proxies: Arc::new(web.limits.trusted_proxies.clone()),
+        };
+        let router = router.layer(middleware::from_fn_with_state(access, web::access::follow));
         Ok(Self {
             listener,
             router,
@@ -361,17 +365,31 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-fn leptos_options(settings: &Settings, web: &WebSettings) -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name("let-them-draw")
-        .site_root(web.site_root.display().to_string())
-        .site_pkg_dir("pkg")
-        .site_addr(web.site_addr)
-        .env(match settings.environment {
-            Environment::Development => Env::DEV,
-            Environment::Production => Env::PROD,
-        })
-        .build()
+/// Leptos' options: every `LEPTOS_*` variable `cargo leptos` sets (reload port, hashed
+/// file names, ...) as Leptos reads them, then this binary's own settings for the site's
+/// root, address and environment. Run without `cargo leptos`, the bundle's names are hashed
+/// when its build left the hash file beside the binary.
+fn leptos_options(settings: &Settings, web: &WebSettings) -> anyhow::Result<LeptosOptions> {
+    let mut options = get_configuration(None).context("the LEPTOS_* settings")?.leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "let-them-draw".into();
+    }
+    options.site_root = web.site_root.display().to_string().into();
+    options.site_addr = web.site_addr;
+    options.env = match settings.environment {
+        Environment::Development => Env::DEV,
+        Environment::Production => Env::PROD,
+    };
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        options.hash_files = beside_the_binary(&options.hash_file).is_some_and(|file| file.exists());
+    }
+    Ok(options)
+}
+
+/// Where Leptos looks for the hash file (`name`): the binary's directory.
+fn beside_the_binary(name: &str) -> Option<std::path::PathBuf> {
+    let binary = std::env::current_exe().ok()?;
+    Some(binary.parent()?.join(name))
 }
 
 /// Completes on Ctrl-C or SIGTERM.

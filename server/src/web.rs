@@ -2,7 +2,9 @@
 //! security headers and checks, operations endpoints and the development mail outbox. Thin:
 //! every route reads its input, calls a service and writes its answer.
 
+pub mod access;
 pub mod api;
+pub mod caching;
 pub mod caller;
 pub mod dev_mail;
 pub mod error;

@@ -142,3 +142,37 @@ async fn made_up_methods_are_counted_as_other_not_each_as_a_series_of_its_own() 
     assert!(!text.contains("BREW") && !text.contains("XYZZY"), "{text}");
     assert!(text.contains("method=\"OTHER\""), "{text}");
 }
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_is_timed_by_route_and_status() {
+    let app = TestApp::spawn().await;
+    let id_of = |response: &reqwest::Response| {
+        response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    };
+    let first = id_of(&app.get(&app.client, "/api/v1/shapes").await);
+    let second = id_of(&app.get(&app.client, "/api/v1/shapes").await);
+    assert_eq!(first.len(), 32, "{first}");
+    assert_ne!(first, second, "each request its own id");
+    // A client's own id is not taken: only a trusted proxy's is.
+    let forged = app.client.get(app.url("/api/v1/shapes")).header("x-request-id", "mine").send().await;
+    assert_ne!(id_of(&forged.expect("request")), "mine");
+    let missing = app.get(&app.client, "/no/such/page").await;
+    assert_eq!(id_of(&missing).len(), 32, "pages and errors carry one too");
+
+    let text = metrics(&app).await;
+    let shapes = r#"route="/api/v1/shapes",status="200""#;
+    assert_eq!(sample(&text, &format!("ltd_http_request_duration_seconds_count{{{shapes}}}")), 3.0, "{text}");
+    assert_eq!(
+        sample(&text, &format!("ltd_http_request_duration_seconds_bucket{{{shapes},le=\"+Inf\"}}")),
+        3.0
+    );
+    assert!(sample(&text, &format!("ltd_http_request_duration_seconds_sum{{{shapes}}}")) > 0.0);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_its_request_id_is_kept() {
+    let data = tempfile::tempdir().expect("dir");
+    let app = TestApp::spawn_with(data, &["--trusted-proxies", "127.0.0.1/32"]).await;
+    let response = app.client.get(app.url("/healthz")).header("x-request-id", "lb-4711").send().await;
+    assert_eq!(response.expect("request").headers()["x-request-id"], "lb-4711");
+}

@@ -490,10 +490,18 @@ async fn a_drawing_cut_off_by_the_shutdown_timeout_is_drawn_after_the_restart() 
 const QUICK_WATCHDOG: [&str; 6] =
     ["--requeue-after-secs", "3", "--draw-timeout-secs", "2", "--sweep-secs", "1"];
 
-/// The pictures stored in an embedded data dir.
+/// The pictures stored in the embedded picture directory (not the `.partial-*` file of a
+/// second delivery of the job that is writing the same picture again at that moment).
 fn pictures_in(data_dir: &std::path::Path) -> usize {
     std::fs::read_dir(data_dir.join("pictures").join("orders"))
-        .map(|entries| entries.filter_map(Result::ok).filter(|entry| entry.path().is_file()).count())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|entry| {
+                    entry.path().is_file() && entry.path().extension().is_some_and(|ext| ext == "png")
+                })
+                .count()
+        })
         .unwrap_or(0)
 }
 
@@ -718,4 +726,53 @@ async fn a_worker_killed_before_publishing_done_still_ends_an_open_stream_at_don
     let statuses = statuses_in(&body);
     assert_eq!(statuses.first().map(String::as_str), Some("queued"), "{statuses:?}");
     assert_eq!(statuses.last().map(String::as_str), Some("done"), "{statuses:?}");
+}
+
+/// The JSON log lines of `process` that satisfy `keep`.
+fn log_lines(process: &Process, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
+    let log = process.log.lock().expect("log");
+    log.iter().filter_map(|line| serde_json::from_str::<Value>(line).ok()).filter(|line| keep(line)).collect()
+}
+
+/// Whether one of a log line's spans names request `id`.
+fn in_request(line: &Value, id: &str) -> bool {
+    line["spans"].as_array().is_some_and(|spans| spans.iter().any(|span| span["request.id"] == id))
+}
+
+/// The access log: one JSON line per request at INFO, with the id the answer carries; the
+/// lines the request causes name that id in their spans, on the web process ("order
+/// created") and on the worker that draws the order ("order done").
+#[tokio::test]
+async fn each_request_is_logged_once_with_its_id_and_the_worker_lines_it_causes_carry_it() {
+    let deployment = deployment().await;
+    let web = Process::start(&deployment, "web", &[]);
+    let worker = Process::start(&deployment, "worker", &[]);
+    let client = signed_in(&web, "followed@example.com").await;
+    let created = client
+        .post(web.url("/api/v1/orders"))
+        .json(&serde_json::json!({ "shape": "square", "color": "navy" }))
+        .send()
+        .await
+        .expect("order");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let request = created.headers()["x-request-id"].to_str().expect("id").to_owned();
+    let order: Value = created.json().await.expect("json");
+    wait_for(&web, &client, order["id"].as_str().expect("id"), "done").await;
+    worker.wait_for_log("order done").await;
+    web.wait_for_log(&format!("\"request.id\":\"{request}\"")).await;
+
+    let access =
+        log_lines(&web, |line| line["message"] == "request" && line["request.id"] == request.as_str());
+    assert_eq!(access.len(), 1, "one access line per request: {access:?}");
+    let line = &access[0];
+    assert_eq!(line["level"], "INFO");
+    assert_eq!((line["method"].as_str(), line["route"].as_str()), (Some("POST"), Some("/api/v1/orders")));
+    assert_eq!(line["status"], 201);
+    assert!(line["latency_ms"].as_f64().is_some_and(|ms| ms > 0.0), "{line}");
+    assert!(line["user.id"].as_str().is_some_and(|user| user.len() == 36), "the signed-in user: {line}");
+
+    let created = log_lines(&web, |line| line["message"] == "order created" && in_request(line, &request));
+    assert_eq!(created.len(), 1, "{:?}", web.log.lock().expect("log"));
+    let done = log_lines(&worker, |line| line["message"] == "order done" && in_request(line, &request));
+    assert_eq!(done.len(), 1, "the worker's line names the request: {:?}", worker.log.lock().expect("log"));
 }

@@ -17,6 +17,18 @@ use std::{
 /// Upper bounds of the render duration buckets, in seconds.
 const RENDER_BUCKETS: [f64; 10] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0];
 
+/// Upper bounds of the request duration buckets, in seconds.
+const REQUEST_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// One route and status's request durations: cumulative counts per bucket of
+/// [`REQUEST_BUCKETS`], then the count and sum (µs).
+#[derive(Default)]
+struct Durations {
+    buckets: [u64; REQUEST_BUCKETS.len()],
+    count: u64,
+    micros: u64,
+}
+
 /// The jobs of one queue: waiting, and being worked on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Depth {
@@ -38,6 +50,7 @@ pub struct Metrics {
     sse_open: AtomicI64,
     webhook_events: Mutex<BTreeMap<(String, String), u64>>,
     http_requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    http_durations: Mutex<BTreeMap<(String, u16), Durations>>,
 }
 
 /// What `/metrics` reads besides this struct: the database's and the mail worker's figures.
@@ -94,9 +107,21 @@ impl Metrics {
         *events.entry((kind.to_owned(), outcome.to_owned())).or_default() += 1;
     }
 
-    pub fn http_request(&self, method: &str, route: &str, status: u16) {
+    /// A request answered with `status` after `took` (until its answer started).
+    pub fn http_request(&self, method: &str, route: &str, status: u16, took: Duration) {
         let mut requests = self.http_requests.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         *requests.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
+        drop(requests);
+        let mut durations = self.http_durations.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entry = durations.entry((route.to_owned(), status)).or_default();
+        let seconds = took.as_secs_f64();
+        for (bucket, bound) in entry.buckets.iter_mut().zip(REQUEST_BUCKETS) {
+            if seconds <= bound {
+                *bucket += 1;
+            }
+        }
+        entry.count += 1;
+        entry.micros += u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
     }
 
     /// The text exposition of every metric.
@@ -166,6 +191,28 @@ impl Metrics {
                 label(route)
             );
         }
+        family(
+            &mut out,
+            "ltd_http_request_duration_seconds",
+            "histogram",
+            "Time until the answer starts, by route and status (this process).",
+        );
+        for ((route, status), durations) in
+            self.http_durations.lock().unwrap_or_else(|p| p.into_inner()).iter()
+        {
+            let labels = format!("route=\"{}\",status=\"{status}\"", label(route));
+            for (count, bound) in durations.buckets.iter().zip(REQUEST_BUCKETS) {
+                let _ = writeln!(
+                    out,
+                    "ltd_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+                );
+            }
+            let count = durations.count;
+            let _ = writeln!(out, "ltd_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}");
+            let sum = durations.micros as f64 / 1e6;
+            let _ = writeln!(out, "ltd_http_request_duration_seconds_sum{{{labels}}} {sum}");
+            let _ = writeln!(out, "ltd_http_request_duration_seconds_count{{{labels}}} {count}");
+        }
         out
     }
 }
@@ -198,6 +245,8 @@ mod tests {
         metrics.rendered_in(Duration::from_micros(1500));
         metrics.rendered_in(Duration::from_millis(30));
         metrics.webhook_event("weird\"type", "applied");
+        metrics.http_request("GET", "/api/v1/shapes", 200, Duration::from_millis(7));
+        metrics.http_request("GET", "/api/v1/shapes", 200, Duration::from_millis(300));
         let depth = Depth { pending: 3, running: 1 };
         let text = metrics.render(&Snapshot {
             orders_by_status: vec![],
@@ -214,5 +263,22 @@ mod tests {
         assert!(text.contains("ltd_render_seconds_count 2\n"));
         assert!(text.contains("ltd_render_seconds_sum 0.0315\n"));
         assert!(text.contains(r#"ltd_webhook_events_total{type="weird\"type",outcome="applied"} 1"#));
+        let shapes = r#"route="/api/v1/shapes",status="200""#;
+        assert!(
+            text.contains(&format!("ltd_http_request_duration_seconds_bucket{{{shapes},le=\"0.005\"}} 0\n"))
+        );
+        assert!(
+            text.contains(&format!("ltd_http_request_duration_seconds_bucket{{{shapes},le=\"0.01\"}} 1\n"))
+        );
+        assert!(
+            text.contains(&format!("ltd_http_request_duration_seconds_bucket{{{shapes},le=\"0.5\"}} 2\n"))
+        );
+        assert!(text.contains(&format!("ltd_http_request_duration_seconds_count{{{shapes}}} 2\n")), "{text}");
+        assert!(text.contains(&format!("ltd_http_request_duration_seconds_sum{{{shapes}}} 0.307\n")));
+        assert!(
+            text.contains(
+                "ltd_http_requests_total{method=\"GET\",route=\"/api/v1/shapes\",status=\"200\"} 2\n"
+            )
+        );
     }
 }

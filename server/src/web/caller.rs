@@ -3,7 +3,7 @@
 //! all read it from the request as an [`app::services::Caller`], so "signed in" means one
 //! thing everywhere. A token goes no further than [`token_access`] lets it.
 
-use crate::web::{error::ApiError, state::AppState, token_access};
+use crate::web::{access::ServedUser, error::ApiError, state::AppState, token_access};
 use axum::{
     extract::{Request, State},
     http::StatusCode,
@@ -30,8 +30,14 @@ pub async fn identify(State(state): State<AppState>, request: Request, next: Nex
             {
                 return ApiError(error).into_response();
             }
+            let user = caller.user.as_ref().map(|user| ServedUser(user.id.clone()));
             parts.extensions.insert(caller);
-            next.run(Request::from_parts(parts, body)).await
+            let mut response = next.run(Request::from_parts(parts, body)).await;
+            // For the access log, which runs outside this layer.
+            if let Some(user) = user {
+                response.extensions_mut().insert(user);
+            }
+            response
         }
         Err(error) => ApiError(error).into_response(),
     }

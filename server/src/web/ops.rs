@@ -1,13 +1,12 @@
 //! For operators: `/healthz` (the process is up), `/readyz` (database, queue and picture
 //! store answer; 503 naming what does not) and `/metrics` (Prometheus text format). Served
-//! by every role, and counted HTTP requests by route and status.
+//! by every role.
 
 use crate::{mail::Delivery, pictures::PictureStore, platform::db, platform::metrics::Metrics, queue::Queue};
 use axum::{
     Json, Router,
-    extract::{MatchedPath, Request, State},
+    extract::State,
     http::{StatusCode, header},
-    middleware::Next,
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -89,35 +88,4 @@ async fn metrics(State(ops): State<Ops>) -> Response {
     };
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], ops.metrics.render(&snapshot))
         .into_response()
-}
-
-/// Counts every request by method, route (the pattern, not the path: `/orders/{id}`) and
-/// status.
-pub async fn count_requests(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
-    let method = method_label(request.method()).to_owned();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|path| path.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let response = next.run(request).await;
-    metrics.http_request(&method, &route, response.status().as_u16());
-    response
-}
-
-/// The method as a metric label: the standard ones by name, anything made up as `OTHER`, so
-/// a client cannot grow a new series per request.
-fn method_label(method: &axum::http::Method) -> &'static str {
-    match method.as_str() {
-        "GET" => "GET",
-        "HEAD" => "HEAD",
-        "POST" => "POST",
-        "PUT" => "PUT",
-        "PATCH" => "PATCH",
-        "DELETE" => "DELETE",
-        "OPTIONS" => "OPTIONS",
-        "CONNECT" => "CONNECT",
-        "TRACE" => "TRACE",
-        _ => "OTHER",
-    }
 }

@@ -1,13 +1,13 @@
 //! The web role's routes: pages (rendered and hydrated), server functions, the REST API and
-//! static files, behind the security layers.
+//! static files, behind the security, caching and compression layers.
 
-use super::{caller, security, server_fn_status, sign_in_first, state::AppState};
+use super::{caching, caller, security, server_fn_status, sign_in_first, state::AppState};
 use app::{App, shell};
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::OnceLock;
-use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 
 /// Largest body a page's form or server function may send.
 const PAGE_BODY_LIMIT: usize = 64 * 1024;
@@ -41,12 +41,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", super::api::routes())
         .merge(pages)
-        .layer(middleware::from_fn(sign_in_first::redirect_signed_out))
+        .layer(middleware::from_fn_with_state(state.clone(), sign_in_first::redirect_signed_out))
         .layer(middleware::from_fn_with_state(state.clone(), caller::identify))
         .layer(middleware::map_response(server_fn_status::fix_status))
         .layer(middleware::from_fn_with_state(state.clone(), security::refuse_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(caching::cache_control))
+        .layer(caching::compression())
         .with_state(state)
 }
 

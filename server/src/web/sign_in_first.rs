@@ -1,9 +1,10 @@
 //! Pages that need an account send signed-out visitors to sign in, and back afterwards;
 //! admin pages answer other signed-in people 403.
 
+use crate::web::{caching, state::AppState};
 use app::{error::AppError, services::Caller};
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{Method, StatusCode, header},
     middleware::Next,
     response::{Html, IntoResponse, Redirect, Response},
@@ -16,7 +17,7 @@ fn needs_account(path: &str) -> bool {
         .any(|area| path.strip_prefix(area).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
-pub async fn redirect_signed_out(request: Request, next: Next) -> Response {
+pub async fn redirect_signed_out(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::GET || !needs_account(request.uri().path()) {
         return next.run(request).await;
     }
@@ -34,16 +35,16 @@ pub async fn redirect_signed_out(request: Request, next: Next) -> Response {
                 .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
             response
         }
-        Err(AppError::Forbidden { .. }) if admin_area => (
-            StatusCode::FORBIDDEN,
-            Html(
+        Err(AppError::Forbidden { .. }) if admin_area => {
+            let stylesheet = caching::stylesheet_href(&state.leptos_options);
+            let page = format!(
                 "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Admins only · Let Them Draw</title>\
-                 <link rel=\"stylesheet\" href=\"/pkg/let-them-draw.css\"></head><body><main><section class=\"card\">\
+                 <link rel=\"stylesheet\" href=\"{stylesheet}\"></head><body><main><section class=\"card\">\
                  <h1>Admins only</h1><p>This page is for the shop's admins. <a href=\"/\">Back to the shop</a></p>\
-                 </section></main></body></html>",
-            ),
-        )
-            .into_response(),
+                 </section></main></body></html>"
+            );
+            (StatusCode::FORBIDDEN, Html(page)).into_response()
+        }
         Err(error) => crate::web::error::ApiError(error).into_response(),
     }
 }
