@@ -1,6 +1,7 @@
 //! Domain types shared by the browser and the server.
 
 pub mod admin;
+pub mod cart;
 pub mod catalogue;
 pub mod checkout;
 pub mod colour;

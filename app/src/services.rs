@@ -11,6 +11,7 @@ use crate::{
     domain::{
         AccountExport, CheckoutChoice, Failure, Order, OrderFilter, OrderPage, Overview, ShapeInfo,
         ShapeSettings, ShapeUpdate, SharedPicture, User,
+        cart::{Cart, CartItem},
         tokens::{ApiToken, NewToken, PartnerToken, TokenGrant, TokenRequest},
     },
     error::AppError,
@@ -211,6 +212,23 @@ pub trait TokenService: Send + Sync {
     async fn partner_tokens(&self, caller: &Caller) -> Result<Vec<PartnerToken>, AppError>;
     /// Revokes anyone's token (admins).
     async fn revoke_partner_token(&self, caller: &Caller, id: &str) -> Result<(), AppError>;
+}
+
+/// The cart: pictures gathered for one checkout, one cart per user, kept in the database.
+#[async_trait::async_trait]
+pub trait CartService: Send + Sync {
+    /// `user`'s cart, priced by the catalogue now.
+    async fn cart(&self, user: &User) -> Result<Cart, AppError>;
+    /// Adds a picture, checked exactly like an order; at most [`crate::domain::cart::MAX_ITEMS`].
+    async fn add_to_cart(
+        &self,
+        user: &User,
+        shape: &str,
+        colour: &str,
+        seed: Option<u32>,
+    ) -> Result<CartItem, AppError>;
+    /// Takes item `id` out of `user`'s cart; [`AppError::NotFound`] for anyone else's.
+    async fn remove_from_cart(&self, user: &User, id: &str) -> Result<(), AppError>;
 }
 
 /// The services, as the server functions reach them (through Leptos context).

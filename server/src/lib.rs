@@ -9,6 +9,7 @@
 //!   `app::services` declares and the domain services implement.
 //! - `jobs`: what workers run (the artist, the workers, the sweep).
 //! - domain services: `gallery` (downloads in every size, share links) above `orders`;
+//!   `cart` (one cart per user) beside it, above `catalogue`;
 //!   `orders` above `catalogue`, `alerts`, `console`, `accounts` and `queue`; those above `mail`, `payments`, `events`, `pictures` and `render`. A domain
 //!   service never imports `web`, `jobs` or `startup`.
 //! - `platform`: clock, database, errors, metrics, secrets, logs; imports nothing of this
@@ -18,6 +19,7 @@
 
 pub mod accounts;
 pub mod alerts;
+pub mod cart;
 pub mod catalogue;
 pub mod cli;
 pub mod console;

@@ -173,6 +173,7 @@ impl Application {
                 pictures.clone(),
             )),
             accounts,
+            cart: Arc::new(crate::cart::Carts::new(pool.clone(), catalogue.clone(), web.picture_size)),
             catalogue,
             orders: orders.clone(),
             gallery: Arc::new(crate::gallery::Gallery::new(orders.clone(), pictures.clone(), &public_url)),

@@ -74,6 +74,7 @@ impl Accounts {
             "DELETE FROM sessions WHERE user_id = $1",
             "DELETE FROM account_codes WHERE user_id = $1",
             "DELETE FROM api_tokens WHERE user_id = $1",
+            "DELETE FROM cart_items WHERE user_id = $1",
         ] {
             sqlx::query(table)
                 .bind(&account.id)

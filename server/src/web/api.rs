@@ -4,6 +4,7 @@ mod account;
 mod accounts;
 mod admin;
 mod auth;
+mod cart;
 mod json;
 mod openapi;
 mod orders;
@@ -48,6 +49,9 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/checkout", post(orders::pay_again))
         .route("/orders/{id}/share", post(orders::share).delete(orders::unshare))
         .route("/shared/{token}/picture", get(orders::shared_picture))
+        .route("/cart", get(cart::get))
+        .route("/cart/items", post(cart::add))
+        .route("/cart/items/{id}", axum::routing::delete(cart::remove))
         .route("/orders/{id}/events", get(orders::events))
         .route("/admin/shapes", get(admin::list))
         .route("/admin/shapes/{name}", get(admin::get).put(admin::update))

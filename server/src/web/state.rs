@@ -19,6 +19,8 @@ pub struct AppState {
     pub accounts: Arc<Accounts>,
     pub catalogue: Arc<Catalogue>,
     pub orders: Arc<Orders>,
+    /// One cart per user, paid in one checkout.
+    pub cart: Arc<crate::cart::Carts>,
     /// Downloads in every size and format, and share links.
     pub gallery: Arc<crate::gallery::Gallery>,
     /// The account page: password, e-mail, export, deletion.

@@ -1,4 +1,4 @@
-//! Where an API token may go. Deny by default: a token reaches the order routes of the
+//! Where an API token may go. Deny by default: a token reaches the order and cart routes of the
 //! REST API within its scopes and the public routes, and nothing else — no page, server
 //! function, admin or account route, and no token route (a token cannot make tokens).
 
@@ -23,9 +23,16 @@ pub fn access(method: &Method, path: &str) -> Access {
     let read = *method == Method::GET || *method == Method::HEAD;
     match (parts.as_slice(), read) {
         (["shapes"] | ["openapi.json"] | ["shared", _, "picture"], true) => Access::Public,
-        (["orders"] | ["orders", "events"] | ["orders", _] | ["orders", _, "picture" | "events"], true) => {
-            Access::Needs(Scope::OrdersRead)
-        }
+        (
+            ["orders"]
+            | ["orders", "events"]
+            | ["orders", _]
+            | ["orders", _, "picture" | "events"]
+            | ["cart"],
+            true,
+        ) => Access::Needs(Scope::OrdersRead),
+        (["cart", "items"], false) if *method == Method::POST => Access::Needs(Scope::OrdersWrite),
+        (["cart", "items", _], false) if *method == Method::DELETE => Access::Needs(Scope::OrdersWrite),
         (["orders"], false) if *method == Method::POST => Access::Needs(Scope::OrdersWrite),
         (["orders", id], false) if *method == Method::PATCH && *id != "events" => {
             Access::Needs(Scope::OrdersWrite)
@@ -69,6 +76,13 @@ mod tests {
             assert_eq!(access(&Method::GET, &path), Access::Needs(Scope::OrdersRead), "{path}");
         }
         assert_eq!(access(&Method::POST, "/api/v1/orders"), Access::Needs(Scope::OrdersWrite));
+        assert_eq!(access(&Method::GET, "/api/v1/cart"), Access::Needs(Scope::OrdersRead));
+        assert_eq!(access(&Method::POST, "/api/v1/cart/items"), Access::Needs(Scope::OrdersWrite));
+        assert_eq!(
+            access(&Method::DELETE, &format!("/api/v1/cart/items/{id}")),
+            Access::Needs(Scope::OrdersWrite)
+        );
+        assert_eq!(access(&Method::DELETE, "/api/v1/cart"), Access::Never);
         assert_eq!(
             access(&Method::PATCH, &format!("/api/v1/orders/{id}")),
             Access::Needs(Scope::OrdersWrite)
