@@ -158,6 +158,8 @@ async fn every_answer_carries_a_request_id_and_is_timed_by_route_and_status() {
     assert_ne!(id_of(&forged.expect("request")), "mine");
     let missing = app.get(&app.client, "/no/such/page").await;
     assert_eq!(id_of(&missing).len(), 32, "pages and errors carry one too");
+    let asset = app.get(&app.client, "/pkg/let-them-draw.css").await;
+    let asset_status = asset.status().as_u16();
 
     let text = metrics(&app).await;
     let shapes = r#"route="/api/v1/shapes",status="200""#;
@@ -167,6 +169,11 @@ async fn every_answer_carries_a_request_id_and_is_timed_by_route_and_status() {
         3.0
     );
     assert!(sample(&text, &format!("ltd_http_request_duration_seconds_sum{{{shapes}}}")) > 0.0);
+    // The site's files are one route, whatever their path; other unknown paths another.
+    let asset =
+        format!("ltd_http_requests_total{{method=\"GET\",route=\"static\",status=\"{asset_status}\"}}");
+    assert_eq!(sample(&text, &asset), 1.0, "{text}");
+    assert!(!text.contains("let-them-draw.css"), "{text}");
 }
 
 #[tokio::test]

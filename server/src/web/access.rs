@@ -5,7 +5,10 @@
 //! one access-log line at INFO when the answer starts (method, route pattern, status,
 //! latency, request id, user id when signed in); and its count and duration in `/metrics`.
 
-use crate::platform::{metrics::Metrics, net::Cidr, request_id};
+use crate::{
+    platform::{metrics::Metrics, net::Cidr, request_id},
+    web::caching,
+};
 use axum::{
     extract::{ConnectInfo, MatchedPath, Request, State},
     http::{HeaderMap, HeaderValue, Method},
@@ -62,15 +65,22 @@ pub fn method_label(method: &Method) -> &'static str {
     }
 }
 
+/// The route as a log and metric label: the pattern, not the path (`/api/v1/orders/{id}`),
+/// `static` for the site's files and `unmatched` for anything else, so the values are a
+/// bounded set.
+fn route_of(request: &Request) -> String {
+    match request.extensions().get::<MatchedPath>() {
+        Some(path) => path.as_str().to_owned(),
+        None if caching::is_site_file(request.uri().path()) => "static".to_owned(),
+        None => "unmatched".to_owned(),
+    }
+}
+
 /// Ids, logs and counts every request (see the module's words).
 pub async fn follow(State(access): State<Access>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = method_label(request.method());
-    // The pattern, not the path (`/api/v1/orders/{id}`): a bounded set of values.
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let route = route_of(&request);
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0);
     let id = request_id(request.headers(), peer, &access.trusted_proxies);
     let span = tracing::info_span!("request", request.id = %id, %method, %route);

@@ -26,6 +26,12 @@ const FOREVER: HeaderValue = HeaderValue::from_static("public, max-age=31536000,
 /// For pages and the other site files: keep, but ask each time.
 const ASK_AGAIN: HeaderValue = HeaderValue::from_static("no-cache");
 
+/// Whether `path` is one of the site's files (the bundle and the icon), not a page or the
+/// API: such requests need no caller, and the access log counts them as route `static`.
+pub fn is_site_file(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg"
+}
+
 /// Whether `path` names a bundle file with a content hash: `/pkg/<name>.<hash>.<ext>`,
 /// the hash being cargo-leptos' (22 characters of unpadded base64url).
 pub fn is_hashed(path: &str) -> bool {
@@ -101,6 +107,16 @@ pub fn compression() -> CompressionLayer<impl Predicate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_files_are_the_bundle_and_the_icon() {
+        assert!(is_site_file("/pkg/let-them-draw.wasm"));
+        assert!(is_site_file("/favicon.svg"));
+        assert!(!is_site_file("/"));
+        assert!(!is_site_file("/api/v1/orders"));
+        assert!(!is_site_file("/api/fn/me"));
+        assert!(!is_site_file("/pkgs"));
+    }
 
     #[test]
     fn only_names_with_a_content_hash_are_kept_for_good() {

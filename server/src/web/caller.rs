@@ -3,7 +3,7 @@
 //! all read it from the request as an [`app::services::Caller`], so "signed in" means one
 //! thing everywhere. A token goes no further than [`token_access`] lets it.
 
-use crate::web::{access::ServedUser, error::ApiError, state::AppState, token_access};
+use crate::web::{access::ServedUser, caching, error::ApiError, state::AppState, token_access};
 use axum::{
     extract::{Request, State},
     http::StatusCode,
@@ -11,15 +11,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-/// Static files need no caller: their requests carry the cookie too, and reading the
-/// session for each would cost a database query per asset.
-fn is_static(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.svg"
-}
-
 /// Resolves the caller and keeps it in the request for everything after.
 pub async fn identify(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_static(request.uri().path()) {
+    // Site files need no caller: their requests carry the cookie too, and reading the
+    // session for each would cost a database query per asset.
+    if caching::is_site_file(request.uri().path()) {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
@@ -50,20 +46,5 @@ pub async fn admins_only(State(state): State<AppState>, request: Request, next: 
         Ok(caller) if caller.admin().is_ok() => next.run(Request::from_parts(parts, body)).await,
         Ok(_) => StatusCode::NOT_FOUND.into_response(),
         Err(error) => ApiError(error).into_response(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_static_files_go_without_a_caller() {
-        assert!(is_static("/pkg/let-them-draw.wasm"));
-        assert!(is_static("/favicon.svg"));
-        assert!(!is_static("/"));
-        assert!(!is_static("/api/v1/orders"));
-        assert!(!is_static("/api/fn/me"));
-        assert!(!is_static("/pkgs"));
     }
 }
