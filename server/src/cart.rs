@@ -36,11 +36,6 @@ impl Carts {
         Self { pool, catalogue, picture_size }
     }
 
-    /// The catalogue's settings of every shape, on sale or not.
-    async fn prices(&self) -> Result<Vec<ShapeSettings>, AppError> {
-        self.catalogue.all().await
-    }
-
     fn item(&self, row: Row, prices: &[ShapeSettings]) -> Result<CartItem, AppError> {
         let (shape, colour) = parse_request(&row.shape, &row.color).map_err(|error| {
             tracing::error!(item.id = %row.id, %error, "a stored cart item does not read back");
@@ -81,7 +76,7 @@ fn default_currency(prices: &[ShapeSettings]) -> &str {
 #[async_trait::async_trait]
 impl CartService for Carts {
     async fn cart(&self, user: &User) -> Result<Cart, AppError> {
-        let prices = self.prices().await?;
+        let prices = self.catalogue.all().await?;
         let rows = self.rows(&self.pool, user).await?;
         let items = rows.into_iter().map(|row| self.item(row, &prices)).collect::<Result<Vec<_>, _>>()?;
         Ok(Cart::of(items, default_currency(&prices)))
@@ -95,19 +90,14 @@ impl CartService for Carts {
         seed: Option<u32>,
     ) -> Result<CartItem, AppError> {
         let (shape, colour) = parse_request(shape, colour)?;
-        let prices = self.prices().await?;
+        let prices = self.catalogue.all().await?;
         let on_sale = prices.iter().find(|settings| settings.name == shape && settings.active);
         let Some(settings) = on_sale else {
             return Err(AppError::validation("shape", format!("{} is not on sale", shape.display_name())));
         };
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
-        // Holds the user's row to the end: two additions at once cannot both take the last
-        // place (PostgreSQL locks the row; SQLite has one writer).
-        sqlx::query("UPDATE users SET created_at = created_at WHERE id = $1")
-            .bind(&user.id)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal("could not lock the cart"))?;
+        // Two additions at once cannot both take the last place.
+        db::hold_user(&mut tx, &user.id).await.map_err(internal("could not lock the cart"))?;
         let rows = self.rows(&mut *tx, user).await?;
         if rows.len() >= cart::MAX_ITEMS {
             return Err(AppError::Conflict {

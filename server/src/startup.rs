@@ -382,15 +382,9 @@ fn leptos_options(settings: &Settings, web: &WebSettings) -> anyhow::Result<Lept
         Environment::Production => Env::PROD,
     };
     if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
-        options.hash_files = beside_the_binary(&options.hash_file).is_some_and(|file| file.exists());
+        options.hash_files = crate::web::caching::hash_file(&options).is_some_and(|file| file.exists());
     }
     Ok(options)
-}
-
-/// Where Leptos looks for the hash file (`name`): the binary's directory.
-fn beside_the_binary(name: &str) -> Option<std::path::PathBuf> {
-    let binary = std::env::current_exe().ok()?;
-    Some(binary.parent()?.join(name))
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -3,7 +3,7 @@
 //! across web instances; checked and the order stored in one transaction that holds the
 //! user's row, so orders sent at once cannot slip past them together.
 
-use crate::platform::{clock::now_millis, error::internal};
+use crate::platform::{clock::now_millis, db, error::internal};
 use app::{domain::OrderStatus, error::AppError};
 use sqlx::{Any, Transaction};
 
@@ -35,11 +35,7 @@ impl OrderLimits {
         priced: bool,
         checkout_open_ms: i64,
     ) -> Result<(), AppError> {
-        sqlx::query("UPDATE users SET created_at = created_at WHERE id = $1")
-            .bind(user_id)
-            .execute(&mut **tx)
-            .await
-            .map_err(internal("could not lock the user's orders"))?;
+        db::hold_user(tx, user_id).await.map_err(internal("could not lock the user's orders"))?;
         let now = now_millis();
         let (recent, oldest_recent, open, oldest_open): (i64, Option<i64>, i64, Option<i64>) =
             sqlx::query_as(

@@ -116,6 +116,20 @@ pub async fn check_schema(pool: &Pool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Holds `user_id`'s row for the rest of `tx` (PostgreSQL locks the row; SQLite has one
+/// writer), so two requests of one user that count before they write cannot both pass a
+/// limit.
+pub async fn hold_user(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET created_at = created_at WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

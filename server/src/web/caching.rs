@@ -48,15 +48,19 @@ pub fn is_hashed(path: &str) -> bool {
         && hash.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Where Leptos reads the bundle's hashes: `hash.txt` (`LEPTOS_HASH_FILE_NAME`) beside the
+/// binary, where cargo-leptos writes it.
+pub fn hash_file(options: &LeptosOptions) -> Option<std::path::PathBuf> {
+    let binary = std::env::current_exe().ok()?;
+    Some(binary.parent()?.join(options.hash_file.as_ref()))
+}
+
 /// The address of the site's stylesheet, hashed like the bundle's other files, for pages
 /// written without Leptos. Reads the hash file: for rare answers only.
 pub fn stylesheet_href(options: &LeptosOptions) -> String {
     let name = &options.output_name;
     let pkg = &options.site_pkg_dir;
-    let hashes = options.hash_files.then(|| {
-        let binary = std::env::current_exe().ok()?;
-        std::fs::read_to_string(binary.parent()?.join(options.hash_file.as_ref())).ok()
-    });
+    let hashes = options.hash_files.then(|| std::fs::read_to_string(hash_file(options)?).ok());
     let hash = hashes.flatten().and_then(|text| {
         text.lines().find_map(|line| {
             line.split_once(':')
