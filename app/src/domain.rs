@@ -1,6 +1,7 @@
 //! Domain types shared by the browser and the server.
 
 pub mod admin;
+pub mod bill;
 pub mod cart;
 pub mod catalogue;
 pub mod checkout;
@@ -13,8 +14,9 @@ pub mod shape;
 pub mod tokens;
 
 pub use admin::{Failure, FailureKind, HourCount, LiveItem, Overview, Revenue};
+pub use bill::{Bill, BillLine, BillStatus, NewBill};
 pub use catalogue::{ShapeInfo, ShapeSettings, ShapeUpdate};
-pub use checkout::CheckoutChoice;
+pub use checkout::{CheckoutChoice, CheckoutLine, SimulatedCheckout};
 pub use colour::{Colour, ColourError};
 pub use history::{OrderFilter, OrderPage, OrderQuery};
 pub use order::{Order, OrderStatus, SharedPicture, parse_request};

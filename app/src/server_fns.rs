@@ -3,14 +3,17 @@
 
 use crate::{
     domain::{
-        Failure, Order, OrderPage, OrderQuery, Overview, ShapeInfo, ShapeSettings, SharedPicture, User,
+        Failure, Order, OrderPage, OrderQuery, Overview, ShapeInfo, ShapeSettings, SharedPicture,
+        SimulatedCheckout, User,
     },
     error::AppError,
 };
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
+mod cart;
 mod tokens;
 
+pub use cart::*;
 pub use tokens::*;
 
 #[cfg(feature = "ssr")]
@@ -101,13 +104,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(prefix = "/api/fn", endpoint = "create_order")]
 pub async fn create_order(shape: String, color: String, seed: Option<String>) -> Result<Order, AppError> {
     let (services, caller) = crate::services::context()?;
-    let seed =
-        match seed.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(text) => Some(text.parse::<u32>().map_err(|_| {
-                AppError::validation("seed", "seed must be a whole number from 0 to 4294967295")
-            })?),
-        };
+    let seed = form_seed(seed.as_deref())?;
     let order = services.orders.create(&caller.user()?, &shape, &color, seed).await?;
     to_checkout_or_order(&order);
     Ok(order)
@@ -115,7 +112,7 @@ pub async fn create_order(shape: String, color: String, seed: Option<String>) ->
 
 /// The order behind a simulated checkout session.
 #[server(prefix = "/api/fn", endpoint = "simulated_checkout", input = GetUrl)]
-pub async fn simulated_checkout(session_id: String) -> Result<Order, AppError> {
+pub async fn simulated_checkout_of(session_id: String) -> Result<SimulatedCheckout, AppError> {
     let (services, caller) = crate::services::context()?;
     services.checkout.simulated_checkout(&caller.user()?, &session_id).await
 }
@@ -313,6 +310,18 @@ pub async fn get_shared_picture(token: String) -> Result<SharedPicture, AppError
 }
 
 /// Sends the browser to the order's checkout while it waits for payment, else to its page.
+/// The order form's seed field: blank for one the server picks.
+#[cfg(feature = "ssr")]
+fn form_seed(seed: Option<&str>) -> Result<Option<u32>, AppError> {
+    match seed.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(text) => text
+            .parse::<u32>()
+            .map(Some)
+            .map_err(|_| AppError::validation("seed", "seed must be a whole number from 0 to 4294967295")),
+    }
+}
+
 #[cfg(feature = "ssr")]
 fn to_checkout_or_order(order: &Order) {
     match &order.checkout_url {

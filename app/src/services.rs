@@ -9,8 +9,8 @@
 
 use crate::{
     domain::{
-        AccountExport, CheckoutChoice, Failure, Order, OrderFilter, OrderPage, Overview, ShapeInfo,
-        ShapeSettings, ShapeUpdate, SharedPicture, User,
+        AccountExport, Bill, CheckoutChoice, Failure, NewBill, Order, OrderFilter, OrderPage, Overview,
+        ShapeInfo, ShapeSettings, ShapeUpdate, SharedPicture, SimulatedCheckout, User,
         cart::{Cart, CartItem},
         tokens::{ApiToken, NewToken, PartnerToken, TokenGrant, TokenRequest},
     },
@@ -128,6 +128,8 @@ pub trait OrderService: Send + Sync {
     async fn set_note(&self, user: &User, id: &str, note: Option<&str>) -> Result<Order, AppError>;
     /// Queues a failed, unpaid order again (the caller checks it is an admin).
     async fn retry(&self, id: &str) -> Result<Order, AppError>;
+    /// One of `user`'s bills (a cart checked out), with its orders as they are now.
+    async fn bill(&self, user: &User, id: &str) -> Result<Bill, AppError>;
 }
 
 /// The account page: the caller's password, e-mail, data and the account itself.
@@ -160,8 +162,9 @@ pub trait SharingService: Send + Sync {
 /// The built-in simulated checkout of the embedded default.
 #[async_trait::async_trait]
 pub trait CheckoutService: Send + Sync {
-    /// The order behind a simulated checkout session, to its owner only.
-    async fn simulated_checkout(&self, user: &User, session_id: &str) -> Result<Order, AppError>;
+    /// What a simulated checkout session asks its owner (only) to pay: one order's price or
+    /// a bill's lines.
+    async fn simulated_checkout(&self, user: &User, session_id: &str) -> Result<SimulatedCheckout, AppError>;
     /// Acts on a simulated checkout session; returns where the client goes next.
     async fn finish_simulated_checkout(
         &self,
@@ -229,6 +232,9 @@ pub trait CartService: Send + Sync {
     ) -> Result<CartItem, AppError>;
     /// Takes item `id` out of `user`'s cart; [`AppError::NotFound`] for anyone else's.
     async fn remove_from_cart(&self, user: &User, id: &str) -> Result<(), AppError>;
+    /// Turns the cart, priced now, into one bill with an order per picture and empties it:
+    /// free pictures alone are queued at once, else one checkout pays them all.
+    async fn checkout(&self, user: &User) -> Result<NewBill, AppError>;
 }
 
 /// The services, as the server functions reach them (through Leptos context).
@@ -243,6 +249,7 @@ pub struct Services {
     pub console: Arc<dyn ConsoleService>,
     pub mail: Arc<dyn MailService>,
     pub tokens: Arc<dyn TokenService>,
+    pub cart: Arc<dyn CartService>,
 }
 
 /// The services and the caller, for the body of a server function.

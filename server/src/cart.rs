@@ -1,13 +1,15 @@
 //! The cart service: one cart per user, in the database (it survives signing out and is
-//! the same on every web instance), priced by the catalogue whenever it is read.
+//! the same on every web instance), priced by the catalogue whenever it is read, and
+//! checked out as one bill.
 
 use crate::{
     catalogue::Catalogue,
+    orders::Orders,
     platform::{clock::now_millis, db, error::internal},
 };
 use app::{
     domain::{
-        ShapeSettings, User,
+        NewBill, ShapeSettings, User,
         cart::{self, Cart, CartItem},
         parse_request,
     },
@@ -19,21 +21,24 @@ use std::sync::Arc;
 pub struct Carts {
     pool: db::Pool,
     catalogue: Arc<Catalogue>,
+    /// Places a checked-out cart's orders.
+    orders: Arc<Orders>,
     /// The side of the pictures the artist draws, in pixels.
     picture_size: u32,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct Row {
     id: String,
     shape: String,
     color: String,
     seed: i64,
+    created_at: i64,
 }
 
 impl Carts {
-    pub fn new(pool: db::Pool, catalogue: Arc<Catalogue>, picture_size: u32) -> Self {
-        Self { pool, catalogue, picture_size }
+    pub fn new(pool: db::Pool, catalogue: Arc<Catalogue>, orders: Arc<Orders>, picture_size: u32) -> Self {
+        Self { pool, catalogue, orders, picture_size }
     }
 
     fn item(&self, row: Row, prices: &[ShapeSettings]) -> Result<CartItem, AppError> {
@@ -59,13 +64,32 @@ impl Carts {
         user: &User,
     ) -> Result<Vec<Row>, AppError> {
         sqlx::query_as(
-            "SELECT id, shape, color, seed FROM cart_items WHERE user_id = $1 ORDER BY created_at, id",
+            "SELECT id, shape, color, seed, created_at FROM cart_items WHERE user_id = $1 ORDER BY created_at, id",
         )
         .bind(&user.id)
         .fetch_all(executor)
         .await
         .map_err(internal("could not read the cart"))
     }
+}
+
+/// Stores `row` in `user`'s cart.
+async fn insert(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user: &User,
+    row: &Row,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO cart_items (id, user_id, shape, color, seed, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&row.id)
+        .bind(&user.id)
+        .bind(&row.shape)
+        .bind(&row.color)
+        .bind(row.seed)
+        .bind(row.created_at)
+        .execute(&mut **tx)
+        .await
+        .map_err(internal("could not add to the cart"))?;
+    Ok(())
 }
 
 /// The currency of an empty or free cart: the first shape's.
@@ -121,25 +145,15 @@ impl CartService for Carts {
                 ),
             });
         }
-        let id = uuid::Uuid::now_v7().to_string();
-        let seed = seed.unwrap_or_else(rand::random);
-        sqlx::query("INSERT INTO cart_items (id, user_id, shape, color, seed, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&id)
-            .bind(&user.id)
-            .bind(shape.name())
-            .bind(colour.as_css())
-            .bind(i64::from(seed))
-            .bind(now_millis())
-            .execute(&mut *tx)
-            .await
-            .map_err(internal("could not add to the cart"))?;
-        tx.commit().await.map_err(internal("could not add to the cart"))?;
         let row = Row {
-            id,
+            id: uuid::Uuid::now_v7().to_string(),
             shape: shape.name().to_owned(),
             color: colour.as_css().to_owned(),
-            seed: i64::from(seed),
+            seed: i64::from(seed.unwrap_or_else(rand::random)),
+            created_at: now_millis(),
         };
+        insert(&mut tx, user, &row).await?;
+        tx.commit().await.map_err(internal("could not add to the cart"))?;
         self.item(row, &prices)
     }
 
@@ -154,5 +168,55 @@ impl CartService for Carts {
             return Err(AppError::NotFound);
         }
         Ok(())
+    }
+
+    async fn checkout(&self, user: &User) -> Result<NewBill, AppError> {
+        let prices = self.catalogue.all().await?;
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        // Two checkouts at once: the second finds the cart the first emptied.
+        db::hold_user(&mut tx, &user.id).await.map_err(internal("could not lock the cart"))?;
+        let rows = self.rows(&mut *tx, user).await?;
+        if rows.is_empty() {
+            return Err(AppError::Conflict {
+                field: "items".into(),
+                message: "the cart is empty: add a picture before checking out".into(),
+            });
+        }
+        let items = rows.iter().cloned().map(|row| self.item(row, &prices)).collect::<Result<Vec<_>, _>>()?;
+        let withdrawn = items
+            .iter()
+            .find(|item| !prices.iter().any(|settings| settings.name == item.shape && settings.active));
+        if let Some(item) = withdrawn {
+            return Err(AppError::Conflict {
+                field: "items".into(),
+                message: format!(
+                    "{} is no longer on sale: take it out of the cart to check out",
+                    item.shape.display_name()
+                ),
+            });
+        }
+        let cart = Cart::of(items, default_currency(&prices));
+        if let Some(problem) = cart.problem {
+            return Err(AppError::Conflict { field: "items".into(), message: problem });
+        }
+        let placed = self.orders.place_bill(&mut tx, user, &cart.items, &cart.currency).await?;
+        sqlx::query("DELETE FROM cart_items WHERE user_id = $1")
+            .bind(&user.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal("could not empty the cart"))?;
+        tx.commit().await.map_err(internal("could not check out the cart"))?;
+        match self.orders.open_bill(user, placed).await {
+            Err(error @ AppError::Unavailable { .. }) => {
+                // Nothing was charged: the pictures go back into the cart for another try.
+                let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+                for row in &rows {
+                    insert(&mut tx, user, row).await?;
+                }
+                tx.commit().await.map_err(internal("could not refill the cart"))?;
+                Err(error)
+            }
+            placed => placed,
+        }
     }
 }

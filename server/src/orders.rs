@@ -1,5 +1,6 @@
 //! Orders: created by clients, drawn by the artist, watched live.
 
+mod bills;
 mod cancel;
 mod checkout;
 mod failures;
@@ -14,6 +15,7 @@ mod status;
 mod watchdog;
 mod webhook;
 
+pub use bills::PlacedBill;
 pub use letters::OrderLetters;
 pub use limits::OrderLimits;
 pub use row::OrderRow;
@@ -262,7 +264,7 @@ impl OrderService for Orders {
         let status = if free { OrderStatus::Queued } else { OrderStatus::AwaitingPayment };
         let id = uuid::Uuid::now_v7().to_string();
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
-        self.limits.check(&mut tx, &user.id, !free, CHECKOUT_OPEN_SECS * 1000).await?;
+        self.limits.check(&mut tx, &user.id, 1, !free, CHECKOUT_OPEN_SECS * 1000).await?;
         let now = now_millis();
         let row: OrderRow = sqlx::query_as(concat!(
             "INSERT INTO orders (id, user_id, shape, color, seed, status, price_cents, currency, \
@@ -330,5 +332,9 @@ impl OrderService for Orders {
     /// Queues a failed, unpaid order again: see [`failures`].
     async fn retry(&self, id: &str) -> Result<Order, AppError> {
         self.retry_failed(id).await
+    }
+
+    async fn bill(&self, user: &User, id: &str) -> Result<app::domain::Bill, AppError> {
+        self.bill_of(user, id).await
     }
 }

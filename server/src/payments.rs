@@ -14,25 +14,75 @@ use anyhow::Context;
 use clap::Args;
 use std::{path::Path, sync::Arc};
 
-/// A checkout session to open for one order.
+/// What a checkout session pays for: one order, or a bill of several.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Payer {
+    Order(String),
+    Bill(String),
+}
+
+impl Payer {
+    /// The order's or the bill's id: the session's `client_reference_id`.
+    pub fn id(&self) -> &str {
+        match self {
+            Payer::Order(id) | Payer::Bill(id) => id,
+        }
+    }
+
+    /// The session's metadata key that names it: `order_id` or `bill_id`.
+    pub fn metadata_key(&self) -> &'static str {
+        match self {
+            Payer::Order(_) => "order_id",
+            Payer::Bill(_) => "bill_id",
+        }
+    }
+}
+
+/// One priced picture on a checkout page.
 #[derive(Clone, Debug)]
-pub struct CheckoutRequest {
-    pub order_id: String,
-    /// What the client sees on the payment page, e.g. "Voronoi in indigo".
+pub struct LineItem {
+    /// What the client sees, e.g. "Voronoi in indigo".
     pub description: String,
     pub price_cents: i64,
-    pub currency: String,
     /// The provider's own price for the shape, when an admin set one.
     pub stripe_price_id: Option<String>,
+}
+
+/// A checkout session to open for one order or one bill.
+#[derive(Clone, Debug)]
+pub struct CheckoutRequest {
+    pub payer: Payer,
+    /// One line per priced picture.
+    pub lines: Vec<LineItem>,
+    pub currency: String,
     pub success_url: String,
     pub cancel_url: String,
     /// Unix seconds.
     pub expires_at: i64,
     /// The customer's e-mail: the provider fills it in and sends its receipt there.
     pub customer_email: Option<String>,
-    /// 0 for the order's first checkout, then 1, 2, … for each one opened again after the
-    /// one before expired: the same order and attempt opens the same session when retried.
+    /// 0 for the first checkout, then 1, 2, … for each one opened again after the one
+    /// before expired: the same payer and attempt opens the same session when retried.
     pub attempt: u32,
+}
+
+impl CheckoutRequest {
+    /// What the session asks for in all.
+    pub fn total_cents(&self) -> i64 {
+        self.lines.iter().map(|line| line.price_cents).sum()
+    }
+
+    /// The key that makes a retried request open the same session.
+    pub fn idempotency_key(&self) -> String {
+        let kind = match self.payer {
+            Payer::Order(_) => "",
+            Payer::Bill(_) => "bill-",
+        };
+        match self.attempt {
+            0 => format!("ltd-checkout-{kind}{}", self.payer.id()),
+            n => format!("ltd-checkout-{kind}{}-{n}", self.payer.id()),
+        }
+    }
 }
 
 /// An open checkout session: where the client pays.
@@ -51,7 +101,8 @@ pub struct NewPrice<'a> {
     pub currency: &'a str,
 }
 
-/// Money to give back for an order that failed after it was paid.
+/// Money to give back for an order that failed after it was paid (for an order of a bill,
+/// its line: part of the bill's payment).
 #[derive(Clone, Debug)]
 pub struct RefundRequest {
     pub order_id: String,

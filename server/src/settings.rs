@@ -152,6 +152,11 @@ pub struct WebSettings {
     #[arg(long, env = "LTD_TEST_FAIL_DRAWS", default_value_t = 0, hide = true)]
     pub test_fail_draws: u32,
 
+    /// Tests only, ignored in release builds: LTD_TEST_FAIL_DRAWS fails only the orders of
+    /// this colour (as it is stored, e.g. `red`).
+    #[arg(long, env = "LTD_TEST_FAIL_COLOUR", hide = true)]
+    pub test_fail_colour: Option<String>,
+
     /// How many times a picture is tried before its order fails.
     #[arg(long, env = "LTD_DRAW_MAX_ATTEMPTS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub draw_max_attempts: u32,

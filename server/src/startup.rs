@@ -173,7 +173,12 @@ impl Application {
                 pictures.clone(),
             )),
             accounts,
-            cart: Arc::new(crate::cart::Carts::new(pool.clone(), catalogue.clone(), web.picture_size)),
+            cart: Arc::new(crate::cart::Carts::new(
+                pool.clone(),
+                catalogue.clone(),
+                orders.clone(),
+                web.picture_size,
+            )),
             catalogue,
             orders: orders.clone(),
             gallery: Arc::new(crate::gallery::Gallery::new(orders.clone(), pictures.clone(), &public_url)),
@@ -351,6 +356,7 @@ fn draw_retries(web: &WebSettings) -> Retries {
         first_backoff: Duration::from_millis(web.draw_retry_ms),
         timeout: Duration::from_secs(web.draw_timeout_secs),
         injected_failures: if cfg!(debug_assertions) { web.test_fail_draws } else { 0 },
+        injected_colour: web.test_fail_colour.clone().filter(|_| cfg!(debug_assertions)),
     }
 }
 

@@ -1,4 +1,4 @@
-//! The simulated checkout's three buttons.
+//! The simulated checkout: what it shows and its three buttons.
 
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
@@ -24,4 +24,19 @@ impl CheckoutChoice {
             _ => Err(AppError::validation("choice", "choose pay, cancel or expire")),
         }
     }
+}
+
+/// What the simulated checkout page shows: a line per priced picture, and the total.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimulatedCheckout {
+    pub lines: Vec<CheckoutLine>,
+    pub total_cents: i64,
+    pub currency: String,
+}
+
+/// One line of a checkout, e.g. "Voronoi in indigo" at 500.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutLine {
+    pub description: String,
+    pub price_cents: i64,
 }

@@ -172,6 +172,9 @@ pub struct Order {
     /// The checkout expired or failed and nothing was paid: a new one may be opened.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub payable_again: bool,
+    /// Set when the order was placed with others in one checkout: the bill it is a line of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bill_id: Option<String>,
 }
 
 /// Why an unpaid order failed, when a new checkout may pay it (`POST
@@ -268,6 +271,7 @@ mod tests {
             note: None,
             share_url: None,
             payable_again: false,
+            bill_id: None,
         };
         let json = serde_json::to_value(&order).expect("serialises");
         assert_eq!(json["shape"], "tiled_lines");

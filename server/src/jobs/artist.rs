@@ -50,7 +50,7 @@ impl Drop for Drawing<'_> {
 }
 
 /// How a drawing is retried.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Retries {
     /// Tries per order before it fails.
     pub attempts: u32,
@@ -60,6 +60,8 @@ pub struct Retries {
     pub timeout: Duration,
     /// Tests only: the first this many tries of every order fail.
     pub injected_failures: u32,
+    /// Tests only: when set, only the orders of this colour fail so.
+    pub injected_colour: Option<String>,
 }
 
 impl Default for Retries {
@@ -69,6 +71,7 @@ impl Default for Retries {
             first_backoff: Duration::from_secs(1),
             timeout: Duration::from_secs(60),
             injected_failures: 0,
+            injected_colour: None,
         }
     }
 }
@@ -190,8 +193,11 @@ impl Artist {
     }
 
     /// Test-only: whether this try of order `id` is one of the injected failures.
-    fn injected_failure(&self, id: &str) -> bool {
-        if self.retries.injected_failures == 0 {
+    fn injected_failure(&self, order: &OrderRow) -> bool {
+        let id = &order.id;
+        if self.retries.injected_failures == 0
+            || self.retries.injected_colour.as_ref().is_some_and(|colour| *colour != order.color)
+        {
             return false;
         }
         let mut tries = self.injected.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -233,7 +239,7 @@ impl Artist {
                 return Ok(false);
             }
         };
-        if self.injected_failure(id) {
+        if self.injected_failure(order) {
             return Err(DrawError::Injected);
         }
         self.pictures

@@ -4,7 +4,7 @@
 
 use super::{CHECKOUT_OPEN_SECS, OrderRow, Orders, status::FAIL_PAYMENT, status::PAY_AGAIN};
 use crate::{
-    payments::{CheckoutRequest, RefundRequest},
+    payments::{CheckoutRequest, LineItem, Payer, RefundRequest},
     platform::{clock::now_millis, error::internal},
 };
 use app::{
@@ -25,11 +25,13 @@ impl Orders {
     ) -> Result<Order, AppError> {
         let id = &row.id;
         let request = CheckoutRequest {
-            order_id: id.clone(),
-            description: format!("{} in {}", row.shape()?.display_name(), row.color),
-            price_cents: row.price_cents,
+            payer: Payer::Order(id.clone()),
+            lines: vec![LineItem {
+                description: row.description()?,
+                price_cents: row.price_cents,
+                stripe_price_id,
+            }],
             currency: row.currency.clone(),
-            stripe_price_id,
             success_url: format!("{}/orders/{id}", self.public_url),
             // Back from the checkout without paying: the order's page offers to pay or cancel.
             cancel_url: format!("{}/orders/{id}", self.public_url),
@@ -212,9 +214,11 @@ struct LatePayment {
     currency: String,
 }
 
-/// Whether an order may get a new checkout: see [`Orders::pay_again`].
+/// Whether an order may get a new checkout: see [`Orders::pay_again`]. A bill's orders are
+/// paid with their bill or not at all.
 pub fn payable_again(row: &OrderRow) -> bool {
     row.status == OrderStatus::Failed
+        && row.bill_id.is_none()
         && row.paid_at.is_none()
         && row.refund_pending == 0
         && row.failure_reason.as_deref().is_some_and(|reason| PAYABLE_AGAIN.contains(&reason))

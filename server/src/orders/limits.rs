@@ -25,13 +25,15 @@ impl Default for OrderLimits {
 
 impl OrderLimits {
     /// Takes the user's row lock (PostgreSQL locks the row; SQLite has one writer) for the
-    /// rest of `tx`, then refuses the order with [`AppError::TooManyRequests`] if it would
-    /// go over a limit. `checkout_open_ms`: how long a checkout stays payable; older ones
+    /// rest of `tx`, then refuses `orders` new orders (a bill's, or one) with
+    /// [`AppError::TooManyRequests`] if they would go over a limit; a bill's orders wait
+    /// for one checkout. `checkout_open_ms`: how long a checkout stays payable; older ones
     /// are no longer open.
     pub async fn check(
         &self,
         tx: &mut Transaction<'static, Any>,
         user_id: &str,
+        orders: u32,
         priced: bool,
         checkout_open_ms: i64,
     ) -> Result<(), AppError> {
@@ -42,7 +44,7 @@ impl OrderLimits {
                 "SELECT \
                (SELECT COUNT(*) FROM orders WHERE user_id = $1 AND created_at > $2), \
                (SELECT MIN(created_at) FROM orders WHERE user_id = $1 AND created_at > $2), \
-               (SELECT COUNT(*) FROM orders WHERE user_id = $1 AND status = $3 AND created_at > $4), \
+               (SELECT COUNT(DISTINCT COALESCE(bill_id, id)) FROM orders WHERE user_id = $1 AND status = $3 AND created_at > $4), \
                (SELECT MIN(created_at) FROM orders WHERE user_id = $1 AND status = $3 AND created_at > $4)",
             )
             .bind(user_id)
@@ -52,13 +54,22 @@ impl OrderLimits {
             .fetch_one(&mut **tx)
             .await
             .map_err(internal("could not count the user's orders"))?;
-        if recent >= i64::from(self.per_minute) {
+        if recent + i64::from(orders) > i64::from(self.per_minute) {
             let free_at = oldest_recent.unwrap_or(now) + MINUTE_MS;
             return Err(AppError::TooManyRequests {
-                message: format!(
-                    "you placed {recent} orders in the last minute, the most we take: try again in {} s",
-                    wait_secs(now, free_at)
-                ),
+                message: if orders == 1 {
+                    format!(
+                        "you placed {recent} orders in the last minute, the most we take: try again in {} s",
+                        wait_secs(now, free_at)
+                    )
+                } else {
+                    format!(
+                        "{orders} orders and the {recent} you placed in the last minute are more than the {} a \
+                         minute we take: try again in {} s",
+                        self.per_minute,
+                        wait_secs(now, free_at)
+                    )
+                },
                 retry_after_secs: wait_secs(now, free_at),
             });
         }

@@ -33,6 +33,8 @@ pub struct OrderRow {
     pub updated_at: i64,
     pub note: Option<String>,
     pub share_token: Option<String>,
+    /// The bill the order is a line of, when it was checked out from a cart.
+    pub bill_id: Option<String>,
 }
 
 /// The columns of [`OrderRow`], as a literal so queries stay `&'static str`.
@@ -42,7 +44,7 @@ macro_rules! order_columns {
     () => {
         "id, user_id, shape, color, seed, status, failure_reason, price_cents, currency, picture_key, \
          checkout_session_id, checkout_url, payment_intent, amount_paid_cents, paid_at, failed_attempts, \
-         render_ms, refund_pending, refund_id, refunded_at, created_at, updated_at, note, share_token"
+         render_ms, refund_pending, refund_id, refunded_at, created_at, updated_at, note, share_token, bill_id"
     };
 }
 
@@ -53,6 +55,11 @@ impl OrderRow {
 
     pub fn colour(&self) -> Result<Colour, AppError> {
         Colour::parse(&self.color).map_err(|e| AppError::validation("color", e.to_string()))
+    }
+
+    /// What a checkout or a receipt calls it, e.g. "Voronoi in indigo".
+    pub fn description(&self) -> Result<String, AppError> {
+        Ok(format!("{} in {}", self.shape()?.display_name(), self.color))
     }
 
     /// The seed as drawn: stored as an integer column, always a `u32`.
@@ -88,6 +95,7 @@ impl OrderRow {
             note: self.note.clone(),
             share_url: self.share_token.as_ref().map(|token| format!("/p/{token}")),
             payable_again: super::checkout::payable_again(self),
+            bill_id: self.bill_id.clone(),
         })
     }
 }

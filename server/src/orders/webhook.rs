@@ -2,12 +2,13 @@
 
 use super::{
     OrderRow, Orders,
+    bills::simulated_bill_checkout,
     status::{FAIL_PAYMENT, PAY},
 };
 use crate::{
     mail::{MailJob, OrderNews, keep_pending},
     payments::{
-        SimulatedSession,
+        Payer, SimulatedSession,
         event::PaymentChange,
         event::{CheckoutSession, Event, change_for},
         signature,
@@ -16,7 +17,7 @@ use crate::{
     platform::{clock::now_millis, error::internal},
 };
 use app::{
-    domain::{CheckoutChoice, Order, OrderStatus, User},
+    domain::{CheckoutChoice, CheckoutLine, OrderStatus, SimulatedCheckout, User},
     error::AppError,
     services::CheckoutService,
 };
@@ -115,7 +116,7 @@ impl Webhook {
         };
         let outcome = self
             .orders
-            .apply_payment(&event.id, &event.kind, &session.id, session.order_id(), change)
+            .apply_payment(&event.id, &event.kind, &session.id, session.order_id(), session.bill_id(), change)
             .await?;
         tracing::info!(event.id = %event.id, event.kind = %event.kind, outcome = outcome.as_str(), "webhook event");
         Ok(outcome)
@@ -126,11 +127,19 @@ impl Webhook {
 /// signature, parsing, the transaction and the queue.
 #[async_trait::async_trait]
 impl CheckoutService for Webhook {
-    async fn simulated_checkout(&self, user: &User, session_id: &str) -> Result<Order, AppError> {
+    async fn simulated_checkout(&self, user: &User, session_id: &str) -> Result<SimulatedCheckout, AppError> {
         if self.orders.payments().simulated().is_none() {
             return Err(AppError::NotFound);
         }
-        self.orders.by_checkout_session(user, session_id).await?.to_order()
+        if let Some((bill, orders)) = self.orders.bill_by_checkout_session(user, session_id).await? {
+            return simulated_bill_checkout(&bill, &orders);
+        }
+        let row = self.orders.by_checkout_session(user, session_id).await?;
+        Ok(SimulatedCheckout {
+            lines: vec![CheckoutLine { description: row.description()?, price_cents: row.price_cents }],
+            total_cents: row.price_cents,
+            currency: row.currency,
+        })
     }
 
     async fn finish_simulated_checkout(
@@ -140,33 +149,41 @@ impl CheckoutService for Webhook {
         choice: CheckoutChoice,
     ) -> Result<String, AppError> {
         let simulated = self.orders.payments().simulated().ok_or(AppError::NotFound)?;
-        let row = self.orders.by_checkout_session(user, session_id).await?;
-        let session = SimulatedSession {
-            session_id,
-            order_id: &row.id,
-            amount_cents: row.price_cents,
-            currency: &row.currency,
-        };
+        let (payer, amount_cents, currency, next) =
+            match self.orders.bill_by_checkout_session(user, session_id).await? {
+                Some((bill, _)) => {
+                    let next = format!("/bills/{}", bill.id);
+                    (Payer::Bill(bill.id), bill.total_cents, bill.currency, next)
+                }
+                None => {
+                    let row = self.orders.by_checkout_session(user, session_id).await?;
+                    let next = format!("/orders/{}", row.id);
+                    (Payer::Order(row.id), row.price_cents, row.currency, next)
+                }
+            };
+        let session = SimulatedSession { session_id, payer, amount_cents, currency: &currency };
         let (body, signature) = match choice {
-            CheckoutChoice::Cancel => return Ok(format!("/orders/{}", row.id)),
+            CheckoutChoice::Cancel => return Ok(next),
             CheckoutChoice::Pay => simulated.paid_event(&session),
             CheckoutChoice::Expire => simulated.expired_event(&session),
         };
         self.handle(&body, Some(&signature)).await?;
-        Ok(format!("/orders/{}", row.id))
+        Ok(next)
     }
 }
 
 impl Orders {
-    /// Applies one payment event to the order of checkout session `session_id`. The event
-    /// id is recorded in the same transaction, so a replay changes nothing; the status only
-    /// moves forward. A paid order is queued (marked `enqueue_pending`) after the commit.
+    /// Applies one payment event to the order, or the bill, of checkout session
+    /// `session_id`. The event id is recorded in the same transaction, so a replay changes
+    /// nothing; the status only moves forward. A paid order is queued (marked
+    /// `enqueue_pending`) after the commit.
     pub async fn apply_payment(
         &self,
         event_id: &str,
         event_type: &str,
         session_id: &str,
         order_id: Option<&str>,
+        bill_id: Option<&str>,
         change: PaymentChange,
     ) -> Result<WebhookOutcome, AppError> {
         let failed = internal("could not apply the payment event");
@@ -184,6 +201,14 @@ impl Orders {
         .map_err(internal("could not record the payment event"))?;
         if claimed.rows_affected() == 0 {
             return Ok(WebhookOutcome::Replayed);
+        }
+        if let Some(bill) = Self::bill_of_session(&mut tx, session_id).await? {
+            if bill_id.is_some_and(|id| id != bill.id) {
+                // The session belongs to another bill than the event claims: refuse it whole.
+                tracing::warn!(event.id = %event_id, "payment event names another bill than its session");
+                return Ok(WebhookOutcome::Ignored);
+            }
+            return self.apply_bill_change(tx, bill, change).await;
         }
         let now = now_millis();
         let query = match &change {

@@ -40,13 +40,22 @@ pub struct CheckoutSession {
 }
 
 impl CheckoutSession {
-    /// The order this session pays for: `metadata.order_id`, else `client_reference_id`.
+    /// The order this session pays for: `metadata.order_id`, else `client_reference_id`
+    /// (none for a bill's session).
     pub fn order_id(&self) -> Option<&str> {
+        if self.bill_id().is_some() {
+            return None;
+        }
         self.metadata
             .as_ref()
             .and_then(|m| m.get("order_id"))
             .or(self.client_reference_id.as_ref())
             .map(String::as_str)
+    }
+
+    /// The bill this session pays for: `metadata.bill_id`.
+    pub fn bill_id(&self) -> Option<&str> {
+        self.metadata.as_ref().and_then(|m| m.get("bill_id")).map(String::as_str)
     }
 
     pub fn payment_intent_id(&self) -> Option<String> {

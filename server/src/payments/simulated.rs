@@ -1,7 +1,7 @@
 //! The built-in stand-in for Stripe Checkout: a page of this server that sends this
 //! server's own webhook correctly signed events, so the real webhook code path runs.
 
-use super::{Checkout, CheckoutRequest, NewPrice, PaymentProvider, RefundRequest, signature};
+use super::{Checkout, CheckoutRequest, NewPrice, Payer, PaymentProvider, RefundRequest, signature};
 use serde_json::json;
 
 /// Sessions are pages of this server; paying signs an event with the webhook secret.
@@ -10,10 +10,10 @@ pub struct SimulatedPayments {
     secret: String,
 }
 
-/// What the simulated session knows of its order, to describe it in events.
+/// What the simulated session knows of its order or bill, to describe it in events.
 pub struct SimulatedSession<'a> {
     pub session_id: &'a str,
-    pub order_id: &'a str,
+    pub payer: Payer,
     pub amount_cents: i64,
     pub currency: &'a str,
 }
@@ -43,24 +43,29 @@ impl SimulatedPayments {
         let now = crate::platform::clock::now_secs();
         let paid = payment_status == "paid";
         let payment_intent = paid.then(|| format!("pi_sim_{}", uuid::Uuid::new_v4().simple()));
+        let (payer, key) = (session.payer.id(), session.payer.metadata_key());
+        let page = match session.payer {
+            Payer::Order(_) => "orders",
+            Payer::Bill(_) => "bills",
+        };
         let object = json!({
             "id": session.session_id,
             "object": "checkout.session",
             "amount_subtotal": session.amount_cents,
             "amount_total": session.amount_cents,
             "cancel_url": format!("{}/orders/new", self.public_url),
-            "client_reference_id": session.order_id,
+            "client_reference_id": payer,
             "created": now,
             "currency": session.currency,
             "customer": null,
             "expires_at": now,
             "livemode": false,
-            "metadata": { "order_id": session.order_id },
+            "metadata": { key: payer },
             "mode": "payment",
             "payment_intent": payment_intent,
             "payment_status": payment_status,
             "status": status,
-            "success_url": format!("{}/orders/{}", self.public_url, session.order_id),
+            "success_url": format!("{}/{page}/{payer}", self.public_url),
             "url": null,
         });
         let event = json!({

@@ -46,35 +46,41 @@ fn currency(code: &str) -> Currency {
 #[async_trait::async_trait]
 impl PaymentProvider for StripePayments {
     async fn create_checkout(&self, request: &CheckoutRequest) -> anyhow::Result<Checkout> {
-        let mut item = CreateCheckoutSessionLineItems::new();
-        item.quantity = Some(1);
-        match &request.stripe_price_id {
-            Some(price) => item.price = Some(price.clone()),
-            None => {
-                let mut price = CreateCheckoutSessionLineItemsPriceData::new(currency(&request.currency));
-                price.unit_amount = Some(request.price_cents);
-                price.product_data = Some(ProductData::new(request.description.clone()));
-                item.price_data = Some(price);
-            }
-        }
-        let metadata = HashMap::from([("order_id".to_owned(), request.order_id.clone())]);
+        let items: Vec<CreateCheckoutSessionLineItems> = request
+            .lines
+            .iter()
+            .map(|line| {
+                let mut item = CreateCheckoutSessionLineItems::new();
+                item.quantity = Some(1);
+                match &line.stripe_price_id {
+                    Some(price) => item.price = Some(price.clone()),
+                    None => {
+                        let mut price =
+                            CreateCheckoutSessionLineItemsPriceData::new(currency(&request.currency));
+                        price.unit_amount = Some(line.price_cents);
+                        price.product_data = Some(ProductData::new(line.description.clone()));
+                        item.price_data = Some(price);
+                    }
+                }
+                item
+            })
+            .collect();
+        let payer = &request.payer;
+        let metadata = HashMap::from([(payer.metadata_key().to_owned(), payer.id().to_owned())]);
         let mut session = CreateCheckoutSession::new();
         if let Some(email) = &request.customer_email {
             session = session.customer_email(email.clone());
         }
         let session = session
             .mode(CheckoutSessionMode::Payment)
-            .line_items(vec![item])
-            .client_reference_id(request.order_id.clone())
+            .line_items(items)
+            .client_reference_id(payer.id().to_owned())
             .metadata(metadata)
             .success_url(request.success_url.clone())
             .cancel_url(request.cancel_url.clone())
             .expires_at(request.expires_at)
             .customize()
-            .request_strategy(idempotent(match request.attempt {
-                0 => format!("ltd-checkout-{}", request.order_id),
-                n => format!("ltd-checkout-{}-{n}", request.order_id),
-            })?)
+            .request_strategy(idempotent(request.idempotency_key())?)
             .send(&self.client)
             .await
             .context("Stripe refused to create the checkout session")?;

@@ -52,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cart", get(cart::get))
         .route("/cart/items", post(cart::add))
         .route("/cart/items/{id}", axum::routing::delete(cart::remove))
+        .route("/cart/checkout", post(cart::checkout))
+        .route("/bills/{id}", get(cart::bill))
         .route("/orders/{id}/events", get(orders::events))
         .route("/admin/shapes", get(admin::list))
         .route("/admin/shapes/{name}", get(admin::get).put(admin::update))

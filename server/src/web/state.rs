@@ -50,6 +50,7 @@ impl AppState {
             console: self.console.clone(),
             mail: self.postman.clone(),
             tokens: self.accounts.clone(),
+            cart: self.cart.clone(),
         }
     }
 }

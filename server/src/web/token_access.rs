@@ -28,10 +28,13 @@ pub fn access(method: &Method, path: &str) -> Access {
             | ["orders", "events"]
             | ["orders", _]
             | ["orders", _, "picture" | "events"]
-            | ["cart"],
+            | ["cart"]
+            | ["bills", _],
             true,
         ) => Access::Needs(Scope::OrdersRead),
-        (["cart", "items"], false) if *method == Method::POST => Access::Needs(Scope::OrdersWrite),
+        (["cart", "items" | "checkout"], false) if *method == Method::POST => {
+            Access::Needs(Scope::OrdersWrite)
+        }
         (["cart", "items", _], false) if *method == Method::DELETE => Access::Needs(Scope::OrdersWrite),
         (["orders"], false) if *method == Method::POST => Access::Needs(Scope::OrdersWrite),
         (["orders", id], false) if *method == Method::PATCH && *id != "events" => {
@@ -77,6 +80,8 @@ mod tests {
         }
         assert_eq!(access(&Method::POST, "/api/v1/orders"), Access::Needs(Scope::OrdersWrite));
         assert_eq!(access(&Method::GET, "/api/v1/cart"), Access::Needs(Scope::OrdersRead));
+        assert_eq!(access(&Method::GET, "/api/v1/bills/0190"), Access::Needs(Scope::OrdersRead));
+        assert_eq!(access(&Method::POST, "/api/v1/cart/checkout"), Access::Needs(Scope::OrdersWrite));
         assert_eq!(access(&Method::POST, "/api/v1/cart/items"), Access::Needs(Scope::OrdersWrite));
         assert_eq!(
             access(&Method::DELETE, &format!("/api/v1/cart/items/{id}")),

@@ -189,15 +189,30 @@ async fn create_session(
     let received = receive(&state, "/v1/checkout/sessions", headers, &body)?;
     let field = |name: &str| received.field(name).map(str::to_owned);
     let required =
-        ["mode", "client_reference_id", "metadata[order_id]", "success_url", "cancel_url", "expires_at"];
+        ["mode", "client_reference_id", "success_url", "cancel_url", "expires_at", "line_items[0][quantity]"];
     if let Some(missing) = required.iter().find(|name| field(name).is_none()) {
         return Err(stripe_error(StatusCode::BAD_REQUEST, &format!("Missing required param: {missing}.")));
     }
+    let metadata = received.metadata();
+    if !metadata.contains_key("order_id") && !metadata.contains_key("bill_id") {
+        return Err(stripe_error(
+            StatusCode::BAD_REQUEST,
+            "this fake expects metadata[order_id] or metadata[bill_id]",
+        ));
+    }
     let id = format!("cs_test_fake_{}", uuid::Uuid::new_v4().simple());
-    let order_id = field("client_reference_id").unwrap_or_default();
-    let amount: i64 =
-        field("line_items[0][price_data][unit_amount]").and_then(|a| a.parse().ok()).unwrap_or(500);
-    let mut session = session(&id, &order_id, "unpaid", "open", amount);
+    let reference = field("client_reference_id").unwrap_or_default();
+    // Every line item: a price object's (500 here) or its price_data's unit amount.
+    let mut amount = 0;
+    for line in 0.. {
+        if field(&format!("line_items[{line}][quantity]")).is_none() {
+            break;
+        }
+        let unit = field(&format!("line_items[{line}][price_data][unit_amount]"));
+        amount += unit.and_then(|a| a.parse::<i64>().ok()).unwrap_or(500);
+    }
+    let mut session = session(&id, &reference, "unpaid", "open", amount);
+    session["metadata"] = Value::Object(metadata);
     session["url"] = json!(format!("https://checkout.stripe.com/c/pay/{id}"));
     session["success_url"] = json!(field("success_url"));
     session["cancel_url"] = json!(field("cancel_url"));

@@ -3,9 +3,12 @@
 use super::{ApiJson, auth::SignedIn};
 use crate::web::{error::ApiError, state::AppState};
 use app::{
-    domain::cart::{Cart, CartItem},
+    domain::{
+        Bill, NewBill,
+        cart::{Cart, CartItem},
+    },
     request::OrderRequest,
-    services::CartService,
+    services::{CartService, OrderService},
 };
 use axum::{
     Json,
@@ -36,4 +39,22 @@ pub async fn remove(
 ) -> Result<StatusCode, ApiError> {
     state.cart.remove_from_cart(&user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/cart/checkout` → 201 `{bill_id, checkout_url}`: the cart becomes one bill
+/// with an order per picture, and is emptied; 409 when it is empty or cannot be paid as it is.
+pub async fn checkout(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<(StatusCode, Json<NewBill>), ApiError> {
+    Ok((StatusCode::CREATED, Json(state.cart.checkout(&user).await?)))
+}
+
+/// `GET /api/v1/bills/{id}` → the bill with its orders as they are now.
+pub async fn bill(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<Bill>, ApiError> {
+    Ok(Json(state.orders.bill(&user, &id).await?))
 }

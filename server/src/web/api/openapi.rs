@@ -104,7 +104,8 @@ fn order_schema() -> Value {
             "paid_cents": { "type": "integer", "description": "What was paid, in the currency's minor units; set once paid" },
             "note": { "type": "string", "description": "My note" },
             "share_url": { "type": "string", "description": "Set while shared: the public page (/p/<token>)" },
-                        "payable_again": { "type": "boolean", "description": "The checkout expired or failed unpaid: POST /orders/{id}/checkout opens a new one" }
+                        "payable_again": { "type": "boolean", "description": "The checkout expired or failed unpaid: POST /orders/{id}/checkout opens a new one" },
+            "bill_id": { "type": "string", "description": "Set when the order is a line of a bill (a cart checked out): GET /bills/{id}" }
         }
     })
 }
