@@ -75,6 +75,12 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("orders") view=pages::MyOrdersPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("account") view=pages::AccountPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("cart") view=pages::CartPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("bills"), ParamSegment("id"))
+                        view=pages::BillPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=(StaticSegment("account"), StaticSegment("tokens"))
                         view=pages::AccountTokensPage

@@ -3,6 +3,7 @@
 mod account;
 mod accounts;
 mod admin;
+mod cart;
 mod checkout;
 mod home;
 mod not_found;
@@ -13,6 +14,7 @@ mod tokens;
 pub use account::AccountPage;
 pub use accounts::{ConfirmAccountPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage};
 pub use admin::{AdminConsolePage, AdminFailuresPage, AdminLivePage, AdminPartnersPage, AdminShapesPage};
+pub use cart::{BillPage, CartPage};
 pub use checkout::SimulatedCheckoutPage;
 pub use home::Home;
 pub use not_found::NotFound;

@@ -100,14 +100,27 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Orders a picture and goes to checkout (priced shapes) or to its page (free ones).
+/// **Order** on the order form: goes to checkout (priced shapes) or to the order's page
+/// (free ones). **Add to cart** (`to_cart` set): puts the picture in the cart instead and
+/// goes to the cart (no order then).
 #[server(prefix = "/api/fn", endpoint = "create_order")]
-pub async fn create_order(shape: String, color: String, seed: Option<String>) -> Result<Order, AppError> {
+pub async fn create_order(
+    shape: String,
+    color: String,
+    seed: Option<String>,
+    to_cart: Option<String>,
+) -> Result<Option<Order>, AppError> {
     let (services, caller) = crate::services::context()?;
     let seed = form_seed(seed.as_deref())?;
-    let order = services.orders.create(&caller.user()?, &shape, &color, seed).await?;
+    let user = caller.user()?;
+    if to_cart.is_some() {
+        services.cart.add_to_cart(&user, &shape, &color, seed).await?;
+        leptos_axum::redirect("/cart");
+        return Ok(None);
+    }
+    let order = services.orders.create(&user, &shape, &color, seed).await?;
     to_checkout_or_order(&order);
-    Ok(order)
+    Ok(Some(order))
 }
 
 /// The order behind a simulated checkout session.

@@ -39,6 +39,23 @@ test('the pages of a signed-in customer pass axe-core', async ({ page, newOrder,
   }
 });
 
+test('the cart and a bill pass axe-core', async ({ page, newOrder, checkout, signedUp }) => {
+  await page.goto('/cart');
+  await expectAccessible(page, 'an empty cart');
+  await newOrder.goto();
+  await newOrder.addToCart('Square', 'tomato');
+  await newOrder.goto();
+  await newOrder.addToCart('Voronoi', 'teal');
+  await expect(page.getByTestId('cart-item')).toHaveCount(2);
+  await expectAccessible(page, 'a cart of two');
+  await page.getByTestId('check-out').click();
+  await expect(page).toHaveURL(/\/checkout\/simulated\//);
+  await expectAccessible(page, 'the checkout of a bill');
+  await checkout.pay.click();
+  await expect(page.getByTestId('bill-status')).toHaveText('paid');
+  await expectAccessible(page, 'a bill');
+});
+
 test('a picture can be ordered with the keyboard alone', async ({ page, newOrder, orderPage, signedUp }) => {
   await newOrder.goto();
   // Into the shape choices, then along them with the arrow keys, as radio buttons go.

@@ -63,3 +63,19 @@ test('search, note, cancel and order again without JavaScript', async ({ page, n
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('Voronoi in gold');
 });
+
+test('fill a cart and pay it once without JavaScript', async ({ page, newOrder, checkout, signedUp }) => {
+  await newOrder.goto();
+  await newOrder.addToCart('Square', 'tomato');
+  await expect(page).toHaveURL(/\/cart$/);
+  await newOrder.goto();
+  await newOrder.addToCart('Voronoi', 'teal');
+  await expect(page.getByTestId('cart-item')).toHaveCount(2);
+  await expect(page.getByTestId('cart-total')).toHaveText('$5.00');
+  await page.getByTestId('check-out').click();
+  await expect(page).toHaveURL(/\/checkout\/simulated\//);
+  await expect(checkout.amount).toHaveText('$5.00');
+  await checkout.pay.click();
+  await expect(page).toHaveURL(/\/bills\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('bill-status')).toHaveText('paid');
+});

@@ -19,6 +19,7 @@ pub fn Header() -> impl IntoView {
                                 view! {
                                     <A href="/orders/new">"Order a picture"</A>
                                     <A href="/orders">"My orders"</A>
+                                    <CartLink />
                                     {user.is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
                                     <A href="/account">"Account"</A>
                                     <span class="who" data-testid="signed-in-as">
@@ -44,5 +45,32 @@ pub fn Header() -> impl IntoView {
                 </Transition>
             </nav>
         </header>
+    }
+}
+
+/// The header's link to the cart, with how many pictures it holds (read again on every
+/// page change, so an addition shows on the next page).
+#[component]
+fn CartLink() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let cart = Resource::new(move || location.pathname.get(), |_| crate::server_fns::my_cart());
+    let count = move || cart.get().and_then(Result::ok).map_or(0, |cart| cart.items.len());
+    view! {
+        <A href="/cart">
+            "Cart"
+            <Transition fallback=|| ()>
+                {move || {
+                    let count = count();
+                    (count > 0)
+                        .then(|| {
+                            view! {
+                                <span class="cart-count" data-testid="cart-count">
+                                    {count}
+                                </span>
+                            }
+                        })
+                }}
+            </Transition>
+        </A>
     }
 }

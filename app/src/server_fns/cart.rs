@@ -1,5 +1,5 @@
-//! The cart's server functions: the header badge, the order form's "Add to cart", the
-//! cart page and its checkout, and the bill's receipt.
+//! The cart's server functions: the header badge, the cart page and its checkout, and the
+//! bill's receipt ("Add to cart" is the order form's other button: `create_order`).
 
 use crate::{
     domain::{Bill, cart::Cart},
@@ -12,16 +12,6 @@ use leptos::{prelude::*, server_fn::codec::GetUrl};
 pub async fn my_cart() -> Result<Cart, AppError> {
     let (services, caller) = crate::services::context()?;
     services.cart.cart(&caller.user()?).await
-}
-
-/// **Add to cart** on the order form: then the cart.
-#[server(prefix = "/api/fn", endpoint = "add_to_cart")]
-pub async fn add_to_cart(shape: String, color: String, seed: Option<String>) -> Result<(), AppError> {
-    let (services, caller) = crate::services::context()?;
-    let seed = super::form_seed(seed.as_deref())?;
-    services.cart.add_to_cart(&caller.user()?, &shape, &color, seed).await?;
-    leptos_axum::redirect("/cart");
-    Ok(())
 }
 
 /// **Remove** on the cart page.

@@ -8,6 +8,7 @@ export class NewOrderPage {
   readonly notAColour: Locator;
   readonly shuffle: Locator;
   readonly seed: Locator;
+  readonly addToCartButton: Locator;
 
   constructor(readonly page: Page) {
     // A text input with a datalist is a combobox; the picker beside it is labelled apart.
@@ -17,6 +18,7 @@ export class NewOrderPage {
     this.notAColour = page.getByTestId('not-a-colour');
     this.shuffle = page.getByRole('button', { name: /^Shuffle/ });
     this.seed = page.locator('.order-form input[name=seed]');
+    this.addToCartButton = page.getByRole('button', { name: 'Add to cart' });
   }
 
   async goto() {
@@ -26,6 +28,12 @@ export class NewOrderPage {
   async choose(shapeName: string) {
     const name = this.page.locator('.name').getByText(shapeName, { exact: true });
     await this.page.locator('.shape-option').filter({ has: name }).click();
+  }
+
+  async addToCart(shapeName: string, colour: string) {
+    await this.choose(shapeName);
+    await this.colour.fill(colour);
+    await this.addToCartButton.click();
   }
 
   async order(shapeName: string, colour: string) {

@@ -12,7 +12,7 @@ use axum::{
 
 /// Page paths (not the API) that need a session.
 fn needs_account(path: &str) -> bool {
-    ["/orders", "/admin", "/checkout", "/account"]
+    ["/orders", "/admin", "/checkout", "/account", "/cart", "/bills"]
         .iter()
         .any(|area| path.strip_prefix(area).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }

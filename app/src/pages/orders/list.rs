@@ -139,6 +139,16 @@ fn OrderRow(order: RwSignal<Order>) -> impl IntoView {
             <div class="what">
                 <a href=href>{title(&fixed)}</a>
                 <span class="when">{short_time(&fixed.created_at)}</span>
+                {fixed
+                    .bill_id
+                    .clone()
+                    .map(|bill| {
+                        view! {
+                            <a class="bill-link" href=format!("/bills/{bill}") data-testid="bill-link">
+                                "on a bill"
+                            </a>
+                        }
+                    })}
             </div>
             <StatusBadge order />
         </li>

@@ -111,7 +111,12 @@ pub fn NewOrderPage() -> impl IntoView {
                         <p class="hint" data-testid="not-a-colour">"That is not a colour yet."</p>
                     </Show>
                 </div>
-                <button type="submit">"Order"</button>
+                <div class="form-actions">
+                    <button type="submit">"Order"</button>
+                    <button type="submit" class="secondary" name="to_cart" value="1" data-testid="add-to-cart">
+                        "Add to cart"
+                    </button>
+                </div>
             </ActionForm>
         </section>
     }
