@@ -8,6 +8,7 @@ pub mod checkout;
 pub mod colour;
 mod colour_names;
 pub mod history;
+pub mod loyalty;
 pub mod order;
 pub mod scene;
 pub mod shape;

@@ -237,6 +237,13 @@ pub trait CartService: Send + Sync {
     async fn checkout(&self, user: &User) -> Result<NewBill, AppError>;
 }
 
+/// Loyalty points: the ledger of the caller's account.
+#[async_trait::async_trait]
+pub trait LoyaltyService: Send + Sync {
+    /// `user`'s balance and newest ledger entries.
+    async fn loyalty(&self, user: &User) -> Result<crate::domain::loyalty::Loyalty, AppError>;
+}
+
 /// The services, as the server functions reach them (through Leptos context).
 #[derive(Clone)]
 pub struct Services {

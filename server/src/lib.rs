@@ -27,6 +27,7 @@ pub mod draw;
 pub mod events;
 pub mod gallery;
 pub mod jobs;
+pub mod loyalty;
 pub mod mail;
 pub mod orders;
 pub mod payments;

@@ -188,7 +188,8 @@ impl Orders {
     }
 
     /// Marks an order done once its picture is stored, with how long it took to render,
-    /// and stores its owner's "picture ready" mail in the same transaction.
+    /// and stores its owner's "picture ready" mail and the points a paid order earns in the
+    /// same transaction.
     pub async fn finish(&self, id: &str, render_ms: i64) -> Result<Option<OrderRow>, AppError> {
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let row: Option<OrderRow> = sqlx::query_as(concat!(
@@ -209,6 +210,10 @@ impl Orders {
         let Some(row) = row else {
             return Ok(None);
         };
+        if row.paid_at.is_some() {
+            let paid_cents = row.amount_paid_cents.unwrap_or(row.price_cents);
+            crate::loyalty::earn(&mut tx, &row.user_id, id, paid_cents).await?;
+        }
         let ready = MailJob::order_news(id, OrderNews::Ready);
         keep_pending(&mut tx, &ready).await.map_err(internal("could not store the mail"))?;
         tx.commit().await.map_err(internal("could not commit the order"))?;

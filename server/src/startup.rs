@@ -173,6 +173,7 @@ impl Application {
                 pictures.clone(),
             )),
             accounts,
+            loyalty: Arc::new(crate::loyalty::Points::new(pool.clone())),
             cart: Arc::new(crate::cart::Carts::new(
                 pool.clone(),
                 catalogue.clone(),

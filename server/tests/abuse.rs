@@ -300,3 +300,41 @@ async fn the_sixth_open_checkout_gets_429_while_free_pictures_are_still_taken() 
     assert!(error["message"].as_str().is_some_and(|m| m.contains("5 orders waiting for payment")), "{error}");
     assert_eq!(app.order(&client, "circle", "gold").await.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn tokens_are_held_to_their_owners_limits_and_more_tokens_do_not_raise_them() {
+    let data = tempfile::tempdir().expect("dir");
+    let app = TestApp::spawn_with(data, &["--order-rate", "5"]).await;
+    let owner = app.signed_in_user("scripter@example.com").await;
+    let mut tokens = Vec::new();
+    for name in ["first", "second"] {
+        let made = app
+            .post_json(&owner, "/api/v1/tokens", &json!({ "name": name, "scopes": ["orders:write"] }))
+            .await;
+        let made: Value = made.json().await.expect("json");
+        tokens.push(made["token"].as_str().expect("token").to_owned());
+    }
+    let order = |token: &str| {
+        TestApp::browser()
+            .post(app.url("/api/v1/orders"))
+            .bearer_auth(token.to_owned())
+            .json(&json!({ "shape": "circle", "color": "red" }))
+            .send()
+    };
+    for token in [&tokens[0], &tokens[0], &tokens[1], &tokens[1]] {
+        assert_eq!(order(token).await.expect("post").status(), StatusCode::CREATED);
+    }
+    assert_eq!(app.order(&owner, "circle", "red").await.status(), StatusCode::CREATED);
+    // Five in the minute, by session and both tokens together: every way in is refused now.
+    for token in &tokens {
+        assert_eq!(order(token).await.expect("post").status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(app.order(&owner, "circle", "red").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    // A cart checkout counts each of its pictures.
+    let added =
+        app.post_json(&owner, "/api/v1/cart/items", &json!({ "shape": "square", "color": "red" })).await;
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let checkout =
+        TestApp::browser().post(app.url("/api/v1/cart/checkout")).bearer_auth(&tokens[0]).send().await;
+    assert_eq!(checkout.expect("post").status(), StatusCode::TOO_MANY_REQUESTS);
+}

@@ -22,8 +22,6 @@ use app::{
 };
 use sqlx::{Any, Transaction};
 
-use super::webhook::WebhookOutcome;
-
 /// A bill as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct BillRow {
@@ -266,13 +264,13 @@ impl Orders {
     /// `tx`: paid, every order waiting with it is queued (each priced one recording its
     /// line of the payment), or, when the payment does not match the bill, fails to be
     /// refunded; a line cancelled or failed meanwhile is refunded alone. Expired or failed,
-    /// they all fail.
+    /// they all fail. Returns whether any order changed.
     pub(super) async fn apply_bill_change(
         &self,
         mut tx: Transaction<'static, Any>,
         bill: BillRow,
         change: PaymentChange,
-    ) -> Result<WebhookOutcome, AppError> {
+    ) -> Result<bool, AppError> {
         let now = now_millis();
         let rows: Vec<OrderRow> = match &change {
             PaymentChange::StillUnpaid => Vec::new(),
@@ -340,7 +338,7 @@ impl Orders {
         };
         tx.commit().await.map_err(internal("could not commit the payment event"))?;
         if rows.is_empty() {
-            return Ok(WebhookOutcome::Unchanged);
+            return Ok(false);
         }
         tracing::info!(bill.id = %bill.id, orders = rows.len(), "bill changed");
         for row in &rows {
@@ -355,7 +353,7 @@ impl Orders {
                 tracing::warn!(order.id = %row.id, %error, "the refund is left to the sweep");
             }
         }
-        Ok(WebhookOutcome::Applied)
+        Ok(true)
     }
 
     /// `user`'s bill `id` with its orders; anyone else's is not found.

@@ -208,7 +208,8 @@ impl Orders {
                 tracing::warn!(event.id = %event_id, "payment event names another bill than its session");
                 return Ok(WebhookOutcome::Ignored);
             }
-            return self.apply_bill_change(tx, bill, change).await;
+            let changed = self.apply_bill_change(tx, bill, change).await?;
+            return Ok(if changed { WebhookOutcome::Applied } else { WebhookOutcome::Unchanged });
         }
         let now = now_millis();
         let query = match &change {

@@ -21,6 +21,8 @@ pub struct AppState {
     pub orders: Arc<Orders>,
     /// One cart per user, paid in one checkout.
     pub cart: Arc<crate::cart::Carts>,
+    /// The loyalty points ledger.
+    pub loyalty: Arc<crate::loyalty::Points>,
     /// Downloads in every size and format, and share links.
     pub gallery: Arc<crate::gallery::Gallery>,
     /// The account page: password, e-mail, export, deletion.

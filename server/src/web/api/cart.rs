@@ -1,4 +1,5 @@
-//! `/api/v1/cart`: the caller's cart, over the [`CartService`].
+//! `/api/v1/cart` and `/api/v1/bills`: the caller's cart and what it was checked out as,
+//! over the [`CartService`]; `/api/v1/loyalty`: the points those purchases earned.
 
 use super::{ApiJson, auth::SignedIn};
 use crate::web::{error::ApiError, state::AppState};
@@ -6,9 +7,10 @@ use app::{
     domain::{
         Bill, NewBill,
         cart::{Cart, CartItem},
+        loyalty::Loyalty,
     },
     request::OrderRequest,
-    services::{CartService, OrderService},
+    services::{CartService, LoyaltyService, OrderService},
 };
 use axum::{
     Json,
@@ -57,4 +59,12 @@ pub async fn bill(
     Path(id): Path<String>,
 ) -> Result<Json<Bill>, ApiError> {
     Ok(Json(state.orders.bill(&user, &id).await?))
+}
+
+/// `GET /api/v1/loyalty` → the caller's points balance and newest ledger entries.
+pub async fn loyalty(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<Json<Loyalty>, ApiError> {
+    Ok(Json(state.loyalty.loyalty(&user).await?))
 }
