@@ -130,6 +130,8 @@ pub trait OrderService: Send + Sync {
     async fn retry(&self, id: &str) -> Result<Order, AppError>;
     /// One of `user`'s bills (a cart checked out), with its orders as they are now.
     async fn bill(&self, user: &User, id: &str) -> Result<Bill, AppError>;
+    /// Cancels `user`'s bill `id` and its orders while it waits for payment.
+    async fn cancel_bill(&self, user: &User, id: &str) -> Result<Bill, AppError>;
 }
 
 /// The account page: the caller's password, e-mail, data and the account itself.
@@ -257,6 +259,7 @@ pub struct Services {
     pub mail: Arc<dyn MailService>,
     pub tokens: Arc<dyn TokenService>,
     pub cart: Arc<dyn CartService>,
+    pub loyalty: Arc<dyn LoyaltyService>,
 }
 
 /// The services and the caller, for the body of a server function.

@@ -40,6 +40,10 @@ test('fill a cart, pay once, see the receipt', async ({ page, newOrder, checkout
     await expect(bill.lineStatuses).toHaveText(['done', 'done', 'done'], { timeout: 1000 });
   }).toPass({ timeout: 20_000 });
 
+  // Each priced picture earned 10 points a dollar once drawn: $8.00 makes 80.
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Account' }).getByTestId('points-balance')).toHaveText('80 points');
+
   // Each order is listed with a link to its bill.
   await page.goto('/orders');
   await expect(page.getByTestId('bill-link')).toHaveCount(3);

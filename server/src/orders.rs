@@ -342,4 +342,8 @@ impl OrderService for Orders {
     async fn bill(&self, user: &User, id: &str) -> Result<app::domain::Bill, AppError> {
         self.bill_of(user, id).await
     }
+
+    async fn cancel_bill(&self, user: &User, id: &str) -> Result<app::domain::Bill, AppError> {
+        Orders::cancel_bill(self, user, id).await
+    }
 }

@@ -276,34 +276,11 @@ async fn a_token_checks_out_with_orders_write_and_reads_bills_with_orders_read()
     assert_eq!(read.status(), StatusCode::OK);
 }
 
-async fn with_stripe(fake: &StripeFake, extra: &[&str]) -> TestApp {
-    let data = tempfile::tempdir().expect("dir");
-    let base = fake.base_url();
-    let mut args = vec![
-        "--stripe-secret-key",
-        stripe::SECRET_KEY,
-        "--stripe-api-base",
-        &base,
-        "--stripe-webhook-secret",
-        WHSEC,
-    ];
-    args.extend_from_slice(extra);
-    TestApp::spawn_with(data, &args).await
-}
-
-const WHSEC: &str = "whsec_bills";
-
-async fn deliver_to_stripe_app(app: &TestApp, event: &Value) -> String {
-    let body = serde_json::to_vec(event).expect("json");
-    let signature = stripe::signature(&body, WHSEC, stripe::now());
-    outcome(app.deliver(&body, Some(&signature)).await).await
-}
-
 #[tokio::test]
 async fn stripe_gets_one_session_with_a_line_per_priced_picture_and_a_failed_line_is_refunded_alone() {
     let fake = StripeFake::start().await;
     // Every try of a red picture fails; the others are drawn.
-    let app = with_stripe(
+    let app = TestApp::spawn_with_stripe(
         &fake,
         &[
             "--test-fail-draws",
@@ -339,7 +316,7 @@ async fn stripe_gets_one_session_with_a_line_per_priced_picture_and_a_failed_lin
 
     let paid =
         bill_event("evt_stripe_bill", "checkout.session.completed", &session_of(&url), &bill_id, true, 800);
-    assert_eq!(deliver_to_stripe_app(&app, &paid).await, "applied");
+    assert_eq!(outcome(app.deliver_from_stripe(&paid).await).await, "applied");
     let bill = bill_of(&app, &client, &bill_id).await;
     let ids = order_ids(&bill);
     app.wait_for_status(&client, &ids[0], "done").await;
@@ -365,7 +342,7 @@ async fn stripe_gets_one_session_with_a_line_per_priced_picture_and_a_failed_lin
 async fn when_stripe_does_not_answer_the_bill_fails_and_the_cart_is_as_it_was() {
     let fake = StripeFake::start().await;
     fake.fail_with(Some(StatusCode::SERVICE_UNAVAILABLE));
-    let app = with_stripe(&fake, &[]).await;
+    let app = TestApp::spawn_with_stripe(&fake, &[]).await;
     let client = app.signed_in_user("unlucky@example.com").await;
     add(&app, &client, "voronoi", "indigo").await;
     add(&app, &client, "square", "gold").await;
@@ -385,4 +362,38 @@ async fn when_stripe_does_not_answer_the_bill_fails_and_the_cart_is_as_it_was() 
     fake.fail_with(None);
     let (_, url) = checked_out(&app, &client).await;
     assert!(url.is_some(), "checking out again works");
+}
+
+#[tokio::test]
+async fn a_cancelled_bill_cancels_its_orders_and_a_late_payment_is_given_back() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in_user("changed-mind@example.com").await;
+    add(&app, &client, "square", "tomato").await;
+    add(&app, &client, "voronoi", "indigo").await;
+    let (bill_id, url) = checked_out(&app, &client).await;
+    let path = format!("/api/v1/bills/{bill_id}/cancel");
+    let stranger = app.signed_in_user("meddler@example.com").await;
+    assert_eq!(app.post_json(&stranger, &path, &json!({})).await.status(), StatusCode::NOT_FOUND);
+
+    let cancelled = app.post_json(&client, &path, &json!({})).await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let bill: Value = cancelled.json().await.expect("json");
+    assert_eq!((&bill["status"], &bill["failure_reason"]), (&json!("failed"), &json!("cancelled")), "{bill}");
+    assert!(bill.get("checkout_url").is_none(), "{bill}");
+    for order in app.orders_of(&client).await {
+        assert_eq!(order["status"], "cancelled", "{order}");
+    }
+    let again = app.post_json(&client, &path, &json!({})).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(error_of(again).await["field"], "status");
+
+    let session = session_of(&url.expect("checkout"));
+    let late =
+        bill_event("evt_bill_after_cancel", "checkout.session.completed", &session, &bill_id, true, 500);
+    assert_eq!(outcome(app.deliver_signed(&late).await).await, "applied");
+    let bill = bill_of(&app, &client, &bill_id).await;
+    let statuses: Vec<Value> =
+        bill["items"].as_array().expect("items").iter().map(|i| i["status"].clone()).collect();
+    assert_eq!(statuses, [json!("cancelled"), json!("refunded")], "{bill}");
+    assert_eq!(bill["refunded_cents"], 500);
 }

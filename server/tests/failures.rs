@@ -306,7 +306,7 @@ async fn with_stripe_the_refund_is_made_once_per_order_even_when_stripe_was_down
         "--stripe-api-base",
         &base,
         "--stripe-webhook-secret",
-        "whsec_from_stripe",
+        stripe::WEBHOOK_SECRET,
         "--sweep-secs",
         "1",
     ];
@@ -327,7 +327,7 @@ async fn with_stripe_the_refund_is_made_once_per_order_even_when_stripe_was_down
         stripe::session(&session, &id, "paid", "complete", 500),
     );
     let body = serde_json::to_vec(&event).expect("json");
-    let signature = stripe::signature(&body, "whsec_from_stripe", stripe::now());
+    let signature = stripe::signature(&body, stripe::WEBHOOK_SECRET, stripe::now());
     assert_eq!(app.deliver(&body, Some(&signature)).await.status(), StatusCode::OK);
 
     // Failed, refund pending: not refunded yet, and not retryable either.

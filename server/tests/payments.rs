@@ -385,25 +385,10 @@ async fn production_refuses_a_public_url_that_is_not_https() {
     assert!(!later.contains("https LTD_PUBLIC_URL"), "{later}");
 }
 
-async fn with_stripe(fake: &StripeFake, extra: &[&str]) -> TestApp {
-    let data = tempfile::tempdir().expect("dir");
-    let base = fake.base_url();
-    let mut args = vec![
-        "--stripe-secret-key",
-        stripe::SECRET_KEY,
-        "--stripe-api-base",
-        &base,
-        "--stripe-webhook-secret",
-        "whsec_from_stripe",
-    ];
-    args.extend_from_slice(extra);
-    TestApp::spawn_with(data, &args).await
-}
-
 #[tokio::test]
 async fn stripe_checkout_is_opened_with_the_order_and_its_price() {
     let fake = StripeFake::start().await;
-    let app = with_stripe(&fake, &[]).await;
+    let app = TestApp::spawn_with_stripe(&fake, &[]).await;
     let client = app.signed_in_user("payer@example.com").await;
     let response = app.order(&client, "voronoi", "indigo").await;
     assert_eq!(response.status(), StatusCode::CREATED);
@@ -435,7 +420,7 @@ async fn stripe_checkout_is_opened_with_the_order_and_its_price() {
     // The session id Stripe returned is the one the webhook must name.
     let session = url.rsplit('/').next().expect("session");
     let body = serde_json::to_vec(&completed("evt_1", &order, session, "paid")).expect("json");
-    let signature = stripe::signature(&body, "whsec_from_stripe", stripe::now());
+    let signature = stripe::signature(&body, stripe::WEBHOOK_SECRET, stripe::now());
     assert_eq!(outcome(app.deliver(&body, Some(&signature)).await).await, "applied");
     app.wait_for_status(&client, id, "done").await;
 
@@ -448,7 +433,7 @@ async fn stripe_checkout_is_opened_with_the_order_and_its_price() {
 async fn when_stripe_is_down_the_client_is_told_and_nothing_is_charged() {
     let fake = StripeFake::start().await;
     fake.fail_with(Some(StatusCode::SERVICE_UNAVAILABLE));
-    let app = with_stripe(&fake, &[]).await;
+    let app = TestApp::spawn_with_stripe(&fake, &[]).await;
     let client = app.signed_in_user("payer@example.com").await;
     let response = app.order(&client, "voronoi", "indigo").await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -531,7 +516,7 @@ async fn an_admin_reprices_and_deactivates_shapes() {
 #[tokio::test]
 async fn with_stripe_a_new_price_becomes_a_stripe_price_used_at_checkout() {
     let fake = StripeFake::start().await;
-    let app = with_stripe(&fake, &["--admin-emails", "boss@example.com"]).await;
+    let app = TestApp::spawn_with_stripe(&fake, &["--admin-emails", "boss@example.com"]).await;
     let admin = app.signed_in_user("boss@example.com").await;
     let response = admin
         .put(app.url("/api/v1/admin/shapes/tiled_lines"))
@@ -731,7 +716,7 @@ async fn an_order_with_a_seed_is_drawn_as_the_picture_the_form_previewed() {
 #[tokio::test]
 async fn with_stripe_a_cancelled_order_closes_its_checkout_and_a_late_payment_is_refunded() {
     let fake = StripeFake::start().await;
-    let app = with_stripe(&fake, &[]).await;
+    let app = TestApp::spawn_with_stripe(&fake, &[]).await;
     let client = app.signed_in_user("payer@example.com").await;
     let order: Value = app.order(&client, "voronoi", "indigo").await.json().await.expect("json");
     let id = order["id"].as_str().expect("id");
@@ -747,7 +732,7 @@ async fn with_stripe_a_cancelled_order_closes_its_checkout_and_a_late_payment_is
 
     // The customer had paid in another tab just before: the money goes back.
     let body = serde_json::to_vec(&completed("evt_late", &order, &session, "paid")).expect("json");
-    let signature = stripe::signature(&body, "whsec_from_stripe", stripe::now());
+    let signature = stripe::signature(&body, stripe::WEBHOOK_SECRET, stripe::now());
     assert_eq!(outcome(app.deliver(&body, Some(&signature)).await).await, "applied");
     let refunded = app.wait_for_status(&client, id, "refunded").await;
     assert!(refunded["paid_at"].is_string() && refunded["refunded_at"].is_string(), "{refunded}");
@@ -757,7 +742,7 @@ async fn with_stripe_a_cancelled_order_closes_its_checkout_and_a_late_payment_is
 #[tokio::test]
 async fn an_expired_checkout_can_be_paid_again_and_a_late_payment_on_the_old_one_is_refunded() {
     let fake = StripeFake::start().await;
-    let app = with_stripe(&fake, &[]).await;
+    let app = TestApp::spawn_with_stripe(&fake, &[]).await;
     let client = app.signed_in_user("again@example.com").await;
     let order: Value = app.order(&client, "voronoi", "indigo").await.json().await.expect("json");
     let id = order["id"].as_str().expect("id").to_owned();
@@ -765,7 +750,7 @@ async fn an_expired_checkout_can_be_paid_again_and_a_late_payment_on_the_old_one
         order["checkout_url"].as_str().and_then(|u| u.rsplit('/').next()).expect("session").to_owned();
     let deliver = |event: Value| {
         let body = serde_json::to_vec(&event).expect("json");
-        let signature = stripe::signature(&body, "whsec_from_stripe", stripe::now());
+        let signature = stripe::signature(&body, stripe::WEBHOOK_SECRET, stripe::now());
         (body, signature)
     };
     let pay_again = format!("/api/v1/orders/{id}/checkout");

@@ -48,29 +48,28 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// The header's link to the cart, with how many pictures it holds (read again on every
-/// page change, so an addition shows on the next page).
+/// The header's link to the cart, with how many pictures it holds, and the points
+/// balance (read again on every page change, so an addition shows on the next page).
 #[component]
 fn CartLink() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
-    let cart = Resource::new(move || location.pathname.get(), |_| crate::server_fns::my_cart());
-    let count = move || cart.get().and_then(Result::ok).map_or(0, |cart| cart.items.len());
+    let badges = Resource::new(move || location.pathname.get(), |_| crate::server_fns::badges());
+    let figures = move || badges.get().and_then(Result::ok).unwrap_or_default();
     view! {
         <A href="/cart">
             "Cart"
             <Transition fallback=|| ()>
                 {move || {
-                    let count = count();
-                    (count > 0)
-                        .then(|| {
-                            view! {
-                                <span class="cart-count" data-testid="cart-count">
-                                    {count}
-                                </span>
-                            }
-                        })
+                    let count = figures().cart_items;
+                    (count > 0).then(|| view! { <span class="cart-count" data-testid="cart-count">{count}</span> })
                 }}
             </Transition>
         </A>
+        <Transition fallback=|| ()>
+            {move || {
+                let points = figures().points;
+                (points > 0).then(|| view! { <span class="points" data-testid="points-balance">{format!("{points} points")}</span> })
+            }}
+        </Transition>
     }
 }

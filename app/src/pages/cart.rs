@@ -6,7 +6,7 @@ use crate::{
     domain::{Bill, cart::Cart, catalogue::format_price},
     error::AppError,
     pages::NotFound,
-    server_fns::{CheckoutCart, RemoveFromCart, my_bill, my_cart},
+    server_fns::{CancelBill, CheckoutCart, RemoveFromCart, my_bill, my_cart},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -110,13 +110,15 @@ fn CartTable(
 pub fn BillPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let bill = Resource::new(id, my_bill);
+    let cancel = ServerAction::<CancelBill>::new();
+    let error = form_error(cancel);
+    let bill = Resource::new(move || (id(), cancel.version().get()), |(id, _)| my_bill(id));
     view! {
         <Title text="Bill · Let Them Draw" />
         <Suspense fallback=|| view! { <p>"Loading the bill…"</p> }>
             {move || Suspend::new(async move {
                 match bill.await {
-                    Ok(bill) => view! { <Receipt bill /> }.into_any(),
+                    Ok(bill) => view! { <FormError error /> <Receipt bill cancel /> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
                     Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
                 }
@@ -126,7 +128,8 @@ pub fn BillPage() -> impl IntoView {
 }
 
 #[component]
-fn Receipt(bill: Bill) -> impl IntoView {
+fn Receipt(bill: Bill, cancel: ServerAction<CancelBill>) -> impl IntoView {
+    let bill_id = bill.id.clone();
     let currency = bill.currency.clone();
     let money = move |cents: i64| format_price(cents, &currency);
     let lines = bill
@@ -182,7 +185,24 @@ fn Receipt(bill: Bill) -> impl IntoView {
                 {(bill.refunded_cents > 0).then(|| view! { <dt>"Refunded"</dt> <dd data-testid="bill-refunded">{money(bill.refunded_cents)}</dd> })}
                 {bill.failure_reason.clone().map(|reason| view! { <dt>"Why it failed"</dt> <dd>{reason}</dd> })}
             </dl>
-            {bill.checkout_url.clone().map(|url| view! { <p><a class="button" href=url>"Pay now"</a></p> })}
+            {bill
+                .checkout_url
+                .clone()
+                .map(|url| {
+                    view! {
+                        <div class="checkout-actions">
+                            <a class="button" href=url>
+                                "Pay now"
+                            </a>
+                            <ActionForm action=cancel attr:class="inline">
+                                <input type="hidden" name="id" value=bill_id.clone() />
+                                <button type="submit" class="secondary">
+                                    "Cancel the bill"
+                                </button>
+                            </ActionForm>
+                        </div>
+                    }
+                })}
         </section>
     }
 }

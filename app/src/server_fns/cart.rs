@@ -6,6 +6,26 @@ use crate::{
     error::AppError,
 };
 use leptos::{prelude::*, server_fn::codec::GetUrl};
+use serde::{Deserialize, Serialize};
+
+/// What the header shows beside the account links.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderFigures {
+    /// Pictures in the cart.
+    pub cart_items: usize,
+    /// The loyalty points balance.
+    pub points: i64,
+}
+
+/// The header's figures: the cart's count and the points balance, in one request.
+#[server(prefix = "/api/fn", endpoint = "badges", input = GetUrl)]
+pub async fn badges() -> Result<HeaderFigures, AppError> {
+    let (services, caller) = crate::services::context()?;
+    let user = caller.user()?;
+    let cart = services.cart.cart(&user).await?;
+    let loyalty = services.loyalty.loyalty(&user).await?;
+    Ok(HeaderFigures { cart_items: cart.items.len(), points: loyalty.balance })
+}
 
 /// The caller's cart, priced now.
 #[server(prefix = "/api/fn", endpoint = "cart", input = GetUrl)]
@@ -40,4 +60,13 @@ pub async fn checkout_cart() -> Result<(), AppError> {
 pub async fn my_bill(id: String) -> Result<Bill, AppError> {
     let (services, caller) = crate::services::context()?;
     services.orders.bill(&caller.user()?, &id).await
+}
+
+/// **Cancel** on a bill waiting for payment.
+#[server(prefix = "/api/fn", endpoint = "cancel_bill")]
+pub async fn cancel_bill(id: String) -> Result<(), AppError> {
+    let (services, caller) = crate::services::context()?;
+    let bill = services.orders.cancel_bill(&caller.user()?, &id).await?;
+    leptos_axum::redirect(&format!("/bills/{}", bill.id));
+    Ok(())
 }

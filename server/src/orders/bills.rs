@@ -4,7 +4,7 @@
 
 use super::{
     CHECKOUT_OPEN_SECS, OrderRow, Orders,
-    status::{FAIL_PAYMENT, PAY},
+    status::{CANCEL, FAIL_PAYMENT, PAY},
 };
 use crate::{
     payments::{CheckoutRequest, LineItem, Payer, event::PaymentChange},
@@ -354,6 +354,62 @@ impl Orders {
             }
         }
         Ok(true)
+    }
+
+    /// Cancels `user`'s bill `id` while it waits for payment: every order waiting with it is
+    /// cancelled, then its checkout closes at the provider (a payment that still arrives is
+    /// given back line by line).
+    pub async fn cancel_bill(&self, user: &User, id: &str) -> Result<Bill, AppError> {
+        let now = now_millis();
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        let cancelled: Option<BillRow> = sqlx::query_as(concat!(
+            "UPDATE bills SET status = $1, failure_reason = 'cancelled', updated_at = $2 \
+             WHERE id = $3 AND user_id = $4 AND status = $5 AND paid_at IS NULL RETURNING ",
+            bill_columns!()
+        ))
+        .bind(BillStatus::Failed.as_str())
+        .bind(now)
+        .bind(id)
+        .bind(&user.id)
+        .bind(BillStatus::AwaitingPayment.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal("could not cancel the bill"))?;
+        let Some(bill) = cancelled else {
+            let current = self.bill_of(user, id).await?;
+            return Err(AppError::Conflict {
+                field: "status".into(),
+                message: format!(
+                    "only a bill waiting for payment can be cancelled; this one is {}",
+                    current.status.label()
+                ),
+            });
+        };
+        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
+            "UPDATE orders SET status = $1, failure_reason = 'cancelled', publish_pending = 1, updated_at = $2 \
+             WHERE bill_id = $3 AND status = $4 AND paid_at IS NULL RETURNING ",
+            crate::order_columns!()
+        ))
+        .bind(CANCEL.to)
+        .bind(now)
+        .bind(&bill.id)
+        .bind(CANCEL.from[0])
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(internal("could not cancel the bill's orders"))?;
+        tx.commit().await.map_err(internal("could not cancel the bill"))?;
+        tracing::info!(bill.id = %bill.id, orders = rows.len(), "bill cancelled");
+        for row in &rows {
+            self.publish(row).await?;
+        }
+        if let Some(session) = &bill.checkout_session_id
+            && let Err(error) = self.payments.expire_checkout(session).await
+        {
+            // The session expires by itself within half an hour; a payment made before then
+            // is refunded.
+            tracing::warn!(bill.id = %bill.id, error = %format!("{error:#}"), "could not close the checkout session");
+        }
+        self.bill_of(user, id).await
     }
 
     /// `user`'s bill `id` with its orders; anyone else's is not found.

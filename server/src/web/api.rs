@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cart/items/{id}", axum::routing::delete(cart::remove))
         .route("/cart/checkout", post(cart::checkout))
         .route("/bills/{id}", get(cart::bill))
+        .route("/bills/{id}/cancel", post(cart::cancel_bill))
         .route("/loyalty", get(cart::loyalty))
         .route("/orders/{id}/events", get(orders::events))
         .route("/admin/shapes", get(admin::list))

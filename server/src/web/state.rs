@@ -53,6 +53,7 @@ impl AppState {
             mail: self.postman.clone(),
             tokens: self.accounts.clone(),
             cart: self.cart.clone(),
+            loyalty: self.loyalty.clone(),
         }
     }
 }

@@ -40,6 +40,7 @@ pub fn access(method: &Method, path: &str) -> Access {
         (["orders", id], false) if *method == Method::PATCH && *id != "events" => {
             Access::Needs(Scope::OrdersWrite)
         }
+        (["bills", _, "cancel"], false) if *method == Method::POST => Access::Needs(Scope::OrdersWrite),
         (["orders", _, "again" | "cancel" | "checkout"], false) if *method == Method::POST => {
             Access::Needs(Scope::OrdersWrite)
         }

@@ -243,6 +243,30 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    /// An app that takes payments through Stripe's API at `fake`, its webhook signed with
+    /// [`stripe::WEBHOOK_SECRET`], started with `extra` arguments too.
+    pub async fn spawn_with_stripe(fake: &stripe::StripeFake, extra: &[&str]) -> Self {
+        let data = tempfile::tempdir().expect("dir");
+        let base = fake.base_url();
+        let mut args = vec![
+            "--stripe-secret-key",
+            stripe::SECRET_KEY,
+            "--stripe-api-base",
+            &base,
+            "--stripe-webhook-secret",
+            stripe::WEBHOOK_SECRET,
+        ];
+        args.extend_from_slice(extra);
+        Self::spawn_with(data, &args).await
+    }
+
+    /// Delivers `event` as Stripe does to an app of [`TestApp::spawn_with_stripe`].
+    pub async fn deliver_from_stripe(&self, event: &Value) -> Response {
+        let body = serde_json::to_vec(event).expect("json");
+        let signature = stripe::signature(&body, stripe::WEBHOOK_SECRET, stripe::now());
+        self.deliver(&body, Some(&signature)).await
+    }
+
     /// Delivers `event`, signed now with the server's generated secret.
     pub async fn deliver_signed(&self, event: &Value) -> Response {
         let body = serde_json::to_vec(event).expect("json");

@@ -107,6 +107,9 @@ pub struct StripeFake {
 
 pub const SECRET_KEY: &str = "sk_test_fake_51LetThemDraw";
 
+/// The webhook signing secret of apps that take payments through the fake.
+pub const WEBHOOK_SECRET: &str = "whsec_from_stripe";
+
 #[derive(Clone)]
 struct FakeState {
     received: Arc<Mutex<Vec<Received>>>,

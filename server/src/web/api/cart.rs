@@ -61,6 +61,16 @@ pub async fn bill(
     Ok(Json(state.orders.bill(&user, &id).await?))
 }
 
+/// `POST /api/v1/bills/{id}/cancel` → the bill, its orders cancelled; 409 unless it waits
+/// for payment.
+pub async fn cancel_bill(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<Bill>, ApiError> {
+    Ok(Json(state.orders.cancel_bill(&user, &id).await?))
+}
+
 /// `GET /api/v1/loyalty` → the caller's points balance and newest ledger entries.
 pub async fn loyalty(
     State(state): State<AppState>,

@@ -36,6 +36,12 @@ pub fn paths() -> Value {
             "responses": with(error_responses(&["401", "403"]), json!({ "200": { "description": "The points",
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Loyalty" } } } } }))
         } },
+        "/bills/{id}/cancel": { "post": {
+            "summary": "Cancel my bill while it waits for payment: every order waiting with it is cancelled and its checkout closed (a payment that still arrives is given back). 409 for a bill in any other status",
+            "security": me, "parameters": id_param(),
+            "responses": with(error_responses(&["401", "403", "404", "409"]), json!({ "200": { "description": "The bill, cancelled",
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Bill" } } } } }))
+        } },
         "/bills/{id}": { "get": {
             "summary": "One of my bills: its orders as they are now, what was paid and what was refunded",
             "security": me, "parameters": id_param(),
