@@ -4,7 +4,7 @@
 
 use super::{
     CHECKOUT_OPEN_SECS, OrderRow, Orders,
-    status::{CANCEL, FAIL_PAYMENT, PAY},
+    status::{CANCEL, FAIL_PAYMENT, Move, PAY},
 };
 use crate::{
     payments::{CheckoutRequest, LineItem, Payer, event::PaymentChange},
@@ -206,7 +206,7 @@ impl Orders {
     /// Fails a bill waiting for payment, and its orders that wait with it.
     async fn fail_bill(&self, id: &str, reason: &str) -> Result<(), AppError> {
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
-        let rows = Self::fail_bill_in(&mut tx, id, reason).await?;
+        let rows = Self::end_bill_in(&mut tx, id, reason, FAIL_PAYMENT).await?.unwrap_or_default();
         tx.commit().await.map_err(internal("could not fail the bill"))?;
         for row in &rows {
             self.publish(row).await?;
@@ -214,13 +214,16 @@ impl Orders {
         Ok(())
     }
 
-    async fn fail_bill_in(
+    /// Ends bill `id` while it waits for payment (`reason`), and moves its orders that wait
+    /// with it as `change` says (failed, or cancelled); `None` when the bill was not waiting.
+    async fn end_bill_in(
         tx: &mut Transaction<'static, Any>,
         id: &str,
         reason: &str,
-    ) -> Result<Vec<OrderRow>, AppError> {
+        change: Move,
+    ) -> Result<Option<Vec<OrderRow>>, AppError> {
         let now = now_millis();
-        sqlx::query(
+        let ended = sqlx::query(
             "UPDATE bills SET status = $1, failure_reason = $2, updated_at = $3 \
              WHERE id = $4 AND status = $5 AND paid_at IS NULL",
         )
@@ -231,20 +234,24 @@ impl Orders {
         .bind(BillStatus::AwaitingPayment.as_str())
         .execute(&mut **tx)
         .await
-        .map_err(internal("could not fail the bill"))?;
-        sqlx::query_as(concat!(
+        .map_err(internal("could not end the bill"))?;
+        if ended.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let rows = sqlx::query_as(concat!(
             "UPDATE orders SET status = $1, failure_reason = $2, publish_pending = 1, updated_at = $3 \
              WHERE bill_id = $4 AND status = $5 AND paid_at IS NULL RETURNING ",
             crate::order_columns!()
         ))
-        .bind(FAIL_PAYMENT.to)
+        .bind(change.to)
         .bind(reason)
         .bind(now)
         .bind(id)
-        .bind(FAIL_PAYMENT.from[0])
+        .bind(change.from[0])
         .fetch_all(&mut **tx)
         .await
-        .map_err(internal("could not fail the bill's orders"))
+        .map_err(internal("could not end the bill's orders"))?;
+        Ok(Some(rows))
     }
 
     /// The bill paid through checkout session `session_id`, read in the webhook's
@@ -279,7 +286,7 @@ impl Orders {
                     PaymentChange::Expired => "checkout expired",
                     _ => "payment failed",
                 };
-                Self::fail_bill_in(&mut tx, &bill.id, reason).await?
+                Self::end_bill_in(&mut tx, &bill.id, reason, FAIL_PAYMENT).await?.unwrap_or_default()
             }
             PaymentChange::Paid { payment_intent, amount_cents, currency } => {
                 let mismatch = amount_cents.is_some_and(|amount| amount != bill.total_cents)
@@ -360,70 +367,49 @@ impl Orders {
     /// cancelled, then its checkout closes at the provider (a payment that still arrives is
     /// given back line by line).
     pub async fn cancel_bill(&self, user: &User, id: &str) -> Result<Bill, AppError> {
-        let now = now_millis();
+        // Someone else's bill is not found, like a missing one.
+        let current = self.bill_row(user, id).await?;
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
-        let cancelled: Option<BillRow> = sqlx::query_as(concat!(
-            "UPDATE bills SET status = $1, failure_reason = 'cancelled', updated_at = $2 \
-             WHERE id = $3 AND user_id = $4 AND status = $5 AND paid_at IS NULL RETURNING ",
-            bill_columns!()
-        ))
-        .bind(BillStatus::Failed.as_str())
-        .bind(now)
-        .bind(id)
-        .bind(&user.id)
-        .bind(BillStatus::AwaitingPayment.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(internal("could not cancel the bill"))?;
-        let Some(bill) = cancelled else {
-            let current = self.bill_of(user, id).await?;
+        let Some(rows) = Self::end_bill_in(&mut tx, id, "cancelled", CANCEL).await? else {
             return Err(AppError::Conflict {
                 field: "status".into(),
                 message: format!(
                     "only a bill waiting for payment can be cancelled; this one is {}",
-                    current.status.label()
+                    current.status()?.label()
                 ),
             });
         };
-        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
-            "UPDATE orders SET status = $1, failure_reason = 'cancelled', publish_pending = 1, updated_at = $2 \
-             WHERE bill_id = $3 AND status = $4 AND paid_at IS NULL RETURNING ",
-            crate::order_columns!()
-        ))
-        .bind(CANCEL.to)
-        .bind(now)
-        .bind(&bill.id)
-        .bind(CANCEL.from[0])
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(internal("could not cancel the bill's orders"))?;
         tx.commit().await.map_err(internal("could not cancel the bill"))?;
-        tracing::info!(bill.id = %bill.id, orders = rows.len(), "bill cancelled");
+        tracing::info!(bill.id = %id, orders = rows.len(), "bill cancelled");
         for row in &rows {
             self.publish(row).await?;
         }
-        if let Some(session) = &bill.checkout_session_id
+        if let Some(session) = &current.checkout_session_id
             && let Err(error) = self.payments.expire_checkout(session).await
         {
             // The session expires by itself within half an hour; a payment made before then
             // is refunded.
-            tracing::warn!(bill.id = %bill.id, error = %format!("{error:#}"), "could not close the checkout session");
+            tracing::warn!(bill.id = %id, error = %format!("{error:#}"), "could not close the checkout session");
         }
         self.bill_of(user, id).await
     }
 
     /// `user`'s bill `id` with its orders; anyone else's is not found.
     pub async fn bill_of(&self, user: &User, id: &str) -> Result<Bill, AppError> {
-        let bill: BillRow =
-            sqlx::query_as(concat!("SELECT ", bill_columns!(), " FROM bills WHERE id = $1 AND user_id = $2"))
-                .bind(id)
-                .bind(&user.id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(internal("could not read the bill"))?
-                .ok_or(AppError::NotFound)?;
+        let bill = self.bill_row(user, id).await?;
         let orders = self.orders_of_bill(&bill.id).await?;
         to_bill(&bill, &orders)
+    }
+
+    /// The stored row of `user`'s bill `id`.
+    async fn bill_row(&self, user: &User, id: &str) -> Result<BillRow, AppError> {
+        sqlx::query_as(concat!("SELECT ", bill_columns!(), " FROM bills WHERE id = $1 AND user_id = $2"))
+            .bind(id)
+            .bind(&user.id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(internal("could not read the bill"))?
+            .ok_or(AppError::NotFound)
     }
 
     async fn orders_of_bill(&self, id: &str) -> Result<Vec<OrderRow>, AppError> {

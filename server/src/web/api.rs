@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod cart;
 mod json;
+mod loyalty;
 mod openapi;
 mod orders;
 mod tokens;
@@ -55,7 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cart/checkout", post(cart::checkout))
         .route("/bills/{id}", get(cart::bill))
         .route("/bills/{id}/cancel", post(cart::cancel_bill))
-        .route("/loyalty", get(cart::loyalty))
+        .route("/loyalty", get(loyalty::get))
         .route("/orders/{id}/events", get(orders::events))
         .route("/admin/shapes", get(admin::list))
         .route("/admin/shapes/{name}", get(admin::get).put(admin::update))

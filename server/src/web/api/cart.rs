@@ -1,5 +1,5 @@
 //! `/api/v1/cart` and `/api/v1/bills`: the caller's cart and what it was checked out as,
-//! over the [`CartService`]; `/api/v1/loyalty`: the points those purchases earned.
+//! over the [`CartService`].
 
 use super::{ApiJson, auth::SignedIn};
 use crate::web::{error::ApiError, state::AppState};
@@ -7,10 +7,9 @@ use app::{
     domain::{
         Bill, NewBill,
         cart::{Cart, CartItem},
-        loyalty::Loyalty,
     },
     request::OrderRequest,
-    services::{CartService, LoyaltyService, OrderService},
+    services::{CartService, OrderService},
 };
 use axum::{
     Json,
@@ -69,12 +68,4 @@ pub async fn cancel_bill(
     Path(id): Path<String>,
 ) -> Result<Json<Bill>, ApiError> {
     Ok(Json(state.orders.cancel_bill(&user, &id).await?))
-}
-
-/// `GET /api/v1/loyalty` → the caller's points balance and newest ledger entries.
-pub async fn loyalty(
-    State(state): State<AppState>,
-    SignedIn(user): SignedIn,
-) -> Result<Json<Loyalty>, ApiError> {
-    Ok(Json(state.loyalty.loyalty(&user).await?))
 }

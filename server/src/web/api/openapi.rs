@@ -2,6 +2,7 @@
 //! routes (tests/openapi.rs checks that every documented operation is served).
 
 mod cart;
+mod loyalty;
 mod tokens;
 
 use axum::Json;
@@ -62,14 +63,21 @@ fn id_param() -> Value {
 pub fn spec() -> Value {
     let mut spec = base();
     if let Some(paths) = spec["paths"].as_object_mut() {
-        for extra in [history_paths(), account_paths(), admin_paths(), cart::paths(), tokens::paths()] {
+        for extra in [
+            history_paths(),
+            account_paths(),
+            admin_paths(),
+            cart::paths(),
+            loyalty::paths(),
+            tokens::paths(),
+        ] {
             if let Value::Object(extra) = extra {
                 paths.extend(extra);
             }
         }
     }
     if let Some(schemas) = spec["components"]["schemas"].as_object_mut() {
-        for extra in [admin_schemas(), cart::schemas(), tokens::schemas()] {
+        for extra in [admin_schemas(), cart::schemas(), loyalty::schemas(), tokens::schemas()] {
             if let Value::Object(extra) = extra {
                 schemas.extend(extra);
             }

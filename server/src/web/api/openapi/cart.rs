@@ -30,12 +30,6 @@ pub fn paths() -> Value {
             "responses": with(error_responses(&["401", "403", "409", "429", "503"]), json!({ "201": { "description": "The bill",
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/NewBill" } } } } }))
         } },
-        "/loyalty": { "get": {
-            "summary": "My loyalty points: the balance (the sum of the ledger) and the newest 100 entries, newest first. A paid order earns 10 points per whole currency unit paid when it is done, once",
-            "security": me,
-            "responses": with(error_responses(&["401", "403"]), json!({ "200": { "description": "The points",
-                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Loyalty" } } } } }))
-        } },
         "/bills/{id}/cancel": { "post": {
             "summary": "Cancel my bill while it waits for payment: every order waiting with it is cancelled and its checkout closed (a payment that still arrives is given back). 409 for a bill in any other status",
             "security": me, "parameters": id_param(),
@@ -64,16 +58,6 @@ pub fn schemas() -> Value {
             "subtotal_cents": { "type": "integer", "minimum": 0 },
             "currency": { "type": "string" },
             "problem": { "type": "string", "description": "Set when the cart cannot be paid as it is (its pictures are priced in several currencies)" } } },
-        "PointEntry": { "type": "object", "required": ["id", "kind", "points", "reason", "created_at"], "properties": {
-            "id": { "type": "string" },
-            "kind": { "type": "string", "enum": ["earned", "redeemed", "expired", "reversed", "adjusted"] },
-            "points": { "type": "integer", "description": "Signed: earned points are positive" },
-            "reason": { "type": "string" },
-            "order_id": { "type": "string" },
-            "created_at": { "type": "string", "format": "date-time" } } },
-        "Loyalty": { "type": "object", "required": ["balance", "entries"], "properties": {
-            "balance": { "type": "integer" },
-            "entries": { "type": "array", "maxItems": 100, "items": { "$ref": "#/components/schemas/PointEntry" } } } },
         "NewBill": { "type": "object", "required": ["bill_id", "checkout_url"], "properties": {
             "bill_id": { "type": "string" },
             "checkout_url": { "type": ["string", "null"], "description": "Where to pay; null when every picture is free (they are queued)" } } },
