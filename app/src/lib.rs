@@ -123,6 +123,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=(StaticSegment("admin"), StaticSegment("campaigns"))
+                        view=pages::AdminCampaignsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=(StaticSegment("admin"), StaticSegment("partners"))
                         view=pages::AdminPartnersPage
                         ssr=SsrMode::Async

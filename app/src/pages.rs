@@ -13,7 +13,10 @@ mod tokens;
 
 pub use account::AccountPage;
 pub use accounts::{ConfirmAccountPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage};
-pub use admin::{AdminConsolePage, AdminFailuresPage, AdminLivePage, AdminPartnersPage, AdminShapesPage};
+pub use admin::{
+    AdminCampaignsPage, AdminConsolePage, AdminFailuresPage, AdminLivePage, AdminPartnersPage,
+    AdminShapesPage,
+};
 pub use cart::{BillPage, CartPage};
 pub use checkout::SimulatedCheckoutPage;
 pub use home::Home;

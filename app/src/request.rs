@@ -16,6 +16,9 @@ pub struct OrderRequest {
     pub color: String,
     #[serde(default)]
     pub seed: Option<u32>,
+    /// `card` (the default: at checkout) or `points`.
+    #[serde(default)]
+    pub pay_with: Option<String>,
 }
 
 impl OrderRequest {

@@ -11,9 +11,11 @@ use crate::{
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
 mod cart;
+mod loyalty;
 mod tokens;
 
 pub use cart::*;
+pub use loyalty::*;
 pub use tokens::*;
 
 #[cfg(feature = "ssr")]
@@ -109,6 +111,7 @@ pub async fn create_order(
     color: String,
     seed: Option<String>,
     to_cart: Option<String>,
+    pay_with: Option<String>,
 ) -> Result<Option<Order>, AppError> {
     let (services, caller) = crate::services::context()?;
     let seed = form_seed(seed.as_deref())?;
@@ -118,7 +121,8 @@ pub async fn create_order(
         leptos_axum::redirect("/cart");
         return Ok(None);
     }
-    let order = services.orders.create(&user, &shape, &color, seed).await?;
+    let pay_with = crate::domain::loyalty::PayWith::parse(pay_with.as_deref())?;
+    let order = services.orders.create(&user, &shape, &color, seed, pay_with).await?;
     to_checkout_or_order(&order);
     Ok(Some(order))
 }

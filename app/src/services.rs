@@ -12,6 +12,7 @@ use crate::{
         AccountExport, Bill, CheckoutChoice, Failure, NewBill, Order, OrderFilter, OrderPage, Overview,
         ShapeInfo, ShapeSettings, ShapeUpdate, SharedPicture, SimulatedCheckout, User,
         cart::{Cart, CartItem},
+        loyalty::{Campaign, CampaignRequest, Loyalty, PayWith, PointsPage},
         tokens::{ApiToken, NewToken, PartnerToken, TokenGrant, TokenRequest},
     },
     error::AppError,
@@ -98,14 +99,16 @@ pub trait AccountService: Send + Sync {
 /// Orders: placing them, reading one's own, and an admin's retry of a failed one.
 #[async_trait::async_trait]
 pub trait OrderService: Send + Sync {
-    /// Stores an order for `user` (free shapes are queued at once, priced ones get a checkout),
-    /// drawn with `seed` (the picture the form previewed), or one the server picks.
+    /// Stores an order for `user` (free shapes are queued at once, priced ones get a checkout,
+    /// or are paid with points at once when `pay_with` asks for it and the balance covers
+    /// them), drawn with `seed` (the picture the form previewed), or one the server picks.
     async fn create(
         &self,
         user: &User,
         shape: &str,
         colour: &str,
         seed: Option<u32>,
+        pay_with: PayWith,
     ) -> Result<Order, AppError>;
     /// One of `user`'s orders; anyone else's is not found.
     async fn get(&self, user: &User, id: &str) -> Result<Order, AppError>;
@@ -128,6 +131,9 @@ pub trait OrderService: Send + Sync {
     async fn set_note(&self, user: &User, id: &str, note: Option<&str>) -> Result<Order, AppError>;
     /// Queues a failed, unpaid order again (the caller checks it is an admin).
     async fn retry(&self, id: &str) -> Result<Order, AppError>;
+    /// Refunds a done order paid with money and takes back the points it earned (the
+    /// caller checks it is an admin).
+    async fn refund_paid(&self, id: &str) -> Result<Order, AppError>;
     /// One of `user`'s bills (a cart checked out), with its orders as they are now.
     async fn bill(&self, user: &User, id: &str) -> Result<Bill, AppError>;
     /// Cancels `user`'s bill `id` and its orders while it waits for payment.
@@ -242,8 +248,14 @@ pub trait CartService: Send + Sync {
 /// Loyalty points: the ledger of the caller's account.
 #[async_trait::async_trait]
 pub trait LoyaltyService: Send + Sync {
-    /// `user`'s balance and newest ledger entries.
-    async fn loyalty(&self, user: &User) -> Result<crate::domain::loyalty::Loyalty, AppError>;
+    /// `user`'s balance, what expires next, and a page of their ledger, newest first.
+    async fn loyalty(&self, user: &User, page: &PointsPage) -> Result<Loyalty, AppError>;
+    /// Every campaign, the latest to start first (admins).
+    async fn campaigns(&self) -> Result<Vec<Campaign>, AppError>;
+    /// A new campaign (admins); each field is checked and named when refused.
+    async fn create_campaign(&self, request: &CampaignRequest) -> Result<Campaign, AppError>;
+    /// Changes the fields given of campaign `id` (admins); [`AppError::NotFound`] for none.
+    async fn update_campaign(&self, id: &str, request: &CampaignRequest) -> Result<Campaign, AppError>;
 }
 
 /// The services, as the server functions reach them (through Leptos context).

@@ -6,6 +6,7 @@ import { AdminShapesPage } from './pages/admin-page';
 import { CheckoutPage } from './pages/checkout-page';
 import { Header } from './pages/header';
 import { HomePage } from './pages/home-page';
+export { hydrated } from './pages/hydrated';
 import { NewOrderPage, OrderPage } from './pages/order-pages';
 
 type Fixtures = {

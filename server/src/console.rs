@@ -111,7 +111,20 @@ impl ConsoleService for Console {
         .await
         .map_err(internal("could not add up today's revenue"))?;
 
+        let (issued, redeemed): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT CAST(SUM(CASE WHEN kind = 'earned' THEN points ELSE 0 END) AS BIGINT), \
+                    CAST(SUM(CASE WHEN kind = 'redeemed' THEN -points \
+                                  WHEN kind = 'reversed' AND points > 0 THEN -points ELSE 0 END) AS BIGINT) \
+             FROM point_entries WHERE created_at >= $1",
+        )
+        .bind(midnight)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(internal("could not add up today's points"))?;
+
         Ok(Overview {
+            points_issued_today: issued.unwrap_or(0),
+            points_redeemed_today: redeemed.unwrap_or(0),
             queue_depth,
             orders_unfinished,
             open_failures,

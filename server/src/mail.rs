@@ -102,6 +102,13 @@ pub enum OrderNews {
         reason: String,
         amount_cents: i64,
     },
+    /// Drawn, and refunded by the shop; the points it earned were taken back (and those
+    /// already spent are owed).
+    RefundedByShop {
+        amount_cents: i64,
+        points_taken: i64,
+        points_owed: i64,
+    },
 }
 
 impl OrderNews {
@@ -112,6 +119,7 @@ impl OrderNews {
             OrderNews::CheckoutExpired => "checkout-expired",
             OrderNews::DrawFailed { .. } => "draw-failed",
             OrderNews::Refunded { .. } => "refunded",
+            OrderNews::RefundedByShop { .. } => "refunded-by-shop",
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::{
     alerts::Alerts,
     catalogue::Catalogue,
     events::OrderEvents,
+    loyalty::{self, PointRules},
     mail::{MailJob, OrderNews, Postman, keep_pending},
     payments::PaymentProvider,
     platform::clock::millis,
@@ -34,7 +35,11 @@ use crate::{
     queue::DrawQueue,
 };
 use app::{
-    domain::{Order, OrderFilter, OrderPage, OrderStatus, User, parse_request},
+    domain::{
+        Order, OrderFilter, OrderPage, OrderStatus, User,
+        loyalty::{PayWith, points_for},
+        parse_request,
+    },
     error::AppError,
     services::OrderService,
 };
@@ -61,6 +66,8 @@ pub struct Orders {
     pause_after_done: Duration,
     /// How many orders one user may place.
     limits: OrderLimits,
+    /// What a picture costs in points.
+    points: PointRules,
 }
 
 /// The default of `LTD_REQUEUE_AFTER_SECS`.
@@ -93,7 +100,14 @@ impl Orders {
             watch: REQUEUE_AFTER,
             pause_after_done: Duration::ZERO,
             limits: OrderLimits::default(),
+            points: PointRules::default(),
         }
+    }
+
+    /// How pictures are paid with points (`LTD_POINTS_PER_CENT`).
+    pub fn with_points(mut self, points: PointRules) -> Self {
+        self.points = points;
+        self
     }
 
     /// Per-user order limits (`LTD_ORDER_RATE`, `LTD_MAX_AWAITING_PAYMENT`).
@@ -147,6 +161,18 @@ impl Orders {
         .await
         .map_err(internal("could not read the order"))?
         .ok_or(AppError::NotFound)
+    }
+
+    /// Anyone's order, as its owner sees it (for admins' actions).
+    async fn order_by_id(&self, id: &str) -> Result<Order, AppError> {
+        let row: OrderRow =
+            sqlx::query_as(concat!("SELECT ", crate::order_columns!(), " FROM orders WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(internal("could not read the order"))?
+                .ok_or(AppError::NotFound)?;
+        row.to_order()
     }
 
     /// The stored row of the caller's order.
@@ -210,9 +236,15 @@ impl Orders {
         let Some(row) = row else {
             return Ok(None);
         };
-        if row.paid_at.is_some() {
-            let paid_cents = row.amount_paid_cents.unwrap_or(row.price_cents);
-            crate::loyalty::earn(&mut tx, &row.user_id, id, paid_cents).await?;
+        if let Some(paid_at) = row.paid_at {
+            let earning = loyalty::Earning {
+                user_id: &row.user_id,
+                order_id: id,
+                shape: &row.shape,
+                paid_at,
+                paid_cents: row.amount_paid_cents.unwrap_or(row.price_cents),
+            };
+            loyalty::earn(&mut tx, &earning).await?;
         }
         let ready = MailJob::order_news(id, OrderNews::Ready);
         keep_pending(&mut tx, &ready).await.map_err(internal("could not store the mail"))?;
@@ -252,7 +284,9 @@ impl Orders {
 #[async_trait::async_trait]
 impl OrderService for Orders {
     /// Stores a new order. A free one is queued for drawing at once; a priced one waits
-    /// for payment. Invalid input, and an order over the user's limits, store nothing.
+    /// for payment, or, paid with points, is queued at once with its redemption written in
+    /// the same transaction. Invalid input, an order over the user's limits, and one the
+    /// balance does not cover store nothing.
     #[tracing::instrument(skip_all, fields(user.id = %user.id))]
     async fn create(
         &self,
@@ -260,21 +294,34 @@ impl OrderService for Orders {
         shape: &str,
         colour: &str,
         seed: Option<u32>,
+        pay_with: PayWith,
     ) -> Result<Order, AppError> {
         let (shape, colour) = parse_request(shape, colour)?;
         let Some(info) = self.catalogue.find(shape).await? else {
             return Err(AppError::validation("shape", format!("{} is not on sale", shape.display_name())));
         };
         let free = info.price_cents == 0;
-        let status = if free { OrderStatus::Queued } else { OrderStatus::AwaitingPayment };
+        let points = (!free && pay_with == PayWith::Points)
+            .then(|| points_for(info.price_cents, self.points.points_per_cent));
+        let queued = free || points.is_some();
+        let status = if queued { OrderStatus::Queued } else { OrderStatus::AwaitingPayment };
         let id = uuid::Uuid::now_v7().to_string();
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
-        self.limits.check(&mut tx, &user.id, 1, !free, CHECKOUT_OPEN_SECS * 1000).await?;
+        self.limits.check(&mut tx, &user.id, 1, !queued, CHECKOUT_OPEN_SECS * 1000).await?;
+        if let Some(cost) = points {
+            let balance = loyalty::sum_in(&mut tx, &user.id).await?.max(0);
+            if balance < cost {
+                return Err(AppError::validation(
+                    "pay_with",
+                    format!("this picture costs {cost} points and your balance is {balance} points"),
+                ));
+            }
+        }
         let now = now_millis();
         let row: OrderRow = sqlx::query_as(concat!(
             "INSERT INTO orders (id, user_id, shape, color, seed, status, price_cents, currency, \
-             enqueue_pending, created_at, updated_at, watch_at, publish_pending, color_rgba) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13) RETURNING ",
+             enqueue_pending, created_at, updated_at, watch_at, publish_pending, color_rgba, points_paid) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14) RETURNING ",
             crate::order_columns!()
         ))
         .bind(&id)
@@ -285,17 +332,21 @@ impl OrderService for Orders {
         .bind(status)
         .bind(info.price_cents)
         .bind(&info.currency)
-        .bind(i64::from(status == OrderStatus::Queued))
+        .bind(i64::from(queued))
         .bind(now)
         .bind(now)
-        .bind(free.then(|| self.watch_from_now()))
+        .bind(queued.then(|| self.watch_from_now()))
         .bind(colour.hex_rgba())
+        .bind(points)
         .fetch_one(&mut *tx)
         .await
         .map_err(internal("could not store the order"))?;
+        if let Some(cost) = points {
+            loyalty::redeem(&mut tx, &user.id, &id, cost).await?;
+        }
         tx.commit().await.map_err(internal("could not store the order"))?;
-        tracing::info!(order.id = %id, order.status = %status, "order created");
-        if free {
+        tracing::info!(order.id = %id, order.status = %status, paid_points = ?points, "order created");
+        if queued {
             self.dispatch(&id).await;
             return self.publish(&row).await;
         }
@@ -337,6 +388,11 @@ impl OrderService for Orders {
     /// Queues a failed, unpaid order again: see [`failures`].
     async fn retry(&self, id: &str) -> Result<Order, AppError> {
         self.retry_failed(id).await
+    }
+
+    /// Refunds a done, paid order: see [`refunds`].
+    async fn refund_paid(&self, id: &str) -> Result<Order, AppError> {
+        self.refund_done(id).await
     }
 
     async fn bill(&self, user: &User, id: &str) -> Result<app::domain::Bill, AppError> {

@@ -191,6 +191,9 @@ pub struct WebSettings {
     pub limits: LimitSettings,
 
     #[command(flatten)]
+    pub points: PointSettings,
+
+    #[command(flatten)]
     pub payments: crate::payments::PaymentSettings,
 
     #[command(flatten)]
@@ -198,6 +201,27 @@ pub struct WebSettings {
 
     #[command(flatten)]
     pub cognito: crate::accounts::CognitoSettings,
+}
+
+/// Loyalty points.
+#[derive(Clone, Debug, Args)]
+pub struct PointSettings {
+    /// What one cent of a price costs in points when a picture is paid with points.
+    #[arg(long, env = "LTD_POINTS_PER_CENT", default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=1000))]
+    pub points_per_cent: i64,
+
+    /// How many days after they were earned points expire (oldest first, by the sweep).
+    #[arg(long, env = "LTD_POINTS_EXPIRE_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u64).range(1..=36_500))]
+    pub points_expire_days: u64,
+}
+
+impl PointSettings {
+    pub fn rules(&self) -> crate::loyalty::PointRules {
+        crate::loyalty::PointRules {
+            points_per_cent: self.points_per_cent,
+            expire_after: std::time::Duration::from_secs(self.points_expire_days * 24 * 3600),
+        }
+    }
 }
 
 /// Limits per user and per client address.

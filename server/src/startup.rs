@@ -13,6 +13,7 @@ use crate::{
     jobs::artist::Artist,
     jobs::artist::Retries,
     jobs::{self, Sweep, Workers},
+    loyalty::Points,
     mail::{self, Delivery, Postman, templates::Templates},
     orders::{OrderLetters, OrderLimits, Orders, Webhook},
     payments,
@@ -47,6 +48,7 @@ pub struct Application {
     orders: Arc<Orders>,
     postman: Arc<Postman>,
     alerts: Arc<Alerts>,
+    points: Arc<Points>,
     metrics: Arc<Metrics>,
     /// Set to true when shutdown begins: live streams end, workers stop taking jobs.
     stop: watch::Sender<bool>,
@@ -122,8 +124,10 @@ impl Application {
                 per_minute: web.limits.order_rate,
                 awaiting_payment: web.limits.max_awaiting_payment,
             })
+            .with_points(web.points.rules())
             .with_test_pause_after_done(test_pause(web.test_pause_after_done_ms)),
         );
+        let points = Arc::new(Points::new(pool.clone(), web.points.rules()));
         let metrics = Arc::new(Metrics::default());
         let webhook = Arc::new(Webhook::new(secrets, orders.clone(), metrics.clone()));
         let artist = Arc::new(
@@ -173,7 +177,7 @@ impl Application {
                 pictures.clone(),
             )),
             accounts,
-            loyalty: Arc::new(crate::loyalty::Points::new(pool.clone())),
+            loyalty: points.clone(),
             cart: Arc::new(crate::cart::Carts::new(
                 pool.clone(),
                 catalogue.clone(),
@@ -232,6 +236,7 @@ impl Application {
             orders,
             postman,
             alerts,
+            points,
             metrics,
             stop,
         })
@@ -277,6 +282,7 @@ impl Application {
                 orders: self.orders,
                 postman: self.postman,
                 alerts: self.alerts,
+                points: self.points,
                 queue: self.queue,
                 metrics: self.metrics,
                 every: Duration::from_secs(self.web.sweep_secs),

@@ -151,7 +151,7 @@ async fn an_order_whose_job_was_never_queued_is_queued_by_the_sweep_exactly_once
 
     let order = orders_with(&pool, Arc::new(DownQueue))
         .await
-        .create(&user, "square", "red", None)
+        .create(&user, "square", "red", None, app::domain::loyalty::PayWith::Card)
         .await
         .expect("stored");
     assert_eq!(order.status.as_str(), "queued", "the order is kept although queueing failed");

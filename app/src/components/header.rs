@@ -1,4 +1,4 @@
-use crate::auth::use_auth;
+use crate::{auth::use_auth, server_fns::HeaderFigures};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -6,6 +6,11 @@ use leptos_router::components::A;
 #[component]
 pub fn Header() -> impl IntoView {
     let auth = use_auth();
+    // The cart's count and the points balance, read again on every page change so an
+    // addition shows on the next page. Made here, beside the account, and awaited with it:
+    // a resource made inside the suspended part could resolve after the server sent it.
+    let location = leptos_router::hooks::use_location();
+    let badges = Resource::new(move || location.pathname.get(), |_| crate::server_fns::badges());
     view! {
         <header class="site-header">
             <A href="/" attr:class="brand">
@@ -16,10 +21,11 @@ pub fn Header() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match auth.user.await {
                             Ok(Some(user)) => {
+                                let figures = badges.await.unwrap_or_default();
                                 view! {
                                     <A href="/orders/new">"Order a picture"</A>
                                     <A href="/orders">"My orders"</A>
-                                    <CartLink />
+                                    <CartLink figures />
                                     {user.is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
                                     <A href="/account">"Account"</A>
                                     <span class="who" data-testid="signed-in-as">
@@ -48,28 +54,16 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// The header's link to the cart, with how many pictures it holds, and the points
-/// balance (read again on every page change, so an addition shows on the next page).
+/// The header's link to the cart, with how many pictures it holds, and the points balance.
 #[component]
-fn CartLink() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let badges = Resource::new(move || location.pathname.get(), |_| crate::server_fns::badges());
-    let figures = move || badges.get().and_then(Result::ok).unwrap_or_default();
+fn CartLink(figures: HeaderFigures) -> impl IntoView {
+    let HeaderFigures { cart_items, points, .. } = figures;
     view! {
         <A href="/cart">
             "Cart"
-            <Transition fallback=|| ()>
-                {move || {
-                    let count = figures().cart_items;
-                    (count > 0).then(|| view! { <span class="cart-count" data-testid="cart-count">{count}</span> })
-                }}
-            </Transition>
+            {(cart_items > 0)
+                .then(|| view! { <span class="cart-count" data-testid="cart-count">{cart_items}</span> })}
         </A>
-        <Transition fallback=|| ()>
-            {move || {
-                let points = figures().points;
-                (points > 0).then(|| view! { <span class="points" data-testid="points-balance">{format!("{points} points")}</span> })
-            }}
-        </Transition>
+        {(points > 0).then(|| view! { <span class="points" data-testid="points-balance">{format!("{points} points")}</span> })}
     }
 }

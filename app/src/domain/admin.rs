@@ -71,6 +71,12 @@ pub struct Overview {
     pub median_render_ms: Option<f64>,
     /// Payments recorded since midnight UTC, less refunds, per currency.
     pub revenue_today: Vec<Revenue>,
+    /// Loyalty points earned since midnight UTC.
+    #[serde(default)]
+    pub points_issued_today: i64,
+    /// Loyalty points spent on pictures since midnight UTC, less those given back.
+    #[serde(default)]
+    pub points_redeemed_today: i64,
 }
 
 /// One line of the admin live feed (`GET /api/v1/admin/live`, `event: paid` or `event: failed`).

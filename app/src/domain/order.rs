@@ -14,7 +14,8 @@ pub enum OrderStatus {
     InProgress,
     Done,
     Failed,
-    /// A paid order that failed, its payment given back.
+    /// A paid order that failed, or that an admin refunded once drawn: its payment given
+    /// back.
     Refunded,
     /// Its owner cancelled it while it waited for payment.
     Cancelled,
@@ -23,7 +24,7 @@ pub enum OrderStatus {
 impl OrderStatus {
     /// What an order may become next: statuses only move forward, except that an admin may
     /// queue a failed, unpaid order again, and a drawing job delivered again finds its order
-    /// in progress already.
+    /// in progress already. A done order is final unless an admin refunds it.
     pub fn next(self) -> &'static [OrderStatus] {
         use OrderStatus::*;
         match self {
@@ -34,7 +35,9 @@ impl OrderStatus {
             Failed => &[Queued, Refunded, AwaitingPayment],
             // A payment that arrives after the cancel is given back.
             Cancelled => &[Refunded],
-            Done | Refunded => &[],
+            // An admin refunds a paid picture after it was drawn.
+            Done => &[Refunded],
+            Refunded => &[],
         }
     }
 
@@ -175,6 +178,9 @@ pub struct Order {
     /// Set when the order was placed with others in one checkout: the bill it is a line of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bill_id: Option<String>,
+    /// Set when the order was paid with loyalty points: how many it took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_points: Option<i64>,
 }
 
 /// Why an unpaid order failed, when a new checkout may pay it (`POST
@@ -272,6 +278,7 @@ mod tests {
             share_url: None,
             payable_again: false,
             bill_id: None,
+            paid_points: None,
         };
         let json = serde_json::to_value(&order).expect("serialises");
         assert_eq!(json["shape"], "tiled_lines");
@@ -292,7 +299,7 @@ mod status_tests {
         assert!(AwaitingPayment.may_become(Queued) && AwaitingPayment.may_become(Failed));
         assert!(!AwaitingPayment.may_become(Done), "nothing is drawn before it is paid");
         assert!(Queued.may_become(InProgress) && InProgress.may_become(Done));
-        assert!(!Done.may_become(Queued) && Done.next().is_empty() && Refunded.next().is_empty());
+        assert!(!Done.may_become(Queued) && Done.next() == [Refunded] && Refunded.next().is_empty());
         assert!(Failed.may_become(Refunded) && Failed.may_become(Queued));
         assert!(!Refunded.may_become(Queued), "a refunded order is never drawn");
     }

@@ -1,13 +1,14 @@
 use crate::{
     auth::use_auth,
     components::{FieldError, FormError, form_error},
-    server_fns::{ChangeEmail, ChangePassword, ConfirmEmail, DeleteAccount},
+    domain::loyalty::Loyalty,
+    server_fns::{ChangeEmail, ChangePassword, ConfirmEmail, DeleteAccount, my_points},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// `/account`: the signed-in customer's e-mail, password, data and the account itself.
+/// `/account`: the signed-in customer's points, e-mail, password, data and the account itself.
 /// Plain HTML forms: each answer is a new page, so the header shows the account as it is.
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -41,6 +42,8 @@ pub fn AccountPage() -> impl IntoView {
                     </strong>
                 </Suspense>
             </p>
+
+            <Points />
 
             <h2>"E-mail"</h2>
             <form method="post" action=ChangeEmail::PATH>
@@ -95,5 +98,63 @@ pub fn AccountPage() -> impl IntoView {
                 <button type="submit" class="danger">"Delete my account"</button>
             </form>
         </section>
+    }
+}
+
+/// The points: balance, debt, what expires next, and the ledger a page at a time
+/// (`?points_after=<cursor>` for older entries).
+#[component]
+fn Points() -> impl IntoView {
+    let query = use_query_map();
+    let points = Resource::new(move || query.with(|q| q.get("points_after")), my_points);
+    view! {
+        <h2 id="points">"Points"</h2>
+        <Suspense fallback=|| view! { <p>"Loading your points…"</p> }>
+            {move || Suspend::new(async move {
+                match points.await {
+                    Ok(loyalty) => view! { <Ledger loyalty /> }.into_any(),
+                    Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Ledger(loyalty: Loyalty) -> impl IntoView {
+    let Loyalty { balance, debt, next_expiry, entries, next_cursor, .. } = loyalty;
+    view! {
+        <p data-testid="points-summary">
+            {format!("You have {balance} points.")}
+            {(debt > 0).then(|| format!(" You owe {debt} points from a refund: later earnings settle them first."))}
+        </p>
+        <p class="hint">"Paid pictures earn 10 points per whole unit of their price when they are drawn; points pay for pictures on the order form."</p>
+        {next_expiry.map(|next| {
+            let day: String = next.at.chars().take(10).collect();
+            view! { <p data-testid="points-expiry">{format!("{} points expire on {day}.", next.points)}</p> }
+        })}
+        {(!entries.is_empty()).then(|| view! {
+            <table class="points-ledger">
+                <thead>
+                    <tr><th>"When (UTC)"</th><th>"What"</th><th>"Points"</th></tr>
+                </thead>
+                <tbody>
+                    {entries.into_iter().map(|entry| {
+                        let when: String = entry.created_at.chars().take(16).collect::<String>().replace('T', " ");
+                        let points = if entry.points > 0 { format!("+{}", entry.points) } else { entry.points.to_string() };
+                        view! {
+                            <tr data-kind=entry.kind.as_str()>
+                                <td>{when}</td>
+                                <td>{entry.reason}</td>
+                                <td class="amount">{points}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+        {next_cursor.map(|cursor| view! {
+            <p><a href=format!("/account?points_after={}#points", crate::url::query_value(&cursor))>"Older entries"</a></p>
+        })}
     }
 }

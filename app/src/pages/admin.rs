@@ -1,12 +1,14 @@
-//! The admin area: the console, shapes and prices, failures, the live feed and the
+//! The admin area: the console, shapes and prices, points campaigns, failures, the live feed and the
 //! partners' API tokens.
 
+mod campaigns;
 mod console;
 mod failures;
 mod live;
 mod partners;
 mod shapes;
 
+pub use campaigns::AdminCampaignsPage;
 pub use console::AdminConsolePage;
 pub use failures::AdminFailuresPage;
 pub use live::AdminLivePage;
@@ -23,6 +25,7 @@ fn AdminNav() -> impl IntoView {
         <nav class="admin-nav" aria-label="Admin">
             <a href="/admin">"Console"</a>
             <a href="/admin/shapes">"Shapes"</a>
+            <a href="/admin/campaigns">"Campaigns"</a>
             <a href="/admin/failures">"Failures"</a>
             <a href="/admin/live">"Live"</a>
             <a href="/admin/partners">"Partners"</a>

@@ -15,6 +15,8 @@ pub struct HeaderFigures {
     pub cart_items: usize,
     /// The loyalty points balance.
     pub points: i64,
+    /// What one cent of a price costs in points.
+    pub points_per_cent: i64,
 }
 
 /// The header's figures: the cart's count and the points balance, in one request.
@@ -23,8 +25,13 @@ pub async fn badges() -> Result<HeaderFigures, AppError> {
     let (services, caller) = crate::services::context()?;
     let user = caller.user()?;
     let cart = services.cart.cart(&user).await?;
-    let loyalty = services.loyalty.loyalty(&user).await?;
-    Ok(HeaderFigures { cart_items: cart.items.len(), points: loyalty.balance })
+    let first = crate::domain::loyalty::PointsPage { limit: 1, after: None };
+    let loyalty = services.loyalty.loyalty(&user, &first).await?;
+    Ok(HeaderFigures {
+        cart_items: cart.items.len(),
+        points: loyalty.balance,
+        points_per_cent: loyalty.points_per_cent,
+    })
 }
 
 /// The caller's cart, priced now.

@@ -9,6 +9,7 @@ export class NewOrderPage {
   readonly shuffle: Locator;
   readonly seed: Locator;
   readonly addToCartButton: Locator;
+  readonly payWithPoints: Locator;
 
   constructor(readonly page: Page) {
     // A text input with a datalist is a combobox; the picker beside it is labelled apart.
@@ -19,6 +20,7 @@ export class NewOrderPage {
     this.shuffle = page.getByRole('button', { name: /^Shuffle/ });
     this.seed = page.locator('.order-form input[name=seed]');
     this.addToCartButton = page.getByRole('button', { name: 'Add to cart' });
+    this.payWithPoints = page.getByTestId('pay-with-points');
   }
 
   async goto() {

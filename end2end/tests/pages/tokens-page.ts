@@ -1,4 +1,5 @@
 import { Locator, Page } from '@playwright/test';
+import { hydrated } from './hydrated';
 
 /** `/account/tokens`: make, list and revoke API tokens. */
 export class TokensPage {
@@ -22,6 +23,8 @@ export class TokensPage {
 
   async goto() {
     await this.page.goto('/account/tokens');
+    // The new token is shown by the page itself, once alive.
+    await hydrated(this.page);
   }
 
   row(name: string): Locator {

@@ -1,6 +1,8 @@
 //! The sweep every worker process runs: at start-up and every `LTD_SWEEP_SECS`.
 
-use crate::{alerts::Alerts, mail::Postman, orders::Orders, platform::metrics::Metrics, queue::Queue};
+use crate::{
+    alerts::Alerts, loyalty::Points, mail::Postman, orders::Orders, platform::metrics::Metrics, queue::Queue,
+};
 use futures::future::Shared;
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -9,6 +11,7 @@ pub struct Sweep {
     pub orders: Arc<Orders>,
     pub postman: Arc<Postman>,
     pub alerts: Arc<Alerts>,
+    pub points: Arc<Points>,
     pub queue: Queue,
     pub metrics: Arc<Metrics>,
     /// How often it runs.
@@ -25,8 +28,9 @@ const ON_ITS_WAY: Duration = Duration::from_secs(crate::queue::ENQUEUE_TIMEOUT.a
 impl Sweep {
     /// One round: queues orders whose job may be missing (and, `at_start`, those left in
     /// progress by a process that died), publishes live updates left unpublished, queues again the orders the watchdog finds
-    /// stuck, queues mails that never reached the queue, makes refunds not made yet, sends
-    /// the failure alert when due, and forgets jobs finished long ago.
+    /// stuck, queues mails that never reached the queue, makes refunds not made yet, expires
+    /// points held too long, sends the failure alert when due, and forgets jobs finished
+    /// long ago.
     pub async fn once(&self, at_start: bool) {
         // At start-up no order of this process is on its way to the queue.
         let settled = if at_start { Duration::ZERO } else { ON_ITS_WAY };
@@ -48,6 +52,9 @@ impl Sweep {
         }
         if let Err(error) = self.orders.refund_pending().await {
             tracing::error!(%error, "the refund sweep failed");
+        }
+        if let Err(error) = self.points.expire_due().await {
+            tracing::error!(%error, "the points expiry sweep failed");
         }
         self.alerts.check().await;
         match self.queue.prune(self.keep_finished).await {

@@ -26,6 +26,7 @@ const PAYMENT_FAILED: Template = template!("payment_failed");
 const CHECKOUT_EXPIRED: Template = template!("checkout_expired");
 const DRAW_FAILED: Template = template!("draw_failed");
 const REFUNDED: Template = template!("refunded");
+const REFUNDED_BY_SHOP: Template = template!("refunded_by_shop");
 const FAILURE_ALERT: Template = template!("failure_alert");
 const VERIFY_EMAIL: Template = template!("verify_email");
 const RESET_PASSWORD: Template = template!("reset_password");
@@ -135,6 +136,21 @@ impl Templates {
         values.push(("reason", reason.to_owned()));
         values.push(("amount", amount.to_owned()));
         self.mail(to, "We could not draw your picture: your payment is refunded", &REFUNDED, &values)
+    }
+
+    /// A paid order that was drawn, refunded by the shop; `points_note` tells what became
+    /// of the points it earned (empty when it earned none).
+    pub fn refunded_by_shop(
+        &self,
+        to: &str,
+        order: &OrderFacts<'_>,
+        amount: &str,
+        points_note: &str,
+    ) -> Mail {
+        let mut values = self.order_values(order);
+        values.push(("amount", amount.to_owned()));
+        values.push(("points_note", points_note.to_owned()));
+        self.mail(to, "Your payment is refunded", &REFUNDED_BY_SHOP, &values)
     }
 
     /// The operators' alert: drawings and mails that failed for good, at most one mail per

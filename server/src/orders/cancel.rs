@@ -3,7 +3,7 @@
 use super::{OrderRow, Orders, status::CANCEL};
 use crate::platform::{clock::now_millis, error::internal};
 use app::{
-    domain::{Order, User},
+    domain::{Order, User, loyalty::PayWith},
     error::AppError,
     services::OrderService,
 };
@@ -59,6 +59,6 @@ impl Orders {
     ) -> Result<Order, AppError> {
         let earlier = self.row_of(user, id).await?;
         let colour = colour.unwrap_or(&earlier.color);
-        self.create(user, &earlier.shape, colour, Some(seed.unwrap_or(earlier.seed()))).await
+        self.create(user, &earlier.shape, colour, Some(seed.unwrap_or(earlier.seed())), PayWith::Card).await
     }
 }

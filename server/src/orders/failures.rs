@@ -18,7 +18,8 @@ impl Orders {
     /// Marks an unfinished order failed after `attempts` tries, with a plain `reason` for its
     /// owner (the order, the API, the mail), and lists it with the failures (the dead
     /// letters) with the operators' `detail`, in the same transaction. A paid order is
-    /// refunded; an unpaid one's owner is told by mail.
+    /// refunded; an order paid with points gets them back in the same transaction; an
+    /// unpaid one's owner is told by mail.
     pub async fn fail(
         &self,
         id: &str,
@@ -46,6 +47,9 @@ impl Orders {
         let Some(row) = row else {
             return Ok(None);
         };
+        if let Some(points) = row.points_paid {
+            crate::loyalty::give_back(&mut tx, &row.user_id, id, points).await?;
+        }
         sqlx::query(
             "INSERT INTO failures (id, order_id, error, attempts, failed_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -58,8 +62,13 @@ impl Orders {
         .await
         .map_err(internal("could not record the failure"))?;
         // An unpaid order's owner hears of it now; a paid one's with the refund.
-        let news = (row.refund_pending == 0)
-            .then(|| MailJob::order_news(id, OrderNews::DrawFailed { reason: reason.to_owned() }));
+        let news = (row.refund_pending == 0).then(|| {
+            let reason = match row.points_paid {
+                Some(points) => format!("{reason}. The {points} points it took are back in your balance"),
+                None => reason.to_owned(),
+            };
+            MailJob::order_news(id, OrderNews::DrawFailed { reason })
+        });
         if let Some(job) = &news {
             keep_pending(&mut tx, job).await.map_err(internal("could not store the mail"))?;
         }
@@ -81,14 +90,14 @@ impl Orders {
 
     /// An admin's **Retry** of a failed drawing: the order is queued again (it can still
     /// reach done) and leaves the failures list. Only failed, unpaid orders: a paid one is
-    /// refunded instead.
+    /// refunded instead, and one paid with points had them back.
     pub(super) async fn retry_failed(&self, id: &str) -> Result<Order, AppError> {
         let now = now_millis();
         let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
         let row: Option<OrderRow> = sqlx::query_as(concat!(
             "UPDATE orders SET status = $4, failure_reason = NULL, failed_attempts = 0, \
              enqueue_pending = 1, watch_at = $1, publish_pending = 1, updated_at = $2 \
-             WHERE id = $3 AND status = $5 AND paid_at IS NULL AND refund_pending = 0 RETURNING ",
+             WHERE id = $3 AND status = $5 AND paid_at IS NULL AND points_paid IS NULL AND refund_pending = 0 RETURNING ",
             crate::order_columns!()
         ))
         .bind(self.watch_from_now())

@@ -69,6 +69,19 @@ impl Letters for OrderLetters {
                 let amount = app::domain::catalogue::format_price(*amount_cents, &row.currency);
                 self.templates.refunded(&to, &facts, reason, &amount)
             }
+            OrderNews::RefundedByShop { amount_cents, points_taken, points_owed } => {
+                let amount = app::domain::catalogue::format_price(*amount_cents, &row.currency);
+                let note = match (points_taken, points_owed) {
+                    (0, 0) => String::new(),
+                    (taken, 0) => format!("The {taken} points it earned are taken back."),
+                    (taken, owed) => format!(
+                        "It earned {} points: {taken} are taken back, and as the rest were spent, {owed} \
+                         points of later earnings settle them.",
+                        taken + owed
+                    ),
+                };
+                self.templates.refunded_by_shop(&to, &facts, &amount, &note)
+            }
         }))
     }
 }

@@ -35,6 +35,8 @@ pub struct OrderRow {
     pub share_token: Option<String>,
     /// The bill the order is a line of, when it was checked out from a cart.
     pub bill_id: Option<String>,
+    /// Set when the order was paid with loyalty points: how many it took.
+    pub points_paid: Option<i64>,
 }
 
 /// The columns of [`OrderRow`], as a literal so queries stay `&'static str`.
@@ -44,7 +46,7 @@ macro_rules! order_columns {
     () => {
         "id, user_id, shape, color, seed, status, failure_reason, price_cents, currency, picture_key, \
          checkout_session_id, checkout_url, payment_intent, amount_paid_cents, paid_at, failed_attempts, \
-         render_ms, refund_pending, refund_id, refunded_at, created_at, updated_at, note, share_token, bill_id"
+         render_ms, refund_pending, refund_id, refunded_at, created_at, updated_at, note, share_token, bill_id, points_paid"
     };
 }
 
@@ -96,6 +98,7 @@ impl OrderRow {
             share_url: self.share_token.as_ref().map(|token| format!("/p/{token}")),
             payable_again: super::checkout::payable_again(self),
             bill_id: self.bill_id.clone(),
+            paid_points: self.points_paid,
         })
     }
 }

@@ -23,8 +23,9 @@ pub(super) const FAIL_PAYMENT: Move = Move { from: &[AwaitingPayment], to: Faile
 pub(super) const PAY: Move = Move { from: &[AwaitingPayment], to: Queued };
 /// An admin queues a failed, unpaid order again.
 pub(super) const RETRY: Move = Move { from: &[Failed], to: Queued };
-/// A failed or cancelled paid order's money went back.
-pub(super) const REFUND: Move = Move { from: &[Failed, Cancelled], to: Refunded };
+/// A failed or cancelled paid order's money went back, or a done one's that an admin
+/// refunded.
+pub(super) const REFUND: Move = Move { from: &[Failed, Cancelled, Done], to: Refunded };
 /// The owner opens a new checkout for an unpaid order whose checkout expired or failed.
 pub(super) const PAY_AGAIN: Move = Move { from: &[Failed], to: AwaitingPayment };
 /// The owner cancels an order waiting for payment.

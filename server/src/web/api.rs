@@ -20,7 +20,7 @@ use app::{domain::ShapeInfo, error::AppError, services::CatalogueService};
 use axum::{
     Json, Router,
     extract::{DefaultBodyLimit, State},
-    routing::{get, post},
+    routing::{get, patch, post},
 };
 
 /// Largest request body the API reads.
@@ -57,12 +57,15 @@ pub fn routes() -> Router<AppState> {
         .route("/bills/{id}", get(cart::bill))
         .route("/bills/{id}/cancel", post(cart::cancel_bill))
         .route("/loyalty", get(loyalty::get))
+        .route("/admin/campaigns", get(loyalty::campaigns).post(loyalty::create_campaign))
+        .route("/admin/campaigns/{id}", patch(loyalty::update_campaign))
         .route("/orders/{id}/events", get(orders::events))
         .route("/admin/shapes", get(admin::list))
         .route("/admin/shapes/{name}", get(admin::get).put(admin::update))
         .route("/admin/overview", get(admin::overview))
         .route("/admin/failures", get(admin::failures))
         .route("/admin/failures/{order_id}/retry", post(admin::retry))
+        .route("/admin/orders/{order_id}/refund", post(admin::refund))
         .route("/admin/mail-failures/{id}/retry", post(admin::retry_mail))
         .route("/admin/live", get(admin::live))
         .route("/tokens", post(tokens::create).get(tokens::list))

@@ -67,6 +67,16 @@ fn Figures(overview: Overview) -> impl IntoView {
                 <dt>"Revenue today (UTC)"</dt>
                 <dd>{revenue}</dd>
             </div>
+            <div data-testid="points-today">
+                <dt>"Points today (UTC)"</dt>
+                <dd>
+                    {format!(
+                        "{} issued, {} redeemed",
+                        overview.points_issued_today,
+                        overview.points_redeemed_today,
+                    )}
+                </dd>
+            </div>
         </dl>
         <h2>{format!("Orders per hour, last 24 hours ({total} in all)")}</h2>
         <HourChart hours=overview.orders_per_hour />

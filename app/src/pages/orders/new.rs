@@ -1,7 +1,8 @@
 use crate::{
     components::{FieldError, FormError, Picture, form_error},
+    domain::loyalty::points_for,
     domain::{Colour, Shape, ShapeInfo},
-    server_fns::{CreateOrder, list_shapes},
+    server_fns::{CreateOrder, HeaderFigures, badges, list_shapes},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,6 +16,7 @@ pub fn NewOrderPage() -> impl IntoView {
     let action = ServerAction::<CreateOrder>::new();
     let error = form_error(action);
     let shapes = Resource::new(|| (), |_| list_shapes());
+    let figures = Resource::new(|| (), |_| badges());
     let query = use_query_map();
     let first_shape = query.with_untracked(|q| q.get("shape").and_then(|s| Shape::parse(&s).ok()));
     let shape = RwSignal::new(first_shape.unwrap_or(Shape::Circle));
@@ -116,7 +118,15 @@ pub fn NewOrderPage() -> impl IntoView {
                     <button type="submit" class="secondary" name="to_cart" value="1" data-testid="add-to-cart">
                         "Add to cart"
                     </button>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let list = shapes.await.unwrap_or_default();
+                            let figures = figures.await.unwrap_or_default();
+                            view! { <PayWithPoints list figures shape /> }
+                        })}
+                    </Suspense>
                 </div>
+                <FieldError error field="pay_with" />
             </ActionForm>
         </section>
     }
@@ -181,6 +191,22 @@ fn random_seed() -> u32 {
 
 fn fallback_colour() -> Colour {
     Colour::parse(FIRST_COLOUR).unwrap_or_else(|_| unreachable!("{FIRST_COLOUR} is a CSS colour name"))
+}
+
+/// "Pay with N points", when the balance covers the chosen shape (priced ones only).
+#[component]
+fn PayWithPoints(list: Vec<ShapeInfo>, figures: HeaderFigures, shape: RwSignal<Shape>) -> impl IntoView {
+    move || {
+        let price = list.iter().find(|info| info.name == shape.get()).map_or(0, |info| info.price_cents);
+        let cost = points_for(price, figures.points_per_cent);
+        (price > 0 && figures.points >= cost).then(|| {
+            view! {
+                <button type="submit" class="secondary" name="pay_with" value="points" data-testid="pay-with-points">
+                    {format!("Pay with {cost} points")}
+                </button>
+            }
+        })
+    }
 }
 
 /// One radio card: thumbnail (in the chosen colour), name and price.

@@ -76,6 +76,16 @@ pub async fn retry(
     Ok(Json(state.orders.retry(&order_id).await?))
 }
 
+/// `POST /api/v1/admin/orders/{id}/refund`: refunds a done order paid with money and takes
+/// back the points it earned → the order; 409 for any other order.
+pub async fn refund(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(order_id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(state.orders.refund_paid(&order_id).await?))
+}
+
 /// `POST /api/v1/admin/mail-failures/{id}/retry`: sends a mail dead letter again → 204;
 /// 404 when there is no such open dead letter.
 pub async fn retry_mail(

@@ -113,7 +113,8 @@ fn order_schema() -> Value {
             "note": { "type": "string", "description": "My note" },
             "share_url": { "type": "string", "description": "Set while shared: the public page (/p/<token>)" },
                         "payable_again": { "type": "boolean", "description": "The checkout expired or failed unpaid: POST /orders/{id}/checkout opens a new one" },
-            "bill_id": { "type": "string", "description": "Set when the order is a line of a bill (a cart checked out): GET /bills/{id}" }
+            "bill_id": { "type": "string", "description": "Set when the order is a line of a bill (a cart checked out): GET /bills/{id}" },
+            "paid_points": { "type": "integer", "minimum": 1, "description": "Set when the order was paid with loyalty points: how many it took" }
         }
     })
 }
@@ -250,6 +251,13 @@ fn admin_paths() -> Value {
             "responses": with(error_responses(&["401", "403", "404", "409"]),
                 ok_json("The order, queued", json!({ "$ref": "#/components/schemas/Order" })))
         } },
+        "/admin/orders/{order_id}/refund": { "post": {
+            "summary": "Refund a done order paid with money (admins): its payment goes back, the points it earned are taken back (those already spent become a debt that later earnings settle). 503 when the payment provider does not answer: the sweep makes the refund later",
+            "security": admin,
+            "parameters": [{ "name": "order_id", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "responses": with(error_responses(&["401", "403", "404", "409", "503"]),
+                ok_json("The order, refunded", json!({ "$ref": "#/components/schemas/Order" })))
+        } },
         "/admin/live": { "get": {
             "summary": "Payments, failures and refunds as they happen (text/event-stream, `event: live`, data = {kind, order}) (admins); ends with the session or the admin role",
             "security": admin,
@@ -262,7 +270,7 @@ fn admin_schemas() -> Value {
     json!({
         "Overview": {
             "type": "object",
-            "required": ["queue_depth", "orders_unfinished", "open_failures", "orders_per_hour", "median_render_ms", "revenue_today"],
+            "required": ["queue_depth", "orders_unfinished", "open_failures", "orders_per_hour", "median_render_ms", "revenue_today", "points_issued_today", "points_redeemed_today"],
             "properties": {
                 "queue_depth": { "type": ["integer", "null"], "description": "Drawing jobs waiting; null when the queue did not answer" },
                 "orders_unfinished": { "type": "integer" }, "open_failures": { "type": "integer" },
@@ -270,7 +278,9 @@ fn admin_schemas() -> Value {
                     "properties": { "hour": { "type": "string", "format": "date-time" }, "orders": { "type": "integer" } } } },
                 "median_render_ms": { "type": ["number", "null"] },
                 "revenue_today": { "type": "array", "items": { "type": "object", "required": ["currency", "cents"],
-                    "properties": { "currency": { "type": "string" }, "cents": { "type": "integer" } } } }
+                    "properties": { "currency": { "type": "string" }, "cents": { "type": "integer" } } } },
+                "points_issued_today": { "type": "integer", "description": "Loyalty points earned since midnight UTC" },
+                "points_redeemed_today": { "type": "integer", "description": "Loyalty points spent on pictures since midnight UTC, less those given back" }
             }
         },
         "Failure": {
@@ -339,7 +349,8 @@ fn base() -> Value {
                     "type": "object", "required": ["shape", "color"],
                     "properties": { "shape": { "type": "string", "examples": ["circle", "Tiled lines"], "description": "A shape name in any case; spaces, hyphens and underscores alike" },
                         "color": { "type": "string", "examples": ["rebeccapurple", "#663399"], "description": "A CSS Color 4 colour: name, transparent, #rgb, #rrggbb, #rrggbbaa, rgb(), hsl(), hwb(), lab(), lch(), oklab(), oklch()" },
-                        "seed": { "type": "integer", "minimum": 0, "maximum": 4294967295_u64, "description": "Which picture of the shape: the order is drawn with it (the order form's preview sends the seed it shows); the server picks one when it is left out" } }
+                        "seed": { "type": "integer", "minimum": 0, "maximum": 4294967295_u64, "description": "Which picture of the shape: the order is drawn with it (the order form's preview sends the seed it shows); the server picks one when it is left out" },
+                        "pay_with": { "type": "string", "enum": ["card", "points"], "default": "card", "description": "How a priced shape is paid: at checkout (card), or at once with loyalty points (price_cents × LTD_POINTS_PER_CENT points; 422 naming pay_with when the balance does not cover it). Free shapes cost nothing either way" } }
                 },
                 "Order": order_schema()
             }

@@ -10,7 +10,7 @@ use crate::{
     web::{error::ApiError, state::AppState, streams::Audience},
 };
 use app::{
-    domain::{Order, OrderPage, OrderQuery, OrderStatus, User, history::NoteRequest},
+    domain::{Order, OrderPage, OrderQuery, OrderStatus, User, history::NoteRequest, loyalty::PayWith},
     request::{AgainRequest, OrderRequest},
     services::{OrderService, SharingService},
 };
@@ -35,7 +35,8 @@ pub async fn create(
     SignedIn(user): SignedIn,
     ApiJson(body): ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
-    let order = state.orders.create(&user, &body.shape, &body.color, body.seed).await?;
+    let pay_with = PayWith::parse(body.pay_with.as_deref())?;
+    let order = state.orders.create(&user, &body.shape, &body.color, body.seed, pay_with).await?;
     Ok((StatusCode::CREATED, Json(order)))
 }
 
