@@ -31,6 +31,9 @@ pub struct AccountExport {
     pub account: User,
     /// Every order, oldest first, with its notes and payments.
     pub orders: Vec<Order>,
+    /// Every entry of the points ledger, oldest first.
+    #[serde(default)]
+    pub points: Vec<loyalty::PointEntry>,
 }
 
 /// A signed-in person as the pages and the API show them.

@@ -50,6 +50,19 @@ impl Points {
     pub fn new(pool: db::Pool, rules: PointRules) -> Self {
         Self { pool, rules }
     }
+
+    /// Every entry of `user`'s ledger, oldest first (the account export).
+    pub async fn ledger_of(&self, user: &User) -> Result<Vec<PointEntry>, AppError> {
+        let rows: Vec<EntryRow> = sqlx::query_as(
+            "SELECT id, kind, points, reason, order_id, created_at FROM point_entries \
+             WHERE user_id = $1 ORDER BY created_at, id",
+        )
+        .bind(&user.id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal("could not read the points"))?;
+        rows.iter().map(EntryRow::to_entry).collect()
+    }
 }
 
 /// One entry to write.

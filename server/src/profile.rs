@@ -1,8 +1,9 @@
 //! The account page's service: the password, the e-mail, an export of everything the shop
-//! keeps about the customer, and deleting the account (orders stay, anonymised, for the
-//! books; sessions, pictures and share links go).
+//! keeps about the customer (orders and the points ledger), and deleting the account
+//! (orders and points entries stay, anonymised, for the books; sessions, pictures and
+//! share links go).
 
-use crate::{accounts::Accounts, orders::Orders, pictures::PictureStore};
+use crate::{accounts::Accounts, loyalty::Points, orders::Orders, pictures::PictureStore};
 use app::{
     domain::{AccountExport, User},
     error::AppError,
@@ -14,12 +15,18 @@ use std::sync::Arc;
 pub struct Profile {
     accounts: Arc<Accounts>,
     orders: Arc<Orders>,
+    points: Arc<Points>,
     pictures: Arc<dyn PictureStore>,
 }
 
 impl Profile {
-    pub fn new(accounts: Arc<Accounts>, orders: Arc<Orders>, pictures: Arc<dyn PictureStore>) -> Self {
-        Self { accounts, orders, pictures }
+    pub fn new(
+        accounts: Arc<Accounts>,
+        orders: Arc<Orders>,
+        points: Arc<Points>,
+        pictures: Arc<dyn PictureStore>,
+    ) -> Self {
+        Self { accounts, orders, points, pictures }
     }
 }
 
@@ -40,7 +47,8 @@ impl ProfileService for Profile {
     async fn export(&self, caller: &Caller) -> Result<AccountExport, AppError> {
         let user = caller.user()?;
         let orders = self.orders.all_of(&user).await?;
-        Ok(AccountExport { account: user, orders })
+        let points = self.points.ledger_of(&user).await?;
+        Ok(AccountExport { account: user, orders, points })
     }
 
     async fn delete_account(&self, caller: &Caller, password: &str) -> Result<HeaderValue, AppError> {

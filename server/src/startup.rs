@@ -174,6 +174,7 @@ impl Application {
             profile: Arc::new(crate::profile::Profile::new(
                 accounts.clone(),
                 orders.clone(),
+                points.clone(),
                 pictures.clone(),
             )),
             accounts,

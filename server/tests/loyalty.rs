@@ -64,6 +64,12 @@ async fn a_paid_order_earns_ten_points_a_dollar_once_when_it_is_done() {
     let points = loyalty_of(&app, &client).await;
     assert_eq!((&points["balance"], points["entries"].as_array().map(Vec::len)), (&json!(50), Some(1)));
 
+    // The account export carries the ledger.
+    let export: Value = app.get(&client, "/api/v1/account/export").await.json().await.expect("json");
+    let exported = export["points"].as_array().cloned().unwrap_or_default();
+    assert_eq!(exported.len(), 1, "{export}");
+    assert_eq!((&exported[0]["kind"], &exported[0]["points"]), (&json!("earned"), &json!(50)));
+
     // Points are their owner's alone.
     let other = app.signed_in_user("newcomer@example.com").await;
     assert_eq!(loyalty_of(&app, &other).await["balance"], 0);

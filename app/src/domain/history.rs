@@ -74,24 +74,33 @@ fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// A page's `limit` as written: 1 to [`MAX_PAGE`], [`DEFAULT_PAGE`] when left out.
+pub fn page_limit(value: &Option<String>) -> Result<u32, AppError> {
+    match given(value) {
+        None => Ok(DEFAULT_PAGE),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| AppError::validation("limit", format!("limit must be 1 to {MAX_PAGE}"))),
+    }
+}
+
+/// A page's `cursor` as written: one this server handed out as `next_cursor`, or none.
+pub fn page_cursor(value: &Option<String>) -> Result<Option<Cursor>, AppError> {
+    given(value)
+        .map(|text| {
+            Cursor::decode(text)
+                .ok_or_else(|| AppError::validation("cursor", "cursor is not one this server handed out"))
+        })
+        .transpose()
+}
+
 impl OrderQuery {
     /// Checks each field; the error names the first bad one.
     pub fn parse(&self) -> Result<OrderFilter, AppError> {
-        let limit = match given(&self.limit) {
-            None => DEFAULT_PAGE,
-            Some(text) => text
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=MAX_PAGE).contains(n))
-                .ok_or_else(|| AppError::validation("limit", format!("limit must be 1 to {MAX_PAGE}")))?,
-        };
-        let after =
-            match given(&self.cursor) {
-                None => None,
-                Some(text) => Some(Cursor::decode(text).ok_or_else(|| {
-                    AppError::validation("cursor", "cursor is not one this server handed out")
-                })?),
-            };
+        let limit = page_limit(&self.limit)?;
+        let after = page_cursor(&self.cursor)?;
         let text = match given(&self.q) {
             Some(text) if text.chars().count() > MAX_QUERY_CHARS => {
                 return Err(AppError::validation(

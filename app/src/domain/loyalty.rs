@@ -1,6 +1,9 @@
 //! Loyalty points: an append-only ledger of entries per account; the balance is their sum.
 
-use super::{Shape, history::Cursor};
+use super::{
+    Shape,
+    history::{Cursor, page_cursor, page_limit},
+};
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
@@ -128,8 +131,8 @@ fn one() -> i64 {
 
 impl Loyalty {
     /// Entries on a page unless `limit` says otherwise, and the most a page holds.
-    pub const PAGE: u32 = 20;
-    pub const MAX_PAGE: u32 = 100;
+    pub const PAGE: u32 = super::history::DEFAULT_PAGE;
+    pub const MAX_PAGE: u32 = super::history::MAX_PAGE;
 }
 
 /// `GET /api/v1/loyalty?limit=&cursor=`, as written.
@@ -157,25 +160,7 @@ impl Default for PointsPage {
 impl PointsQuery {
     /// Checks each field; the error names the first bad one.
     pub fn parse(&self) -> Result<PointsPage, AppError> {
-        let given = |value: &Option<String>| {
-            value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
-        };
-        let limit = match given(&self.limit) {
-            None => Loyalty::PAGE,
-            Some(text) => {
-                text.parse::<u32>().ok().filter(|n| (1..=Loyalty::MAX_PAGE).contains(n)).ok_or_else(|| {
-                    AppError::validation("limit", format!("limit must be 1 to {}", Loyalty::MAX_PAGE))
-                })?
-            }
-        };
-        let after =
-            match given(&self.cursor) {
-                None => None,
-                Some(text) => Some(Cursor::decode(&text).ok_or_else(|| {
-                    AppError::validation("cursor", "cursor is not one this server handed out")
-                })?),
-            };
-        Ok(PointsPage { limit, after })
+        Ok(PointsPage { limit: page_limit(&self.limit)?, after: page_cursor(&self.cursor)? })
     }
 }
 

@@ -155,11 +155,12 @@ fn account_paths() -> Value {
             "responses": with(errors(&["409"]), ok_json("The account at its new address", json!({ "$ref": "#/components/schemas/User" })))
         } },
         "/account/export": { "get": {
-            "summary": "Everything the shop keeps about me: the account and every order with its note and payment (a JSON file)",
+            "summary": "Everything the shop keeps about me: the account, every order with its note and payment, and the points ledger (a JSON file)",
             "security": me,
-            "responses": with(error_responses(&["401"]), ok_json("The export", json!({ "type": "object", "required": ["account", "orders"], "properties": {
+            "responses": with(error_responses(&["401"]), ok_json("The export", json!({ "type": "object", "required": ["account", "orders", "points"], "properties": {
                 "account": { "$ref": "#/components/schemas/User" },
-                "orders": { "type": "array", "items": { "$ref": "#/components/schemas/Order" } } } })))
+                "orders": { "type": "array", "items": { "$ref": "#/components/schemas/Order" } },
+                "points": { "type": "array", "description": "Every entry of my points ledger, oldest first", "items": { "$ref": "#/components/schemas/PointEntry" } } } })))
         } }
     })
 }
