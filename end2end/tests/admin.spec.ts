@@ -104,6 +104,7 @@ test('a campaign multiplies the points a paid picture earns, and points pay for 
   await expect(newOrder.payWithPoints).toHaveText('Pay with 200 points');
   await newOrder.payWithPoints.click();
   await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('paid')).toHaveText('200 points');
   await expect(order.status).toHaveText('done', { timeout: 20_000 });
   await expect(balance).toHaveText('300 points');
 

@@ -79,3 +79,32 @@ test('fill a cart and pay it once without JavaScript', async ({ page, newOrder, 
   await expect(page).toHaveURL(/\/bills\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId('bill-status')).toHaveText('paid');
 });
+
+test('earn points on a paid cart, then pay a picture with them, without JavaScript', async ({ page, newOrder, checkout, orderPage, signedUp }) => {
+  test.setTimeout(60_000);
+  // Four voronois at $5.00 earn 50 points each once drawn: 200 points.
+  for (const colour of ['teal', 'navy', 'plum', 'gold']) {
+    await newOrder.goto();
+    await newOrder.addToCart('Voronoi', colour);
+    await expect(page).toHaveURL(/\/cart$/);
+  }
+  await expect(page.getByTestId('cart-total')).toHaveText('$20.00');
+  await page.getByTestId('check-out').click();
+  await expect(page).toHaveURL(/\/checkout\/simulated\//);
+  await checkout.pay.click();
+  const balance = page.getByRole('navigation', { name: 'Account' }).getByTestId('points-balance');
+  await expect(async () => {
+    await page.reload();
+    await expect(balance).toHaveText('200 points', { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+
+  // The form offers points without knowing the shape; the server charges the one sent.
+  await newOrder.goto();
+  await newOrder.choose('Hypnotic squares');
+  await newOrder.colour.fill('orchid');
+  await newOrder.payWithPoints.click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await expect(orderPage.heading).toHaveText('Hypnotic squares in orchid');
+  await expect(page.getByTestId('paid')).toHaveText('200 points');
+  await expect(balance).toHaveCount(0);
+});

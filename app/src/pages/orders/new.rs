@@ -193,16 +193,27 @@ fn fallback_colour() -> Colour {
     Colour::parse(FIRST_COLOUR).unwrap_or_else(|_| unreachable!("{FIRST_COLOUR} is a CSS colour name"))
 }
 
-/// "Pay with N points", when the balance covers the chosen shape (priced ones only).
+/// "Pay with N points", when the balance covers the chosen shape (priced ones only). Until
+/// the page is alive (and without JavaScript) the button cannot follow the shape chosen: it
+/// is offered when the points cover some priced shape, and the server charges the shape
+/// the form sends (refusing, naming `pay_with`, when the points fall short).
 #[component]
 fn PayWithPoints(list: Vec<ShapeInfo>, figures: HeaderFigures, shape: RwSignal<Shape>) -> impl IntoView {
+    let alive = RwSignal::new(false);
+    Effect::new(move |_| alive.set(true));
+    let cost_of = move |price: i64| points_for(price, figures.points_per_cent);
+    let cheapest =
+        list.iter().filter(|info| info.price_cents > 0).map(|info| cost_of(info.price_cents)).min();
     move || {
         let price = list.iter().find(|info| info.name == shape.get()).map_or(0, |info| info.price_cents);
-        let cost = points_for(price, figures.points_per_cent);
-        (price > 0 && figures.points >= cost).then(|| {
+        let cost = cost_of(price);
+        let covered = price > 0 && figures.points >= cost;
+        let offered = covered || (!alive.get() && cheapest.is_some_and(|least| figures.points >= least));
+        offered.then(|| {
+            let label = if covered { format!("Pay with {cost} points") } else { "Pay with points".to_owned() };
             view! {
                 <button type="submit" class="secondary" name="pay_with" value="points" data-testid="pay-with-points">
-                    {format!("Pay with {cost} points")}
+                    {label}
                 </button>
             }
         })

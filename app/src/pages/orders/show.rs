@@ -160,6 +160,14 @@ fn OrderView(order: Order, actions: Actions) -> impl IntoView {
                             }
                         })}
                     {order
+                        .paid_points
+                        .map(|points| {
+                            view! {
+                                <dt>"Paid"</dt>
+                                <dd data-testid="paid">{format!("{points} points")}</dd>
+                            }
+                        })}
+                    {order
                         .refunded_at
                         .clone()
                         .map(|at| {
