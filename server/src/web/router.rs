@@ -7,7 +7,7 @@ use axum::{Router, middleware};
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::OnceLock;
-use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::{limit::RequestBodyLimitLayer, services::ServeDir};
 
 /// Largest body a page's form or server function may send.
 const PAGE_BODY_LIMIT: usize = 64 * 1024;
@@ -17,6 +17,14 @@ pub fn router(state: AppState) -> Router {
     let routes = route_list();
     let services = state.services();
     let options = state.leptos_options.clone();
+    // The bundle is served by its own file service: leptos_axum's fallback serves files too,
+    // but it looks up the response options of whatever render last ran on its thread, and
+    // could answer a file with another request's status (a wasm served as 404 never
+    // hydrates its page).
+    let bundle = ServeDir::new(std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir))
+        .precompressed_gzip()
+        .precompressed_br();
+    let bundle_path = format!("/{}", options.site_pkg_dir);
     // The "not found" page renders the whole app too (header included): same context.
     let fallback_services = services.clone();
     let pages = Router::new()
@@ -40,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(PAGE_BODY_LIMIT));
     Router::new()
         .nest("/api/v1", super::api::routes())
+        .nest_service(&bundle_path, bundle)
         .merge(pages)
         .layer(middleware::from_fn_with_state(state.clone(), sign_in_first::redirect_signed_out))
         .layer(middleware::from_fn_with_state(state.clone(), caller::identify))
