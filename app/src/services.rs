@@ -250,6 +250,8 @@ pub trait CartService: Send + Sync {
 pub trait LoyaltyService: Send + Sync {
     /// `user`'s balance, what expires next, and a page of their ledger, newest first.
     async fn loyalty(&self, user: &User, page: &PointsPage) -> Result<Loyalty, AppError>;
+    /// `user`'s balance alone (the header, on every page): `(points, points per cent)`.
+    async fn balance(&self, user: &User) -> Result<(i64, i64), AppError>;
     /// Every campaign, the latest to start first (admins).
     async fn campaigns(&self) -> Result<Vec<Campaign>, AppError>;
     /// A new campaign (admins); each field is checked and named when refused.

@@ -325,6 +325,12 @@ impl LoyaltyService for Points {
         })
     }
 
+    async fn balance(&self, user: &User) -> Result<(i64, i64), AppError> {
+        let mut tx = self.pool.begin().await.map_err(internal("could not start a transaction"))?;
+        let sum = sum_in(&mut tx, &user.id).await?;
+        Ok((sum.max(0), self.rules.points_per_cent))
+    }
+
     async fn campaigns(&self) -> Result<Vec<Campaign>, AppError> {
         campaigns::list(&self.pool).await
     }

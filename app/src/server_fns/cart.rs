@@ -25,13 +25,8 @@ pub async fn badges() -> Result<HeaderFigures, AppError> {
     let (services, caller) = crate::services::context()?;
     let user = caller.user()?;
     let cart = services.cart.cart(&user).await?;
-    let first = crate::domain::loyalty::PointsPage { limit: 1, after: None };
-    let loyalty = services.loyalty.loyalty(&user, &first).await?;
-    Ok(HeaderFigures {
-        cart_items: cart.items.len(),
-        points: loyalty.balance,
-        points_per_cent: loyalty.points_per_cent,
-    })
+    let (points, points_per_cent) = services.loyalty.balance(&user).await?;
+    Ok(HeaderFigures { cart_items: cart.items.len(), points, points_per_cent })
 }
 
 /// The caller's cart, priced now.
